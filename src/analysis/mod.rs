@@ -1,0 +1,3 @@
+//! Analyses of the validated ledger: deadlines, repeats, risk points, outcomes.
+
+pub mod stats;

@@ -1,0 +1,130 @@
+//! Command-line types (clap). Nothing else in the crate imports clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "jiucuo",
+    version,
+    about = "纠错：行政执法履职尽责容错纠错案件台账分析工具",
+    long_about = "读取行政执法监督案件台账（CSV/XLSX/Parquet/Arrow），校验每一行，计算办理期限、重复错误（第十二条第（五）项）、易错风险点（第二十一条），并生成报告。\n\n退出码：0 正常；1 发现问题（配合 --fail-on-error 等选项）；2 输入或用法有误。"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 校验台账：逐行核对，输出问题清单与拒收文件
+    Validate(ValidateArgs),
+    /// 生成带说明的默认配置文件 jiucuo.toml
+    Init(InitArgs),
+    /// 生成空白台账模板（XLSX，含下拉选项）
+    Template(TemplateArgs),
+    /// 生成模拟台账（含名册、执法量与埋设情况说明）
+    Generate(GenerateArgs),
+    /// 用内置模拟数据运行全部流程并写出全部结果
+    Demo(DemoArgs),
+}
+
+/// Where the ledger comes from and how to read it.
+#[derive(Debug, Clone, Args)]
+pub struct LedgerArgs {
+    /// 案件台账文件（.csv、.xlsx、.parquet、.arrow/.feather/.ipc）
+    pub ledger: PathBuf,
+    /// 配置文件（默认：当前目录的 jiucuo.toml，如有）
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// CSV 编码：auto、utf-8、gbk
+    #[arg(long, value_name = "ENC")]
+    pub encoding: Option<String>,
+    /// XLSX 工作表名称（默认第一个）
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Csv,
+    Json,
+    Ndjson,
+    Parquet,
+    Arrow,
+    ArrowStream,
+    Xlsx,
+}
+
+/// How a result table is written.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// 输出格式（默认：终端上为 table，否则为 csv；或按 --output 的扩展名）
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// 输出文件（默认：标准输出）
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// CSV 不写 BOM（默认写 BOM，便于 Excel 正确打开）
+    #[arg(long)]
+    pub no_bom: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// 拒收文件（XLSX；默认：当前目录下“台账文件名.rejects.xlsx”，仅在有拒收行时写出）
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// 有拒收行时以退出码 1 结束
+    #[arg(long)]
+    pub fail_on_error: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// 输出路径
+    #[arg(long, default_value = "jiucuo.toml")]
+    pub out: PathBuf,
+    /// 覆盖已有文件
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// 输出的 XLSX 文件
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// 案件行数
+    #[arg(long, default_value_t = 5000)]
+    pub rows: usize,
+    /// 随机种子（同一种子生成完全相同的文件）
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// 输出文件夹
+    #[arg(long)]
+    pub out: PathBuf,
+    /// 混入各类错误行（用于检验校验功能）
+    #[arg(long)]
+    pub dirty: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// 输出文件夹
+    #[arg(long, default_value = "jiucuo-demo")]
+    pub out: PathBuf,
+    /// 模拟案件行数
+    #[arg(long, default_value_t = 5000)]
+    pub rows: usize,
+}

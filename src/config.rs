@@ -1,0 +1,345 @@
+//! jiucuo.toml: header mapping, thresholds and rule parameters (rules.md), with defaults.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::schema;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub ledger: LedgerConfig,
+    pub pilot: PilotConfig,
+    pub calendar: CalendarConfig,
+    pub deadlines: DeadlineConfig,
+    pub repeats: RepeatConfig,
+    pub hotspots: HotspotConfig,
+    pub paths: PathsConfig,
+    pub report: ReportConfig,
+}
+
+/// How the case ledger is read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LedgerConfig {
+    /// `auto`, `utf-8` or `gbk` (GB18030).
+    pub encoding: String,
+    /// XLSX sheet name; empty = first sheet.
+    pub sheet: String,
+    /// canonical field → header aliases, in addition to the reference header.
+    pub headers: BTreeMap<String, Vec<String>>,
+    /// The error taxonomy; values outside it are kept and warned about.
+    pub error_types: Vec<String>,
+}
+
+/// The pilot period of the measures (art. 24).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PilotConfig {
+    #[serde(with = "toml_date")]
+    pub start: NaiveDate,
+    #[serde(with = "toml_date")]
+    pub end: NaiveDate,
+}
+
+/// Dates in TOML, written either bare (`2025-03-01`) or quoted.
+mod toml_date {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Toml(toml::value::Datetime),
+    }
+
+    pub fn serialize<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&d.format("%Y-%m-%d").to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        let text = match Raw::deserialize(d)? {
+            Raw::Text(t) => t,
+            Raw::Toml(t) => t.to_string(),
+        };
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+            serde::de::Error::custom(format!("“{text}” 不是有效日期（格式：2025-03-01）"))
+        })
+    }
+}
+
+/// Holiday schedule and period counting (rules.md §1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CalendarConfig {
+    /// Path of a holiday CSV replacing the built-in schedule; empty = built-in.
+    pub holidays: String,
+    /// Count periods of at most 10 days in working days.
+    pub working_day_short_periods: bool,
+}
+
+/// Deadline statuses (rules.md §2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeadlineConfig {
+    /// Open rules with at most this many working days left are `due-soon`.
+    pub due_soon_days: u32,
+}
+
+/// Repeat errors under art. 12(5) (rules.md §3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RepeatConfig {
+    /// "The same problem" also requires the same domain.
+    pub same_domain: bool,
+    /// Only earlier cases filed within this many days count; 0 = unlimited.
+    pub lookback_days: u32,
+}
+
+/// Risk points under art. 21 (rules.md §4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HotspotConfig {
+    pub min_count: u32,
+    pub q_threshold: f64,
+    pub rising_p: f64,
+    pub rising_quarters: u32,
+    pub rising_min_quarters: u32,
+    pub persistent_quarters: u32,
+    pub overdispersion: bool,
+    pub winsor: f64,
+    /// outcome → severity weight; `未认定` weighs undecided cases.
+    pub weights: BTreeMap<String, f64>,
+}
+
+/// Folders and files that override the built-in assets.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PathsConfig {
+    pub queries: String,
+    pub reports: String,
+    pub font: String,
+}
+
+/// Report wording parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportConfig {
+    pub office: String,
+    pub reply_days: u32,
+}
+
+impl Default for LedgerConfig {
+    fn default() -> Self {
+        LedgerConfig {
+            encoding: "auto".into(),
+            sheet: String::new(),
+            headers: BTreeMap::new(),
+            error_types: schema::DEFAULT_ERROR_TYPES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        }
+    }
+}
+
+impl Default for PilotConfig {
+    fn default() -> Self {
+        PilotConfig {
+            start: NaiveDate::from_ymd_opt(2025, 3, 1).expect("valid date"),
+            end: NaiveDate::from_ymd_opt(2027, 2, 28).expect("valid date"),
+        }
+    }
+}
+
+impl Default for CalendarConfig {
+    fn default() -> Self {
+        CalendarConfig {
+            holidays: String::new(),
+            working_day_short_periods: false,
+        }
+    }
+}
+
+impl Default for DeadlineConfig {
+    fn default() -> Self {
+        DeadlineConfig { due_soon_days: 5 }
+    }
+}
+
+impl Default for RepeatConfig {
+    fn default() -> Self {
+        RepeatConfig {
+            same_domain: false,
+            lookback_days: 0,
+        }
+    }
+}
+
+impl Default for HotspotConfig {
+    fn default() -> Self {
+        let weights = [
+            ("不予容错", 3.0),
+            ("减轻", 2.0),
+            ("从轻", 2.0),
+            ("免责", 1.0),
+            ("未认定", 1.0),
+            ("履职尽责", 0.0),
+        ];
+        HotspotConfig {
+            min_count: 3,
+            q_threshold: 0.05,
+            rising_p: 0.05,
+            rising_quarters: 4,
+            rising_min_quarters: 2,
+            persistent_quarters: 2,
+            overdispersion: false,
+            winsor: 0.1,
+            weights: weights.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        }
+    }
+}
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        ReportConfig {
+            office: "区行政执法监督机构".into(),
+            reply_days: 15,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            ledger: LedgerConfig::default(),
+            pilot: PilotConfig::default(),
+            calendar: CalendarConfig::default(),
+            deadlines: DeadlineConfig::default(),
+            repeats: RepeatConfig::default(),
+            hotspots: HotspotConfig::default(),
+            paths: PathsConfig::default(),
+            report: ReportConfig::default(),
+        }
+    }
+}
+
+/// A configuration file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("无法读取配置文件 {path}：{source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("配置文件 {path} 有误：{message}（可运行 jiucuo init 生成带说明的默认配置作对照）")]
+    Parse { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Parse configuration text; `path` only names the file in errors.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        config.check().map_err(|message| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        Ok(config)
+    }
+
+    /// Load `path`, or `./jiucuo.toml` when present, else the defaults.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match path {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let p = PathBuf::from("jiucuo.toml");
+                if !p.exists() {
+                    return Ok(Config::default());
+                }
+                p
+            }
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Config::from_toml(&text, &path)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        for field in self.ledger.headers.keys() {
+            if schema::field(field).is_none() {
+                return Err(format!(
+                    "[ledger.headers] 中的“{field}”不是台账字段（可用字段：{}）",
+                    schema::FIELDS
+                        .iter()
+                        .map(|f| f.name)
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ));
+            }
+        }
+        if self.pilot.end < self.pilot.start {
+            return Err("[pilot] end 早于 start".into());
+        }
+        let h = &self.hotspots;
+        if !(0.0..=1.0).contains(&h.q_threshold) || !(0.0..=1.0).contains(&h.rising_p) {
+            return Err("[hotspots] q_threshold 与 rising_p 须在 0 与 1 之间".into());
+        }
+        if !(0.0..0.5).contains(&h.winsor) {
+            return Err("[hotspots] winsor 须在 0 与 0.5 之间".into());
+        }
+        Ok(())
+    }
+
+    /// Header aliases for a canonical field: reference header, the canonical
+    /// name itself, then the configured aliases.
+    pub fn header_aliases(&self, field: &schema::Field) -> Vec<String> {
+        let mut aliases = vec![field.header.to_string(), field.name.to_string()];
+        if let Some(extra) = self.ledger.headers.get(field.name) {
+            aliases.extend(extra.iter().cloned());
+        }
+        aliases
+    }
+
+    /// Severity weight of an outcome (None = undecided).
+    pub fn weight(&self, outcome: Option<&str>) -> f64 {
+        let key = outcome.unwrap_or("未认定");
+        self.hotspots.weights.get(key).copied().unwrap_or(1.0)
+    }
+}
+
+/// The commented default configuration written by `jiucuo init`.
+pub const DEFAULT_TOML: &str = include_str!("../data/jiucuo.default.toml");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commented_default_equals_built_in_defaults() {
+        let parsed = Config::from_toml(DEFAULT_TOML, Path::new("jiucuo.toml")).unwrap();
+        let mut expected = Config::default();
+        // The commented file lists every reference header as an alias example.
+        expected.ledger.headers = parsed.ledger.headers.clone();
+        assert_eq!(parsed, expected);
+        assert_eq!(parsed.ledger.headers.len(), schema::FIELDS.len());
+    }
+
+    #[test]
+    fn unknown_keys_and_fields_are_rejected_in_chinese() {
+        let err = Config::from_toml("[hotspots]\nmin_cout = 3\n", Path::new("x.toml")).unwrap_err();
+        assert!(err.to_string().contains("x.toml"), "{err}");
+        let err = Config::from_toml("[ledger.headers]\ncase = [\"编号\"]\n", Path::new("x.toml"))
+            .unwrap_err();
+        assert!(err.to_string().contains("不是台账字段"), "{err}");
+    }
+}

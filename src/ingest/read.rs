@@ -1,0 +1,390 @@
+//! Readers for the accepted containers: CSV (UTF-8, BOM, GB18030), XLSX, Parquet, Arrow IPC.
+//!
+//! Every reader yields a [`RawTable`]: the header texts as found, and one
+//! String column per input column plus the spreadsheet row number of each
+//! record, so that every later step can name the row a user sees.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use calamine::{Data, DataType as _, Reader};
+use polars::prelude::*;
+
+use super::values;
+use super::IngestError;
+use crate::schema::ROW;
+
+/// Container format, told by the file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+    Parquet,
+    Ipc,
+}
+
+impl Format {
+    /// The format of a file name, by extension.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" | "txt" => Some(Format::Csv),
+            "xlsx" | "xlsm" => Some(Format::Xlsx),
+            "parquet" | "pq" => Some(Format::Parquet),
+            "arrow" | "feather" | "ipc" => Some(Format::Ipc),
+            _ => None,
+        }
+    }
+}
+
+/// CSV text encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Auto,
+    Utf8,
+    Gb18030,
+}
+
+impl Encoding {
+    pub fn parse(s: &str) -> Option<Encoding> {
+        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "" | "auto" => Some(Encoding::Auto),
+            "utf-8" | "utf8" => Some(Encoding::Utf8),
+            "gbk" | "gb18030" | "gb2312" | "cp936" => Some(Encoding::Gb18030),
+            _ => None,
+        }
+    }
+}
+
+/// How to read one file.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    pub encoding: Encoding,
+    /// XLSX sheet name; None = first sheet.
+    pub sheet: Option<String>,
+}
+
+/// An input table before any interpretation: headers as found, all cells as text.
+#[derive(Debug, Clone)]
+pub struct RawTable {
+    /// Header texts in input order (may be empty or repeated).
+    pub headers: Vec<String>,
+    /// Columns `c0..cN` (String) and `row` (spreadsheet row number, Int64).
+    pub frame: DataFrame,
+    /// Which encoding a CSV was read in (for the notice line).
+    pub encoding_used: Option<&'static str>,
+    /// Fully blank records that were skipped (their row numbers).
+    pub blank_rows: Vec<i64>,
+}
+
+/// Internal name of input column `i` in a [`RawTable`] frame.
+pub fn raw_col(i: usize) -> String {
+    format!("c{i}")
+}
+
+/// Read any supported file into a [`RawTable`].
+pub fn read_raw(path: &Path, opts: &ReadOptions) -> Result<RawTable, IngestError> {
+    let format = Format::from_path(path).ok_or_else(|| IngestError::UnknownFormat {
+        path: path.to_path_buf(),
+    })?;
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    read_raw_bytes(&bytes, format, opts).map_err(|e| e.with_path(path))
+}
+
+/// Read in-memory bytes of a known format (used by tests and the fuzz target).
+pub fn read_raw_bytes(
+    bytes: &[u8],
+    format: Format,
+    opts: &ReadOptions,
+) -> Result<RawTable, IngestError> {
+    match format {
+        Format::Csv => read_csv(bytes, opts.encoding),
+        Format::Xlsx => read_xlsx(bytes, opts.sheet.as_deref()),
+        Format::Parquet => {
+            let df = ParquetReader::new(Cursor::new(bytes))
+                .finish()
+                .map_err(|e| IngestError::container("Parquet", e))?;
+            typed_to_raw(df)
+        }
+        Format::Ipc => read_ipc(bytes),
+    }
+}
+
+/// Decode CSV bytes to UTF-8 text: BOM stripped; GB18030 when not valid UTF-8.
+pub fn decode_csv(bytes: &[u8], encoding: Encoding) -> Result<(String, &'static str), IngestError> {
+    let (bytes, had_bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(IngestError::Encoding {
+            message: "文件是 UTF-16 编码。请在 Excel 中“另存为”→“CSV UTF-8（逗号分隔）”后重试"
+                .into(),
+        });
+    }
+    let use_gbk = match encoding {
+        Encoding::Utf8 => false,
+        Encoding::Gb18030 => true,
+        Encoding::Auto => !had_bom && std::str::from_utf8(bytes).is_err(),
+    };
+    if use_gbk {
+        let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+        if had_errors {
+            return Err(IngestError::Encoding {
+                message: "文件既不是有效的 UTF-8，也不是有效的 GBK/GB18030 编码（可能混用了两种编码）。请用 Excel 另存为“CSV UTF-8”后重试".into(),
+            });
+        }
+        return Ok((text.into_owned(), "GB18030"));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok((text.to_string(), if had_bom { "UTF-8（带BOM）" } else { "UTF-8" })),
+        Err(e) => Err(IngestError::Encoding {
+            message: format!(
+                "文件在第 {} 字节处不是有效的 UTF-8。如为 GBK 编码，请去掉 --encoding utf-8 或改用 --encoding gbk",
+                e.valid_up_to() + 1
+            ),
+        }),
+    }
+}
+
+fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<RawTable, IngestError> {
+    let (text, used) = decode_csv(bytes, encoding)?;
+    if text.trim().is_empty() {
+        return Err(IngestError::Empty);
+    }
+    let df = CsvReadOptions::default()
+        .with_has_header(false)
+        .with_infer_schema_length(Some(0))
+        .map_parse_options(|p| {
+            p.with_truncate_ragged_lines(true)
+                .with_missing_is_null(true)
+        })
+        .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
+        .finish()
+        .map_err(|e| IngestError::container("CSV", e))?;
+    let mut table = frame_with_header_row(df)?;
+    table.encoding_used = Some(used);
+    Ok(table)
+}
+
+/// Turn a headerless all-String frame whose first row holds the headers into a RawTable.
+fn frame_with_header_row(df: DataFrame) -> Result<RawTable, IngestError> {
+    if df.height() == 0 {
+        return Err(IngestError::Empty);
+    }
+    let mut headers = Vec::with_capacity(df.width());
+    let mut columns = Vec::with_capacity(df.width() + 1);
+    for (i, column) in df.columns().iter().enumerate() {
+        let ca = column
+            .as_materialized_series()
+            .str()
+            .map_err(|e| IngestError::container("CSV", e))?
+            .clone();
+        headers.push(ca.get(0).unwrap_or("").trim().to_string());
+        let body = ca.slice(1, df.height() - 1);
+        columns.push(body.with_name(raw_col(i).into()).into_column());
+    }
+    let n = df.height() - 1;
+    let rows: Vec<i64> = (0..n as i64).map(|i| i + 2).collect();
+    columns.push(Column::new(ROW.into(), rows));
+    let frame =
+        DataFrame::new_infer_height(columns).map_err(|e| IngestError::container("CSV", e))?;
+    drop_blank_records(headers, frame)
+}
+
+/// Remove records whose every cell is empty, remembering their row numbers.
+fn drop_blank_records(headers: Vec<String>, frame: DataFrame) -> Result<RawTable, IngestError> {
+    let any_filled = (0..headers.len())
+        .map(|i| {
+            col(raw_col(i))
+                .str()
+                .strip_chars(lit(NULL))
+                .str()
+                .len_bytes()
+                .fill_null(lit(0))
+                .gt(lit(0))
+        })
+        .reduce(|a, b| a.or(b))
+        .unwrap_or(lit(false));
+    let marked = frame
+        .lazy()
+        .with_column(any_filled.alias("__filled"))
+        .collect()
+        .map_err(|e| IngestError::container("表格", e))?;
+    let filled = marked
+        .column("__filled")
+        .and_then(|c| c.bool().cloned())
+        .map_err(|e| IngestError::container("表格", e))?;
+    let blank_rows: Vec<i64> = marked
+        .column(ROW)
+        .and_then(|c| c.i64().cloned())
+        .map_err(|e| IngestError::container("表格", e))?
+        .iter()
+        .zip(filled.iter())
+        .filter(|(_, f)| !f.unwrap_or(false))
+        .filter_map(|(r, _)| r)
+        .collect();
+    let frame = if blank_rows.is_empty() {
+        marked.drop("__filled")
+    } else {
+        marked.filter(&filled).and_then(|df| df.drop("__filled"))
+    }
+    .map_err(|e| IngestError::container("表格", e))?;
+    Ok(RawTable {
+        headers,
+        frame,
+        encoding_used: None,
+        blank_rows,
+    })
+}
+
+fn read_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<RawTable, IngestError> {
+    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+        IngestError::Container {
+            format: "XLSX",
+            message: format!("不是可读取的 Excel 工作簿（{e}）。请确认文件未损坏，且是 .xlsx 格式"),
+        }
+    })?;
+    let names = book.sheet_names();
+    let name = match sheet {
+        Some(s) => names
+            .iter()
+            .find(|n| n.trim() == s.trim())
+            .cloned()
+            .ok_or_else(|| IngestError::Container {
+                format: "XLSX",
+                message: format!("没有名为“{s}”的工作表（现有：{}）", names.join("、")),
+            })?,
+        None => names.first().cloned().ok_or(IngestError::Empty)?,
+    };
+    let range = book
+        .worksheet_range(&name)
+        .map_err(|e| IngestError::Container {
+            format: "XLSX",
+            message: format!("无法读取工作表“{name}”：{e}"),
+        })?;
+    let first_row = range.start().map(|(r, _)| r as i64 + 1).unwrap_or(1);
+    let mut rows = range.rows();
+    let header_cells = rows.next().ok_or(IngestError::Empty)?;
+    let headers: Vec<String> = header_cells
+        .iter()
+        .map(|c| cell_text(c).trim().to_string())
+        .collect();
+    let width = headers.len();
+    let mut cols: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(range.height()); width];
+    let mut row_numbers = Vec::with_capacity(range.height());
+    for (i, cells) in rows.enumerate() {
+        for (j, col) in cols.iter_mut().enumerate() {
+            let text = cells.get(j).map(cell_text).unwrap_or_default();
+            col.push(if text.is_empty() { None } else { Some(text) });
+        }
+        row_numbers.push(first_row + 1 + i as i64);
+    }
+    let mut columns: Vec<Column> = cols
+        .into_iter()
+        .enumerate()
+        .map(|(j, v)| Column::new(raw_col(j).into(), v))
+        .collect();
+    columns.push(Column::new(ROW.into(), row_numbers));
+    let frame =
+        DataFrame::new_infer_height(columns).map_err(|e| IngestError::container("XLSX", e))?;
+    drop_blank_records(headers, frame)
+}
+
+/// Text of one spreadsheet cell as a user would read it.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => float_text(*f),
+        Data::Bool(b) => if *b { "true" } else { "false" }.to_string(),
+        Data::DateTime(dt) => match cell.as_datetime() {
+            Some(t) if t.time() == chrono::NaiveTime::MIN => t.format("%Y-%m-%d").to_string(),
+            Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            None => float_text(dt.as_f64()),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+fn float_text(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+fn read_ipc(bytes: &[u8]) -> Result<RawTable, IngestError> {
+    // Arrow IPC file first, then the streaming format.
+    let df = match IpcReader::new(Cursor::new(bytes)).finish() {
+        Ok(df) => df,
+        Err(file_err) => IpcStreamReader::new(Cursor::new(bytes))
+            .finish()
+            .map_err(|_| IngestError::container("Arrow IPC", file_err))?,
+    };
+    typed_to_raw(df)
+}
+
+/// A typed frame (Parquet, IPC) to text cells, as a spreadsheet would show them.
+fn typed_to_raw(df: DataFrame) -> Result<RawTable, IngestError> {
+    let headers: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    if headers.is_empty() {
+        return Err(IngestError::Empty);
+    }
+    let mut columns = Vec::with_capacity(headers.len() + 1);
+    for (i, column) in df.columns().iter().enumerate() {
+        let series = column.as_materialized_series();
+        let text = match series.dtype() {
+            DataType::List(_) => list_to_text(series),
+            DataType::Datetime(_, _) => series
+                .cast(&DataType::Date)
+                .and_then(|s| s.cast(&DataType::String)),
+            _ => series.cast(&DataType::String),
+        }
+        .map_err(|e| IngestError::Container {
+            format: "列式文件",
+            message: format!("列“{}”无法转为文本：{e}", headers[i]),
+        })?;
+        columns.push(text.with_name(raw_col(i).into()).into_column());
+    }
+    let rows: Vec<i64> = (0..df.height() as i64).map(|i| i + 2).collect();
+    columns.push(Column::new(ROW.into(), rows));
+    let frame =
+        DataFrame::new_infer_height(columns).map_err(|e| IngestError::container("列式文件", e))?;
+    drop_blank_records(headers, frame)
+}
+
+/// A list column (e.g. officers stored as a list) joined with 、.
+fn list_to_text(series: &Series) -> PolarsResult<Series> {
+    let as_text = series.cast(&DataType::List(Box::new(DataType::String)))?;
+    let list = as_text.list()?;
+    let joined: Vec<Option<String>> = (0..list.len())
+        .map(|i| {
+            let item = list.get_as_series(i)?;
+            let parts: Vec<String> = item
+                .str()
+                .ok()?
+                .iter()
+                .flatten()
+                .map(String::from)
+                .collect();
+            Some(parts.join("、"))
+        })
+        .collect();
+    Ok(Series::new(series.name().clone(), joined))
+}
+
+/// Whether a cell text counts as missing (shared rule with the value parsers).
+pub fn is_missing(s: Option<&str>) -> bool {
+    s.is_none_or(values::is_missing)
+}

@@ -1,0 +1,370 @@
+//! Row-level validation: required fields, duplicates, taxonomy, clauses,
+//! chronology, limits and the pilot period (ledger.md, issue "validate").
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::mapping::HeaderMap;
+use super::parse::date_from_days;
+use super::read::{raw_col, RawTable};
+use super::values::Clause;
+use super::{Finding, IngestError, Severity};
+use crate::config::Config;
+use crate::schema::{self, FieldType, FIELDS, ROW};
+
+/// Date pairs (earlier, later) that must not be reversed.
+pub const CHRONOLOGY: &[(&str, &str)] = &[
+    (schema::FILED_ON, schema::VERIFIED_ON),
+    (schema::FILED_ON, schema::DECIDED_ON),
+    (schema::FILED_ON, schema::TRANSFERRED_ON),
+    (schema::FILED_ON, schema::ARCHIVED_ON),
+    (schema::DECIDED_ON, schema::NOTIFIED_ON),
+    (schema::DECIDED_ON, schema::CORRECTED_ON),
+    (schema::DECIDED_ON, schema::REVIEW_APPLIED_ON),
+    (schema::TRANSFERRED_ON, schema::HANDLED_ON),
+    (schema::HANDLED_ON, schema::HANDLING_REPORTED_ON),
+    (schema::REVIEW_APPLIED_ON, schema::REVIEW_DECIDED_ON),
+];
+
+/// Everything needed to phrase a finding about a cell.
+struct Cells<'a> {
+    typed: &'a DataFrame,
+    raw: &'a RawTable,
+    map: &'a HeaderMap,
+    rows: Int64Chunked,
+    case_ids: StringChunked,
+}
+
+impl Cells<'_> {
+    fn header(&self, field: &str) -> String {
+        match self.map.column_of(field) {
+            Some(i) => self.raw.headers[i].clone(),
+            None => schema::header_of(field).to_string(),
+        }
+    }
+
+    fn raw_value(&self, field: &str, idx: usize) -> String {
+        self.map
+            .column_of(field)
+            .and_then(|i| self.raw.frame.column(&raw_col(i)).ok())
+            .and_then(|c| c.str().ok().and_then(|s| s.get(idx).map(String::from)))
+            .unwrap_or_default()
+    }
+
+    fn finding(
+        &self,
+        idx: usize,
+        field: &str,
+        severity: Severity,
+        code: &'static str,
+        message: String,
+    ) -> Finding {
+        Finding {
+            row: self.rows.get(idx).unwrap_or(0),
+            case_id: self.case_ids.get(idx).map(String::from),
+            column: self.header(field),
+            value: self.raw_value(field, idx),
+            severity,
+            code,
+            message,
+        }
+    }
+
+    fn dates(&self, field: &str) -> PolarsResult<Vec<Option<NaiveDate>>> {
+        let ca = self.typed.column(field)?.date()?.physical().clone();
+        Ok(ca.iter().map(|d| d.map(date_from_days)).collect())
+    }
+}
+
+/// Row checks on the typed frame; `value_findings` are those of the parse step
+/// (used to tell "empty" from "unreadable").
+pub fn validate_rows(
+    typed: &DataFrame,
+    raw: &RawTable,
+    map: &HeaderMap,
+    config: &Config,
+    value_findings: &[Finding],
+) -> Result<Vec<Finding>, IngestError> {
+    let err = |e: PolarsError| IngestError::container("校验", e);
+    let cells = Cells {
+        typed,
+        raw,
+        map,
+        rows: typed
+            .column(ROW)
+            .and_then(|c| c.i64().cloned())
+            .map_err(err)?,
+        case_ids: typed
+            .column(schema::CASE_ID)
+            .and_then(|c| c.str().cloned())
+            .map_err(err)?,
+    };
+    let mut out = Vec::new();
+    required(&cells, value_findings, &mut out).map_err(err)?;
+    error_types(&cells, config, &mut out).map_err(err)?;
+    clauses(&cells, &mut out).map_err(err)?;
+    chronology(&cells, &mut out).map_err(err)?;
+    limits(&cells, config, &mut out).map_err(err)?;
+    Ok(out)
+}
+
+fn required(cells: &Cells, value_findings: &[Finding], out: &mut Vec<Finding>) -> PolarsResult<()> {
+    let unreadable: std::collections::HashSet<(i64, &str)> = value_findings
+        .iter()
+        .map(|f| (f.row, f.column.as_str()))
+        .collect();
+    for field in FIELDS.iter().filter(|f| f.required) {
+        let header = cells.header(field.name);
+        let nulls = cells.typed.column(field.name)?.is_null();
+        for (idx, null) in nulls.iter().enumerate() {
+            let row = cells.rows.get(idx).unwrap_or(0);
+            if null == Some(true) && !unreadable.contains(&(row, header.as_str())) {
+                out.push(cells.finding(
+                    idx,
+                    field.name,
+                    Severity::Error,
+                    "required-missing",
+                    format!("必填的“{header}”为空，请补填后重新导入"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn error_types(cells: &Cells, config: &Config, out: &mut Vec<Finding>) -> PolarsResult<()> {
+    let known: std::collections::HashSet<&str> = config
+        .ledger
+        .error_types
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let header = cells.header(schema::ERROR_TYPE);
+    let column = cells.typed.column(schema::ERROR_TYPE)?.str()?.clone();
+    for (idx, v) in column.iter().enumerate() {
+        if let Some(v) = v {
+            if !known.contains(v) {
+                out.push(cells.finding(
+                    idx,
+                    schema::ERROR_TYPE,
+                    Severity::Warning,
+                    "error-type-unknown",
+                    format!(
+                        "“{header}”列的“{}”不在问题类型表中（已保留；如为新类型，请加入 jiucuo.toml 的 error_types）",
+                        super::preview(v)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn clauses(cells: &Cells, out: &mut Vec<Finding>) -> PolarsResult<()> {
+    let article = cells.typed.column(schema::CLAUSE_ARTICLE)?.i32()?.clone();
+    let item = cells.typed.column(schema::CLAUSE_ITEM)?.i32()?.clone();
+    let outcome = cells.typed.column(schema::OUTCOME)?.str()?.clone();
+    let header = cells.header(schema::CLAUSE);
+    for idx in 0..article.len() {
+        let Some(a) = article.get(idx) else { continue };
+        let clause = Clause {
+            article: a.clamp(0, 255) as u8,
+            item: item.get(idx).map(|i| i.clamp(0, 255) as u8),
+        };
+        let cited = cells.raw_value(schema::CLAUSE, idx);
+        if !clause.in_range() {
+            out.push(cells.finding(
+                idx,
+                schema::CLAUSE,
+                Severity::Warning,
+                "clause-out-of-range",
+                format!(
+                    "“{header}”列的“{}”超出办法条款范围（第九条第（一）至（九）项、第十条第（一）至（十）项、第十一条第（一）至（三）项、第十二条第（一）至（七）项）",
+                    super::preview(&cited)
+                ),
+            ));
+        } else if let Some(o) = outcome.get(idx) {
+            if !clause.supports(o) {
+                out.push(cells.finding(
+                    idx,
+                    schema::CLAUSE,
+                    Severity::Warning,
+                    "clause-outcome-mismatch",
+                    format!(
+                        "“{header}”列的“{}”（第{}条）不支撑认定结果“{o}”（第九条对应履职尽责，第十条对应免责/减轻/从轻，第十一条对应减轻/从轻，第十二条对应不予容错）",
+                        super::preview(&cited),
+                        clause.article
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn chronology(cells: &Cells, out: &mut Vec<Finding>) -> PolarsResult<()> {
+    let mut cache: HashMap<&str, Vec<Option<NaiveDate>>> = HashMap::new();
+    for (earlier, later) in CHRONOLOGY {
+        for name in [earlier, later] {
+            if !cache.contains_key(name) {
+                cache.insert(name, cells.dates(name)?);
+            }
+        }
+        let (a, b) = (&cache[earlier], &cache[later]);
+        for idx in 0..a.len() {
+            if let (Some(x), Some(y)) = (a[idx], b[idx]) {
+                if y < x {
+                    out.push(cells.finding(
+                        idx,
+                        later,
+                        Severity::Warning,
+                        "chronology",
+                        format!(
+                            "“{}”{} 早于“{}”{}，时间顺序不可能，请核对",
+                            cells.header(later),
+                            y,
+                            cells.header(earlier),
+                            x
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn limits(cells: &Cells, config: &Config, out: &mut Vec<Finding>) -> PolarsResult<()> {
+    let extension = cells.typed.column(schema::EXTENSION_DAYS)?.i64()?.clone();
+    for (idx, v) in extension.iter().enumerate() {
+        if let Some(v) = v {
+            if v > 30 {
+                out.push(cells.finding(
+                    idx,
+                    schema::EXTENSION_DAYS,
+                    Severity::Warning,
+                    "extension-over-30",
+                    format!("延长 {v} 天超过第十七条规定的 30 天上限（期限计算按 30 天计）"),
+                ));
+            }
+        }
+    }
+    for field in FIELDS.iter().filter(|f| f.ty == FieldType::Int) {
+        let ints = cells.typed.column(field.name)?.i64()?.clone();
+        for (idx, v) in ints.iter().enumerate() {
+            if let Some(v) = v {
+                if v < 0 {
+                    out.push(cells.finding(
+                        idx,
+                        field.name,
+                        Severity::Warning,
+                        "int-negative",
+                        format!("“{}”为负数 {v}（该值不予采用）", cells.header(field.name)),
+                    ));
+                }
+            }
+        }
+    }
+    let filed = cells.dates(schema::FILED_ON)?;
+    let (start, end) = (config.pilot.start, config.pilot.end);
+    for (idx, d) in filed.into_iter().enumerate() {
+        if let Some(d) = d {
+            if d < start || d > end {
+                out.push(cells.finding(
+                    idx,
+                    schema::FILED_ON,
+                    Severity::Warning,
+                    "outside-pilot",
+                    format!("立案日期 {d} 不在试点期间（{start} 至 {end}，第二十四条）内"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Duplicate case ids: among rows without other errors the first copy stays
+/// (with a warning naming the others); every other copy is rejected.
+pub fn duplicates(
+    typed: &DataFrame,
+    raw: &RawTable,
+    map: &HeaderMap,
+    errors_so_far: &[Finding],
+) -> Result<Vec<Finding>, IngestError> {
+    let err = |e: PolarsError| IngestError::container("校验", e);
+    let ids = typed
+        .column(schema::CASE_ID)
+        .and_then(|c| c.str().cloned())
+        .map_err(err)?;
+    let rows = typed
+        .column(ROW)
+        .and_then(|c| c.i64().cloned())
+        .map_err(err)?;
+    let rejected: std::collections::HashSet<i64> = errors_so_far
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| f.row)
+        .collect();
+    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (idx, id) in ids.iter().enumerate() {
+        if let Some(id) = id {
+            groups.entry(id).or_default().push(idx);
+        }
+    }
+    let header = map
+        .column_of(schema::CASE_ID)
+        .map(|i| raw.headers[i].clone())
+        .unwrap_or_else(|| schema::header_of(schema::CASE_ID).to_string());
+    let mut out = Vec::new();
+    let mut dups: Vec<_> = groups.into_iter().filter(|(_, v)| v.len() > 1).collect();
+    dups.sort();
+    for (id, idxs) in dups {
+        let row_of = |i: usize| rows.get(i).unwrap_or(0);
+        let kept = idxs
+            .iter()
+            .copied()
+            .find(|i| !rejected.contains(&row_of(*i)))
+            .unwrap_or(idxs[0]);
+        let others: Vec<String> = idxs
+            .iter()
+            .filter(|i| **i != kept)
+            .map(|i| format!("第{}行", row_of(*i)))
+            .collect();
+        let mk = |idx: usize, severity, code, message| Finding {
+            row: row_of(idx),
+            case_id: Some(id.to_string()),
+            column: header.clone(),
+            value: id.to_string(),
+            severity,
+            code,
+            message,
+        };
+        if !rejected.contains(&row_of(kept)) {
+            out.push(mk(
+                kept,
+                Severity::Warning,
+                "duplicate-kept",
+                format!(
+                    "案件编号“{}”重复（另见{}）：保留本行，其余拒收",
+                    super::preview(id),
+                    others.join("、")
+                ),
+            ));
+        }
+        for idx in idxs.into_iter().filter(|i| *i != kept) {
+            out.push(mk(
+                idx,
+                Severity::Error,
+                "duplicate-case",
+                format!(
+                    "案件编号“{}”与第{}行重复，本行拒收（如确为不同案件，请更正编号）",
+                    super::preview(id),
+                    row_of(kept)
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}

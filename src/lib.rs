@@ -1,0 +1,16 @@
+//! jiucuo (纠错): analysis of the supervision office's case ledger under the
+//! district's measures on duty fulfilment, error tolerance and error correction.
+
+pub mod analysis;
+pub mod app;
+pub mod calendar;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod fsutil;
+pub mod generate;
+pub mod ingest;
+pub mod output;
+pub mod rejects;
+pub mod schema;
+pub mod template;

@@ -1,0 +1,446 @@
+//! Machine-readable result tables: table, csv, json, ndjson, parquet, arrow, xlsx
+//! (outputs.md). Untrusted text is defused for spreadsheets; bytes are stable.
+
+use anyhow::{bail, Context, Result};
+use polars::prelude::*;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as XlsxFormat, Workbook};
+
+/// Output format of a result table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    Table,
+    Csv,
+    Json,
+    Ndjson,
+    Parquet,
+    Arrow,
+    ArrowStream,
+    Xlsx,
+}
+
+impl TableFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            TableFormat::Table => "txt",
+            TableFormat::Csv => "csv",
+            TableFormat::Json => "json",
+            TableFormat::Ndjson => "ndjson",
+            TableFormat::Parquet => "parquet",
+            TableFormat::Arrow => "arrow",
+            TableFormat::ArrowStream => "arrows",
+            TableFormat::Xlsx => "xlsx",
+        }
+    }
+
+    pub fn is_binary(self) -> bool {
+        matches!(
+            self,
+            TableFormat::Parquet
+                | TableFormat::Arrow
+                | TableFormat::ArrowStream
+                | TableFormat::Xlsx
+        )
+    }
+}
+
+/// Options for text formats.
+#[derive(Debug, Clone, Copy)]
+pub struct WriteOptions {
+    pub bom: bool,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions { bom: true }
+    }
+}
+
+/// Render a frame in `format`.
+pub fn render(df: &DataFrame, format: TableFormat, opts: WriteOptions) -> Result<Vec<u8>> {
+    match format {
+        TableFormat::Table => Ok(render_table(df)?.into_bytes()),
+        TableFormat::Csv => render_csv(df, opts.bom),
+        TableFormat::Json => render_json(df, false),
+        TableFormat::Ndjson => render_json(df, true),
+        TableFormat::Parquet => {
+            let mut buf = Vec::new();
+            let mut df = df.clone();
+            ParquetWriter::new(&mut buf)
+                .finish(&mut df)
+                .map_err(|e| anyhow::anyhow!("写 Parquet 失败：{e}"))?;
+            Ok(buf)
+        }
+        TableFormat::Arrow => {
+            let mut buf = Vec::new();
+            let mut df = df.clone();
+            IpcWriter::new(&mut buf)
+                .finish(&mut df)
+                .map_err(|e| anyhow::anyhow!("写 Arrow IPC 失败：{e}"))?;
+            Ok(buf)
+        }
+        TableFormat::ArrowStream => {
+            let mut buf = Vec::new();
+            let mut df = df.clone();
+            IpcStreamWriter::new(&mut buf)
+                .finish(&mut df)
+                .map_err(|e| anyhow::anyhow!("写 Arrow IPC 流失败：{e}"))?;
+            Ok(buf)
+        }
+        TableFormat::Xlsx => render_xlsx(&[("结果", df)]),
+    }
+}
+
+/// A cell value as text: dates ISO, lists `;`-joined, floats at fixed precision.
+pub fn cell_text(v: &AnyValue) -> String {
+    match v {
+        AnyValue::Null => String::new(),
+        AnyValue::String(s) => s.to_string(),
+        AnyValue::StringOwned(s) => s.to_string(),
+        AnyValue::Boolean(b) => b.to_string(),
+        AnyValue::Float64(f) => float_text(*f),
+        AnyValue::Float32(f) => float_text(*f as f64),
+        AnyValue::Date(d) => crate::ingest::parse::date_from_days(*d).to_string(),
+        AnyValue::List(s) => s
+            .iter()
+            .map(|v| cell_text(&v))
+            .collect::<Vec<_>>()
+            .join(";"),
+        other => other.to_string(),
+    }
+}
+
+/// Floats with at most 6 significant decimals, no trailing zeros, never `-0`.
+pub fn float_text(f: f64) -> String {
+    if f.is_nan() {
+        return String::new();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if f != 0.0 && f.abs() < 1e-4 {
+        return format!("{f:.3e}");
+    }
+    let s = format!("{f:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+    if s == "-0" {
+        "0".into()
+    } else {
+        s
+    }
+}
+
+/// Spreadsheet formula injection: text starting with = + - @ (or tab/CR)
+/// gets a leading apostrophe in CSV.
+pub fn defuse_csv(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}").into(),
+        _ => s.into(),
+    }
+}
+
+fn csv_field(s: &str, out: &mut String) {
+    let s = defuse_csv(s);
+    if s.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&s.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(&s);
+    }
+}
+
+fn render_csv(df: &DataFrame, bom: bool) -> Result<Vec<u8>> {
+    let mut out = String::with_capacity(df.height() * df.width() * 8 + 64);
+    if bom {
+        out.push('\u{FEFF}');
+    }
+    let names = df.get_column_names();
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        csv_field(n, &mut out);
+    }
+    out.push('\n');
+    let columns: Vec<&Series> = df
+        .columns()
+        .iter()
+        .map(|c| c.as_materialized_series())
+        .collect();
+    for row in 0..df.height() {
+        for (i, s) in columns.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let v = s.get(row)?;
+            let text = cell_text(&v);
+            if matches!(
+                v,
+                AnyValue::String(_) | AnyValue::StringOwned(_) | AnyValue::List(_)
+            ) {
+                csv_field(&text, &mut out);
+            } else {
+                out.push_str(&text);
+            }
+        }
+        out.push('\n');
+    }
+    Ok(out.into_bytes())
+}
+
+fn json_value(v: &AnyValue) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        AnyValue::Null => Value::Null,
+        AnyValue::Boolean(b) => Value::Bool(*b),
+        AnyValue::Int8(_)
+        | AnyValue::Int16(_)
+        | AnyValue::Int32(_)
+        | AnyValue::Int64(_)
+        | AnyValue::UInt8(_)
+        | AnyValue::UInt16(_)
+        | AnyValue::UInt32(_)
+        | AnyValue::UInt64(_) => v.extract::<i64>().map(Value::from).unwrap_or(Value::Null),
+        AnyValue::Float64(_) | AnyValue::Float32(_) => {
+            let f = v.extract::<f64>().unwrap_or(f64::NAN);
+            float_text(f)
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number)
+                .unwrap_or(Value::Null)
+        }
+        AnyValue::List(s) => Value::Array(s.iter().map(|x| json_value(&x)).collect()),
+        other => Value::String(cell_text(other)),
+    }
+}
+
+fn render_json(df: &DataFrame, lines: bool) -> Result<Vec<u8>> {
+    let names = df.get_column_names();
+    let columns: Vec<&Series> = df
+        .columns()
+        .iter()
+        .map(|c| c.as_materialized_series())
+        .collect();
+    let mut out = Vec::new();
+    if !lines {
+        out.push(b'[');
+    }
+    for row in 0..df.height() {
+        let mut map = serde_json::Map::new();
+        for (name, s) in names.iter().zip(&columns) {
+            map.insert(name.to_string(), json_value(&s.get(row)?));
+        }
+        if !lines && row > 0 {
+            out.push(b',');
+        }
+        if !lines {
+            out.push(b'\n');
+        }
+        serde_json::to_writer(&mut out, &serde_json::Value::Object(map))?;
+        if lines {
+            out.push(b'\n');
+        }
+    }
+    if !lines {
+        out.extend_from_slice(b"\n]\n");
+    }
+    Ok(out)
+}
+
+fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// An aligned plain-text table for a terminal (CJK characters count double).
+pub fn render_table(df: &DataFrame) -> Result<String> {
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let columns: Vec<&Series> = df
+        .columns()
+        .iter()
+        .map(|c| c.as_materialized_series())
+        .collect();
+    let mut cells: Vec<Vec<String>> = Vec::with_capacity(df.height());
+    for row in 0..df.height() {
+        let mut r = Vec::with_capacity(columns.len());
+        for s in &columns {
+            let text = cell_text(&s.get(row)?);
+            let text: String = text
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            r.push(crate::ingest::preview(&text));
+        }
+        cells.push(r);
+    }
+    let mut widths: Vec<usize> = names.iter().map(|n| display_width(n)).collect();
+    for r in &cells {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(display_width(c));
+        }
+    }
+    let mut out = String::new();
+    let line = |row: &[String], out: &mut String| {
+        let parts: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - display_width(c))))
+            .collect();
+        out.push_str(parts.join("  ").trim_end());
+        out.push('\n');
+    };
+    line(&names, &mut out);
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    line(&rule, &mut out);
+    for r in &cells {
+        line(r, &mut out);
+    }
+    Ok(out)
+}
+
+/// A workbook whose bytes depend only on its content (fixed creation date).
+pub fn new_workbook() -> Workbook {
+    let mut wb = Workbook::new();
+    let fixed = ExcelDateTime::from_ymd(2025, 3, 1).expect("valid date");
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&fixed));
+    wb
+}
+
+/// Excel sheet names: at most 31 characters, none of []:*?/\ .
+pub fn sheet_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .take(31)
+        .collect();
+    if cleaned.trim().is_empty() {
+        "Sheet".into()
+    } else {
+        cleaned
+    }
+}
+
+/// One sheet per table: header frozen, column widths fitted, dates as dates,
+/// every text written as text (never a formula).
+pub fn render_xlsx(sheets: &[(&str, &DataFrame)]) -> Result<Vec<u8>> {
+    let mut wb = new_workbook();
+    let header = XlsxFormat::new().set_bold().set_background_color("D9E1F2");
+    let date = XlsxFormat::new().set_num_format("yyyy-mm-dd");
+    for (name, df) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet_name(name))?;
+        for (j, column) in df.columns().iter().enumerate() {
+            let j = j as u16;
+            let s = column.as_materialized_series();
+            ws.write_string_with_format(0, j, s.name().as_str(), &header)?;
+            let mut width = display_width(s.name()).max(6);
+            for row in 0..df.height() {
+                let r = row as u32 + 1;
+                match s.get(row)? {
+                    AnyValue::Null => {}
+                    AnyValue::Date(d) => {
+                        let day = crate::ingest::parse::date_from_days(d);
+                        ws.write_date_with_format(r, j, &day, &date)?;
+                        width = width.max(10);
+                    }
+                    AnyValue::Boolean(b) => {
+                        ws.write_boolean(r, j, b)?;
+                    }
+                    v @ (AnyValue::Float64(_) | AnyValue::Float32(_)) => {
+                        let f = v.extract::<f64>().unwrap_or(f64::NAN);
+                        if f.is_finite() {
+                            ws.write_number(r, j, f)?;
+                        }
+                    }
+                    v if v.dtype().is_integer() => {
+                        if let Some(i) = v.extract::<i64>() {
+                            ws.write_number(r, j, i as f64)?;
+                        }
+                    }
+                    v => {
+                        let text = cell_text(&v);
+                        width = width.max(display_width(&text).min(60));
+                        ws.write_string(r, j, strip_xml_invalid(&text))?;
+                    }
+                }
+            }
+            ws.set_column_width(j, (width + 2) as f64)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+/// XML 1.0 cannot hold most control characters; Excel's limit is 32767 chars.
+fn strip_xml_invalid(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .take(32_000)
+        .collect()
+}
+
+/// Write rendered bytes to a file (atomically) or stdout.
+pub fn emit(bytes: &[u8], format: TableFormat, output: Option<&std::path::Path>) -> Result<()> {
+    match output {
+        Some(path) => crate::fsutil::write_atomic(path, bytes),
+        None => {
+            use std::io::{IsTerminal, Write};
+            if format.is_binary() && std::io::stdout().is_terminal() {
+                bail!(
+                    "{} 是二进制格式，不能直接显示在终端上：请用 --output 文件名 指定输出文件",
+                    format.extension()
+                );
+            }
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)
+                .and_then(|_| out.flush())
+                .or_else(|e| {
+                    if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        Ok(())
+                    } else {
+                        Err(e)
+                    }
+                })
+                .context("写到标准输出失败")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_defuses_formulas_and_quotes() {
+        let df = df!("a" => ["=HYPERLINK(\"x\")", "+cmd|' /C calc'!A0", "@SUM(1)", "-1", "普通, 文本"], "n" => [1i64, -2, 3, 4, 5]).unwrap();
+        let text = String::from_utf8(render_csv(&df, false).unwrap()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "a,n");
+        assert_eq!(lines[1], "\"'=HYPERLINK(\"\"x\"\")\",1");
+        assert_eq!(lines[2], "'+cmd|' /C calc'!A0,-2");
+        assert_eq!(lines[3], "'@SUM(1),3");
+        assert_eq!(lines[4], "'-1,4");
+        assert_eq!(lines[5], "\"普通, 文本\",5");
+    }
+
+    #[test]
+    fn floats_are_fixed_precision() {
+        assert_eq!(float_text(0.1 + 0.2), "0.3");
+        assert_eq!(float_text(2.0), "2");
+        assert_eq!(float_text(-0.0), "0");
+        assert_eq!(float_text(0.00001234), "1.234e-5");
+    }
+
+    #[test]
+    fn table_aligns_wide_characters() {
+        let df = df!("单位" => ["区市场监管局", "a"], "n" => [1i64, 22]).unwrap();
+        let t = render_table(&df).unwrap();
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(display_width(lines[2]), display_width("区市场监管局  1"));
+        assert!(lines[3].starts_with("a             22"), "{t}");
+    }
+}

@@ -1,0 +1,62 @@
+//! The rejects file: rejected input rows unchanged, plus a last column 拒收原因,
+//! as an XLSX the user fixes in Excel and feeds back.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use polars::prelude::*;
+use rust_xlsxwriter::Format;
+
+use crate::ingest::read::raw_col;
+use crate::ingest::{Ledger, Severity};
+use crate::output::new_workbook;
+use crate::schema::ROW;
+
+/// Column header of the reasons column.
+pub const REASON_HEADER: &str = "拒收原因";
+
+/// Build the rejects workbook. Every cell is written as text, exactly as read
+/// (text, never a formula), so nothing is reinterpreted on the way back in.
+pub fn rejects_xlsx(ledger: &Ledger) -> Result<Vec<u8>> {
+    let mut reasons: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for f in ledger
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+    {
+        reasons.entry(f.row).or_default().push(f.message.clone());
+    }
+    let raw = &ledger.raw;
+    let rows = raw.frame.column(ROW)?.i64()?.clone();
+    let columns: Vec<StringChunked> = (0..raw.headers.len())
+        .map(|i| raw.frame.column(&raw_col(i)).and_then(|c| c.str().cloned()))
+        .collect::<PolarsResult<_>>()?;
+    let mut wb = new_workbook();
+    let ws = wb.add_worksheet();
+    ws.set_name("拒收行")?;
+    let bold = Format::new().set_bold();
+    let width = raw.headers.len() as u16;
+    for (j, h) in raw.headers.iter().enumerate() {
+        ws.write_string_with_format(0, j as u16, h, &bold)?;
+        ws.set_column_width(j as u16, 14)?;
+    }
+    ws.write_string_with_format(0, width, REASON_HEADER, &bold)?;
+    ws.set_column_width(width, 60)?;
+    let mut out_row = 1u32;
+    for (idx, row) in rows.iter().enumerate() {
+        let Some(row) = row else { continue };
+        let Some(why) = reasons.get(&row) else {
+            continue;
+        };
+        for (j, column) in columns.iter().enumerate() {
+            if let Some(text) = column.get(idx) {
+                ws.write_string(out_row, j as u16, text)?;
+            }
+        }
+        let reason = format!("原第{row}行：{}", why.join("；"));
+        ws.write_string(out_row, width, &reason)?;
+        out_row += 1;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(wb.save_to_buffer()?)
+}

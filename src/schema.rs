@@ -1,0 +1,238 @@
+//! Canonical ledger columns, their reference headers, types and enum sets (ledger.md).
+
+/// Spreadsheet row number of an input record (header = row 1, first record = row 2).
+pub const ROW: &str = "row";
+
+pub const CASE_ID: &str = "case_id";
+pub const UNIT: &str = "unit";
+pub const UNIT_KIND: &str = "unit_kind";
+pub const DOMAIN: &str = "domain";
+pub const MATTER_TYPE: &str = "matter_type";
+pub const OFFICERS: &str = "officers";
+pub const ERROR_TYPE: &str = "error_type";
+pub const SUBJECTIVE_FAULT: &str = "subjective_fault";
+pub const SOURCE: &str = "source";
+pub const FILED_ON: &str = "filed_on";
+pub const VERIFIED_ON: &str = "verified_on";
+pub const DECIDED_ON: &str = "decided_on";
+pub const NOTIFIED_ON: &str = "notified_on";
+pub const CORRECTED_ON: &str = "corrected_on";
+pub const ARCHIVED_ON: &str = "archived_on";
+pub const APPRAISAL_DAYS: &str = "appraisal_days";
+pub const EXTENSION_DAYS: &str = "extension_days";
+pub const INVESTIGATORS: &str = "investigators";
+pub const RECUSAL_BREACH: &str = "recusal_breach";
+pub const HEARING_HELD: &str = "hearing_held";
+pub const JOINT_INVESTIGATION: &str = "joint_investigation";
+pub const TRANSFERRED_ON: &str = "transferred_on";
+pub const HANDLED_ON: &str = "handled_on";
+pub const HANDLING_REPORTED_ON: &str = "handling_reported_on";
+pub const OUTCOME: &str = "outcome";
+pub const CLAUSE: &str = "clause";
+pub const CLAUSE_ARTICLE: &str = "clause_article";
+pub const CLAUSE_ITEM: &str = "clause_item";
+pub const REVIEW_APPLIED_ON: &str = "review_applied_on";
+pub const REVIEW_DECIDED_ON: &str = "review_decided_on";
+pub const REVIEW_RESULT: &str = "review_result";
+pub const RECTIFY_DUE: &str = "rectify_due";
+pub const RECTIFY_EXTENDED_TO: &str = "rectify_extended_to";
+pub const RECTIFIED_ON: &str = "rectified_on";
+pub const COMPLAINT_FINDING: &str = "complaint_finding";
+pub const REPORTER_FEEDBACK_ON: &str = "reporter_feedback_on";
+pub const CLARIFIED_ON: &str = "clarified_on";
+pub const SUMMARY: &str = "summary";
+
+pub const UNIT_KINDS: &[&str] = &["街道办事处", "区政府部门"];
+pub const MATTER_TYPES: &[&str] = &[
+    "行政处罚",
+    "行政许可",
+    "行政强制",
+    "行政检查",
+    "行政收费",
+    "行政确认",
+    "行政登记",
+    "行政给付",
+    "行政裁决",
+    "行政征收征用",
+];
+pub const SOURCES: &[&str] = &[
+    "执法监督检查",
+    "实名举报",
+    "匿名举报",
+    "上级交办",
+    "部门移送",
+    "其他",
+];
+pub const OUTCOMES: &[&str] = &["履职尽责", "免责", "减轻", "从轻", "不予容错"];
+/// Outcomes that grant tolerance (第三章 容错免责).
+pub const TOLERANCE_OUTCOMES: &[&str] = &["免责", "减轻", "从轻"];
+pub const REVIEW_RESULTS: &[&str] = &["维持", "变更", "撤销"];
+pub const COMPLAINT_FINDINGS: &[&str] = &["属实", "部分属实", "不属实", "查无实据"];
+
+/// The default error taxonomy (arts. 6, 8 and 12).
+pub const DEFAULT_ERROR_TYPES: &[&str] = &[
+    "违反法定程序",
+    "事实不清证据不足",
+    "适用依据错误",
+    "超越职权",
+    "滥用职权",
+    "不履行法定职责",
+    "超期办理",
+    "未执行执法公示制度",
+    "未执行执法全过程记录制度",
+    "未执行重大执法决定法制审核制度",
+    "裁量不当",
+    "文书瑕疵",
+    "应移送未移送",
+    "其他",
+];
+
+/// Value type of a ledger field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Text,
+    Date,
+    Int,
+    Bool,
+    Enum(&'static [&'static str]),
+    List,
+    Clause,
+}
+
+/// One canonical ledger field.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    pub name: &'static str,
+    pub header: &'static str,
+    pub ty: FieldType,
+    pub required: bool,
+}
+
+const fn f(name: &'static str, header: &'static str, ty: FieldType, required: bool) -> Field {
+    Field {
+        name,
+        header,
+        ty,
+        required,
+    }
+}
+
+use FieldType::*;
+
+/// Every case-ledger field in reference-export order.
+pub const FIELDS: &[Field] = &[
+    f(CASE_ID, "案件编号", Text, true),
+    f(UNIT, "执法单位", Text, true),
+    f(UNIT_KIND, "单位类型", Enum(UNIT_KINDS), false),
+    f(DOMAIN, "执法领域", Text, true),
+    f(MATTER_TYPE, "执法事项类别", Enum(MATTER_TYPES), true),
+    f(OFFICERS, "涉及人员", List, false),
+    f(ERROR_TYPE, "问题类型", Text, true),
+    f(SUBJECTIVE_FAULT, "主观过错", Bool, false),
+    f(SOURCE, "案件来源", Enum(SOURCES), false),
+    f(FILED_ON, "立案日期", Date, true),
+    f(VERIFIED_ON, "核实日期", Date, false),
+    f(DECIDED_ON, "认定日期", Date, false),
+    f(NOTIFIED_ON, "告知日期", Date, false),
+    f(CORRECTED_ON, "纠错日期", Date, false),
+    f(ARCHIVED_ON, "归档日期", Date, false),
+    f(APPRAISAL_DAYS, "技术调查天数", Int, false),
+    f(EXTENSION_DAYS, "延长天数", Int, false),
+    f(INVESTIGATORS, "调查人数", Int, false),
+    f(RECUSAL_BREACH, "应回避未回避", Bool, false),
+    f(HEARING_HELD, "是否听证", Bool, false),
+    f(JOINT_INVESTIGATION, "联合调查", Bool, false),
+    f(TRANSFERRED_ON, "移交日期", Date, false),
+    f(HANDLED_ON, "移交办结日期", Date, false),
+    f(HANDLING_REPORTED_ON, "办结报备日期", Date, false),
+    f(OUTCOME, "认定结果", Enum(OUTCOMES), false),
+    f(CLAUSE, "适用条款", Clause, false),
+    f(REVIEW_APPLIED_ON, "复核申请日期", Date, false),
+    f(REVIEW_DECIDED_ON, "复核决定日期", Date, false),
+    f(REVIEW_RESULT, "复核结果", Enum(REVIEW_RESULTS), false),
+    f(RECTIFY_DUE, "整改期限", Date, false),
+    f(RECTIFY_EXTENDED_TO, "整改延期至", Date, false),
+    f(RECTIFIED_ON, "整改完成日期", Date, false),
+    f(
+        COMPLAINT_FINDING,
+        "举报核查结论",
+        Enum(COMPLAINT_FINDINGS),
+        false,
+    ),
+    f(REPORTER_FEEDBACK_ON, "反馈举报人日期", Date, false),
+    f(CLARIFIED_ON, "澄清正名日期", Date, false),
+    f(SUMMARY, "简要案情", Text, false),
+];
+
+/// The field with this canonical name.
+pub fn field(name: &str) -> Option<&'static Field> {
+    FIELDS.iter().find(|f| f.name == name)
+}
+
+/// Reference header of a canonical field (the name itself when unknown).
+pub fn header_of(name: &str) -> &str {
+    field(name).map(|f| f.header).unwrap_or(name)
+}
+
+/// Whether an outcome grants tolerance (免责, 减轻, 从轻).
+pub fn grants_tolerance(outcome: &str) -> bool {
+    TOLERANCE_OUTCOMES.contains(&outcome)
+}
+
+/// Roster (人员名册) fields.
+pub mod roster {
+    pub const OFFICER_ID: &str = "officer_id";
+    pub const NAME: &str = "name";
+    pub const UNIT: &str = "unit";
+    pub const CREDENTIAL: &str = "credential";
+    pub const HEADERS: &[(&str, &str)] = &[
+        (OFFICER_ID, "执法证号"),
+        (NAME, "姓名"),
+        (UNIT, "执法单位"),
+        (CREDENTIAL, "人员类别"),
+    ];
+}
+
+/// Enforcement-volume (执法量) fields.
+pub mod volume {
+    pub const UNIT: &str = "unit";
+    pub const DOMAIN: &str = "domain";
+    pub const QUARTER: &str = "quarter";
+    pub const ACTIONS: &str = "actions";
+    pub const HEADERS: &[(&str, &str)] = &[
+        (UNIT, "执法单位"),
+        (DOMAIN, "执法领域"),
+        (QUARTER, "季度"),
+        (ACTIONS, "执法量"),
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_names_and_headers_are_unique() {
+        let mut names: Vec<_> = FIELDS.iter().map(|f| f.name).collect();
+        let mut headers: Vec<_> = FIELDS.iter().map(|f| f.header).collect();
+        names.sort();
+        headers.sort();
+        names.dedup();
+        headers.dedup();
+        assert_eq!(names.len(), FIELDS.len());
+        assert_eq!(headers.len(), FIELDS.len());
+    }
+
+    #[test]
+    fn required_fields_match_ledger_contract() {
+        let required: Vec<_> = FIELDS
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(
+            required,
+            [CASE_ID, UNIT, DOMAIN, MATTER_TYPE, ERROR_TYPE, FILED_ON]
+        );
+    }
+}
