@@ -2,6 +2,7 @@
 //! survive a round trip through its canonical text form.
 #![no_main]
 
+use chrono::Datelike;
 use libfuzzer_sys::fuzz_target;
 
 // Included by path so that the target does not depend on (or build) the main crate.
@@ -18,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
         let mut raw = [0u8; 8];
         raw.copy_from_slice(&data[..8]);
         if let Some(d) = excel_serial_to_date(f64::from_le_bytes(raw)) {
-            assert!(d.format("%Y").to_string().len() >= 4);
+            assert!((1900..=9999).contains(&d.year()), "{d}");
         }
     }
     let s = String::from_utf8_lossy(data);
@@ -29,8 +30,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = is_missing(s);
 
     if let Ok(Some(d)) = parse_date(s) {
-        let year = d.format("%Y").to_string().parse::<i32>().unwrap();
-        assert!((1900..=2200).contains(&year), "{s:?} -> {d}");
+        assert!((1900..=2200).contains(&d.year()), "{s:?} -> {d}");
         assert_eq!(parse_date(&d.format("%Y-%m-%d").to_string()), Ok(Some(d)));
         assert_eq!(parse_date(&d.format("%Y年%-m月%-d日").to_string()), Ok(Some(d)));
     }

@@ -1,3 +1,4 @@
 //! Analyses of the validated ledger: deadlines, repeats, risk points, outcomes.
 
+pub mod deadlines;
 pub mod stats;

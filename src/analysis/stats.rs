@@ -852,7 +852,7 @@ mod tests {
         );
         assert_eq!(
             expected_from_margins(&[vec![], vec![]]),
-            vec![vec![], vec![]]
+            vec![Vec::<f64>::new(), Vec::<f64>::new()]
         );
         // Ragged rows are padded with zeros: rows 4, 4; columns 6, 2; total 8.
         assert_eq!(

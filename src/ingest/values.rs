@@ -237,7 +237,8 @@ fn is_cn_num_char(c: char) -> bool {
     matches!(c, '十' | '百' | '千') || cn_digit(c).is_some()
 }
 
-/// Chinese numerals 零..九十九: 五, 十, 十二, 二十, 二十三 (and 一十二). 两 only as a leading digit.
+/// Chinese numerals 零..九十九: 五, 十, 十二, 二十, 二十三 (and 一十二). 两 (2) only on its own
+/// ("两十" and "十两" are rejected).
 fn parse_cn_small(t: &str) -> Option<u32> {
     let mut it = t.chars();
     let a = it.next();
@@ -246,18 +247,17 @@ fn parse_cn_small(t: &str) -> Option<u32> {
     if it.next().is_some() {
         return None;
     }
-    let unit = |ch: char| match (ch, cn_digit(ch)) {
-        ('两', _) => None,
-        (_, Some(d)) if d >= 1 => Some(d),
-        _ => None,
+    // A digit 1..=9 next to 十 (not 零, not 两).
+    let digit = |ch: char| match ch {
+        '两' => None,
+        _ => cn_digit(ch).filter(|&d| d >= 1),
     };
-    let tens = |ch: char| cn_digit(ch).filter(|&d| d >= 1);
     match (a?, b, c) {
         ('十', None, None) => Some(10),
         (d, None, None) => cn_digit(d),
-        ('十', Some(u), None) => Some(10 + unit(u)?),
-        (t, Some('十'), None) => Some(tens(t)? * 10),
-        (t, Some('十'), Some(u)) => Some(tens(t)? * 10 + unit(u)?),
+        ('十', Some(u), None) => Some(10 + digit(u)?),
+        (t, Some('十'), None) => Some(digit(t)? * 10),
+        (t, Some('十'), Some(u)) => Some(digit(t)? * 10 + digit(u)?),
         _ => None,
     }
 }
@@ -1336,8 +1336,8 @@ mod tests {
         assert!(reason("-9223372036854775809").contains("超出范围"));
         assert!(reason(&"9".repeat(150)).contains("超出范围"));
         for s in [
-            "abc", "3.", ".5", "3a", "+-3", "--3", "+", "3天天", "一百", "十十", "十两", "零五",
-            "-三", "1,000", "1e3", "三3",
+            "abc", "3.", ".5", "3a", "+-3", "--3", "+", "3天天", "一百", "十十", "十两", "两十",
+            "零五", "-三", "1,000", "1e3", "三3",
         ] {
             assert!(reason(s).contains("不是有效整数"), "{s:?}: {}", reason(s));
         }
@@ -1642,18 +1642,32 @@ mod tests {
 
     // ----- no-panic regressions ----------------------------------------------------------------
 
+    /// Feeds `s` to every parser and checks the invariants the fuzz target checks.
     fn run_all(s: &str) {
-        let _ = fold(s);
+        let folded = fold(s);
+        assert_eq!(fold(&folded), folded, "fold is idempotent: {s:?}");
         let _ = is_missing(s);
-        let _ = parse_date(s);
-        let _ = parse_bool(s);
-        let _ = parse_int(s);
-        let _ = split_list(s);
-        let _ = match_enum(s, &["行政处罚", "无", "A 类"]);
-        if let Ok(Some(c)) = parse_clause(s) {
-            let _ = (c.in_range(), c.supports(s), c.code());
+        if let Ok(Some(d)) = parse_date(s) {
+            assert!((MIN_YEAR..=MAX_YEAR).contains(&d.year()), "{s:?} -> {d}");
+            assert_eq!(parse_date(&d.to_string()), Ok(Some(d)));
         }
-        let _ = parse_quarter(s);
+        let _ = parse_bool(s);
+        if let Ok(Some(n)) = parse_int(s) {
+            assert_eq!(parse_int(&n.to_string()), Ok(Some(n)));
+        }
+        let list = split_list(s);
+        assert_eq!(split_list(&list.join("、")), list, "{s:?}");
+        let allowed = ["行政处罚", "无", "A 类"];
+        if let Ok(Some(v)) = match_enum(s, &allowed) {
+            assert!(allowed.contains(&v));
+        }
+        if let Ok(Some(c)) = parse_clause(s) {
+            let _ = (c.in_range(), c.supports(s));
+            assert_eq!(parse_clause(&c.code()), Ok(Some(c)), "{s:?}");
+        }
+        if let Ok(Some((y, q))) = parse_quarter(s) {
+            assert_eq!(parse_quarter(&format!("{y}Q{q}")), Ok(Some((y, q))));
+        }
         if let Ok(v) = s.parse::<f64>() {
             let _ = excel_serial_to_date(v);
         }
