@@ -1,4 +1,5 @@
 //! Analyses of the validated ledger: deadlines, repeats, risk points, outcomes.
 
 pub mod deadlines;
+pub mod repeats;
 pub mod stats;

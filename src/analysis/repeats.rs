@@ -1,0 +1,685 @@
+//! Repeat errors under art. 12(5) (rules.md §3): per officer, a case that
+//! repeats the same problem after an earlier subjective error
+//! (`R-subjective`) or after tolerance was granted for it
+//! (`R-after-tolerance`), with the audit flag `inconsistent`.
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::ingest::parse::{date_from_days, days_since_epoch};
+use crate::schema as s;
+
+/// Output columns (outputs.md §repeats).
+pub const COLUMNS: &[&str] = &[
+    "case_id",
+    "officer",
+    "unit",
+    "problem",
+    "kind",
+    "prior_case_ids",
+    "first_prior_on",
+    "gap_days",
+    "outcome",
+    "inconsistent",
+];
+
+/// Parameters of the repeat analysis (jiucuo.toml [repeats]).
+#[derive(Debug, Clone)]
+pub struct RepeatParams {
+    /// "The same problem" also requires the same domain.
+    pub same_domain: bool,
+    /// Earlier cases count only if filed at most this many days before; 0 = unlimited.
+    pub lookback_days: u32,
+}
+
+/// Which art. 12(5) limb a flag rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RepeatKind {
+    Subjective,
+    AfterTolerance,
+}
+
+impl RepeatKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            RepeatKind::Subjective => "R-subjective",
+            RepeatKind::AfterTolerance => "R-after-tolerance",
+        }
+    }
+}
+
+/// One row per case × officer (a case with three officers counts for each);
+/// unit-level cases (no officer) do not appear.
+pub fn case_officers(cases: LazyFrame) -> LazyFrame {
+    cases
+        .select([
+            col(s::CASE_ID),
+            col(s::OFFICERS).alias("officer"),
+            col(s::UNIT),
+            col(s::DOMAIN),
+            col(s::ERROR_TYPE),
+            col(s::SUBJECTIVE_FAULT),
+            col(s::FILED_ON),
+            col(s::DECIDED_ON),
+            col(s::OUTCOME),
+        ])
+        .explode(
+            cols(["officer"]),
+            ExplodeOptions {
+                empty_as_null: false,
+                keep_nulls: false,
+            },
+        )
+        .filter(col("officer").is_not_null())
+}
+
+/// The "same problem" label of a case.
+fn problem_expr(same_domain: bool) -> Expr {
+    if same_domain {
+        concat_str(
+            [col(s::ERROR_TYPE), lit("（"), col(s::DOMAIN), lit("）")],
+            "",
+            false,
+        )
+    } else {
+        col(s::ERROR_TYPE)
+    }
+}
+
+/// An earlier case of the same actor and problem.
+#[derive(Clone)]
+struct Prior {
+    case_id: String,
+    filed: i32,
+    decided: Option<i32>,
+    subjective: bool,
+    tolerated: bool,
+}
+
+/// One flagged case before it becomes a row.
+struct Flag {
+    row: usize,
+    kind: RepeatKind,
+    priors: Vec<usize>,
+}
+
+/// Scan rows sorted by (actor, problem, filed_on, case_id) and flag repeats.
+/// `priors_of` receives the rows of one group in order.
+fn scan_groups(
+    actors: &StringChunked,
+    problems: &StringChunked,
+    rows: &[Prior],
+    lookback_days: u32,
+) -> Vec<Flag> {
+    let mut flags = Vec::new();
+    let mut start = 0;
+    while start < rows.len() {
+        let mut end = start + 1;
+        while end < rows.len()
+            && actors.get(end) == actors.get(start)
+            && problems.get(end) == problems.get(start)
+        {
+            end += 1;
+        }
+        for i in start..end {
+            let me = &rows[i];
+            let window =
+                |p: &Prior| lookback_days == 0 || me.filed - p.filed <= lookback_days as i32;
+            let earlier = (start..i).filter(|&j| window(&rows[j]));
+            let subjective: Vec<usize> = if me.subjective {
+                earlier.clone().filter(|&j| rows[j].subjective).collect()
+            } else {
+                vec![]
+            };
+            let tolerated: Vec<usize> = earlier
+                .filter(|&j| rows[j].tolerated && rows[j].decided.is_some_and(|d| d <= me.filed))
+                .collect();
+            if !subjective.is_empty() {
+                flags.push(Flag {
+                    row: i,
+                    kind: RepeatKind::Subjective,
+                    priors: subjective,
+                });
+            }
+            if !tolerated.is_empty() {
+                flags.push(Flag {
+                    row: i,
+                    kind: RepeatKind::AfterTolerance,
+                    priors: tolerated,
+                });
+            }
+        }
+        start = end;
+    }
+    flags
+}
+
+fn priors_from(df: &DataFrame) -> PolarsResult<Vec<Prior>> {
+    let ids = df.column(s::CASE_ID)?.str()?.clone();
+    let filed = df.column(s::FILED_ON)?.date()?.physical().clone();
+    let decided = df.column(s::DECIDED_ON)?.date()?.physical().clone();
+    let subjective = df.column(s::SUBJECTIVE_FAULT)?.bool()?.clone();
+    let outcome = df.column(s::OUTCOME)?.str()?.clone();
+    Ok((0..df.height())
+        .map(|i| Prior {
+            case_id: ids.get(i).unwrap_or("").to_string(),
+            filed: filed.get(i).unwrap_or(i32::MIN),
+            decided: decided.get(i),
+            subjective: subjective.get(i) == Some(true),
+            tolerated: outcome.get(i).is_some_and(s::grants_tolerance),
+        })
+        .collect())
+}
+
+/// Every repeat flag of every officer (pure: no clock, no I/O).
+pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
+    let sorted = case_officers(cases.clone().lazy())
+        .filter(col(s::FILED_ON).is_not_null())
+        .with_column(problem_expr(p.same_domain).alias("problem"))
+        .sort(
+            ["officer", "problem", s::FILED_ON, s::CASE_ID],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .collect()?;
+    let rows = priors_from(&sorted)?;
+    let officers = sorted.column("officer")?.str()?.clone();
+    let problems = sorted.column("problem")?.str()?.clone();
+    let flags = scan_groups(&officers, &problems, &rows, p.lookback_days);
+    let units = sorted.column(s::UNIT)?.str()?.clone();
+    let outcomes = sorted.column(s::OUTCOME)?.str()?.clone();
+
+    let pick = |f: &Flag| &rows[f.row];
+    let prior_lists: Vec<Series> = flags
+        .iter()
+        .map(|f| {
+            Series::new(
+                "".into(),
+                f.priors
+                    .iter()
+                    .map(|j| rows[*j].case_id.as_str())
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    let mut prior_ids: ListChunked = prior_lists.into_iter().map(Some).collect();
+    prior_ids.rename("prior_case_ids".into());
+    let out = df!(
+        "case_id" => flags.iter().map(|f| pick(f).case_id.clone()).collect::<Vec<_>>(),
+        "officer" => flags.iter().map(|f| officers.get(f.row).map(String::from)).collect::<Vec<_>>(),
+        "unit" => flags.iter().map(|f| units.get(f.row).map(String::from)).collect::<Vec<_>>(),
+        "problem" => flags.iter().map(|f| problems.get(f.row).map(String::from)).collect::<Vec<_>>(),
+        "kind" => flags.iter().map(|f| f.kind.id()).collect::<Vec<_>>(),
+        "prior_case_ids" => prior_ids.into_series(),
+        "first_prior_on" => flags.iter().map(|f| rows[f.priors[0]].filed).collect::<Vec<_>>(),
+        "gap_days" => flags.iter().map(|f| (pick(f).filed - rows[*f.priors.last().expect("a flag has priors")].filed) as i64).collect::<Vec<_>>(),
+        "outcome" => flags.iter().map(|f| outcomes.get(f.row).map(String::from)).collect::<Vec<_>>(),
+        "inconsistent" => flags.iter().map(|f| outcomes.get(f.row).is_some_and(s::grants_tolerance)).collect::<Vec<_>>(),
+        "__filed" => flags.iter().map(|f| pick(f).filed).collect::<Vec<_>>(),
+    )?;
+    out.lazy()
+        .with_columns([
+            col("first_prior_on").cast(DataType::Date),
+            col("__filed").cast(DataType::Date),
+        ])
+        .sort(
+            ["officer", "__filed", "case_id", "kind"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()
+}
+
+/// Unit-level repeats (a unit repeating an error type), for risk points:
+/// `unit, error_type, repeat_cases` = cases of the unit flagged by either limb.
+pub fn unit_repeat_counts(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
+    let sorted = cases
+        .clone()
+        .lazy()
+        .filter(col(s::FILED_ON).is_not_null())
+        .with_column(problem_expr(p.same_domain).alias("problem"))
+        .sort(
+            [s::UNIT, "problem", s::FILED_ON, s::CASE_ID],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .collect()?;
+    let rows = priors_from(&sorted)?;
+    let units = sorted.column(s::UNIT)?.str()?.clone();
+    let problems = sorted.column("problem")?.str()?.clone();
+    let errors = sorted.column(s::ERROR_TYPE)?.str()?.clone();
+    let mut flagged: Vec<usize> = scan_groups(&units, &problems, &rows, p.lookback_days)
+        .into_iter()
+        .map(|f| f.row)
+        .collect();
+    flagged.dedup();
+    let df = df!(
+        "unit" => flagged.iter().map(|i| units.get(*i).map(String::from)).collect::<Vec<_>>(),
+        "error_type" => flagged.iter().map(|i| errors.get(*i).map(String::from)).collect::<Vec<_>>(),
+    )?;
+    df.lazy()
+        .group_by_stable([col("unit"), col("error_type")])
+        .agg([len().cast(DataType::Int64).alias("repeat_cases")])
+        .sort(["unit", "error_type"], SortMultipleOptions::default())
+        .collect()
+}
+
+/// The answer of `jiucuo check` for one officer and one problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckResult {
+    pub officer: String,
+    pub problem: String,
+    pub barred: bool,
+    pub reason: String,
+    pub prior_case_ids: Vec<String>,
+}
+
+/// Is tolerance barred by art. 12(5) for a case about to be decided (filed
+/// on `as_of`), and by which earlier cases? `subjective`: the new error has a
+/// subjective cause (then earlier subjective errors of the same problem bar it too).
+pub fn check(
+    cases: &DataFrame,
+    officer: &str,
+    problem: &str,
+    domain: Option<&str>,
+    as_of: NaiveDate,
+    subjective: bool,
+    p: &RepeatParams,
+) -> PolarsResult<CheckResult> {
+    let mut filter = col("officer")
+        .eq(lit(officer))
+        .and(col(s::ERROR_TYPE).eq(lit(problem)));
+    if let Some(d) = domain {
+        filter = filter.and(col(s::DOMAIN).eq(lit(d)));
+    }
+    let mine = case_officers(cases.clone().lazy())
+        .filter(
+            filter.and(col(s::FILED_ON).lt_eq(lit(days_since_epoch(as_of)).cast(DataType::Date))),
+        )
+        .sort(
+            [s::FILED_ON, s::CASE_ID],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .collect()?;
+    let rows = priors_from(&mine)?;
+    let today = days_since_epoch(as_of);
+    let in_window = |r: &Prior| p.lookback_days == 0 || today - r.filed <= p.lookback_days as i32;
+    let tolerated: Vec<&Prior> = rows
+        .iter()
+        .filter(|r| in_window(r) && r.tolerated && r.decided.is_some_and(|d| d <= today))
+        .collect();
+    let subjective_priors: Vec<&Prior> = rows
+        .iter()
+        .filter(|r| in_window(r) && r.subjective)
+        .collect();
+    let describe = |rs: &[&Prior]| {
+        rs.iter()
+            .map(|r| format!("{}（{}立案）", r.case_id, date_from_days(r.filed)))
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let (barred, reason, ids): (bool, String, Vec<&Prior>) = if !tolerated.is_empty() {
+        (
+            true,
+            format!("该人员曾就“{problem}”获容错免责处理（{}），再次出现同样错误，依第十二条第（五）项不予容错", describe(&tolerated)),
+            tolerated,
+        )
+    } else if !subjective_priors.is_empty() && subjective {
+        (
+            true,
+            format!("该人员此前已因主观原因在“{problem}”上出现失误（{}），本次亦属主观原因，依第十二条第（五）项不予容错", describe(&subjective_priors)),
+            subjective_priors,
+        )
+    } else if !subjective_priors.is_empty() {
+        (
+            false,
+            format!("此前有主观原因的同类失误（{}）：如本次亦属主观原因，则依第十二条第（五）项不予容错（加 --subjective 判断）", describe(&subjective_priors)),
+            subjective_priors,
+        )
+    } else {
+        (
+            false,
+            format!("未发现该人员在“{problem}”上的在先同类案件，第十二条第（五）项不构成障碍"),
+            vec![],
+        )
+    };
+    Ok(CheckResult {
+        officer: officer.to_string(),
+        problem: problem.to_string(),
+        barred,
+        reason,
+        prior_case_ids: ids.iter().map(|r| r.case_id.clone()).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Option<i32> {
+        Some(days_since_epoch(
+            NaiveDate::from_ymd_opt(y, m, day).unwrap(),
+        ))
+    }
+
+    /// Cases: (id, officers, error, subjective, filed, decided, outcome)
+    type Row<'a> = (
+        &'a str,
+        &'a [&'a str],
+        &'a str,
+        Option<bool>,
+        Option<i32>,
+        Option<i32>,
+        Option<&'a str>,
+    );
+
+    fn frame(rows: &[Row]) -> DataFrame {
+        let officers: Vec<Series> = rows.iter().map(|r| Series::new("".into(), r.1)).collect();
+        let mut officers: ListChunked = officers.into_iter().map(Some).collect();
+        officers.rename(s::OFFICERS.into());
+        df!(
+            s::CASE_ID => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            s::OFFICERS => officers.into_series(),
+            s::UNIT => rows.iter().map(|_| "区市场监督管理局").collect::<Vec<_>>(),
+            s::DOMAIN => rows.iter().map(|_| "市场监管").collect::<Vec<_>>(),
+            s::ERROR_TYPE => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            s::SUBJECTIVE_FAULT => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+            s::FILED_ON => rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+            s::DECIDED_ON => rows.iter().map(|r| r.5).collect::<Vec<_>>(),
+            s::OUTCOME => rows.iter().map(|r| r.6).collect::<Vec<_>>(),
+        )
+        .unwrap()
+        .lazy()
+        .with_columns([
+            col(s::FILED_ON).cast(DataType::Date),
+            col(s::DECIDED_ON).cast(DataType::Date),
+        ])
+        .collect()
+        .unwrap()
+    }
+
+    fn params() -> RepeatParams {
+        RepeatParams {
+            same_domain: false,
+            lookback_days: 0,
+        }
+    }
+
+    /// (case, officer, kind, priors, gap, inconsistent)
+    fn flat(out: &DataFrame) -> Vec<(String, String, String, Vec<String>, i64, bool)> {
+        let g = |c: &str| out.column(c).unwrap().clone();
+        (0..out.height())
+            .map(|i| {
+                let priors = g("prior_case_ids")
+                    .list()
+                    .unwrap()
+                    .get_as_series(i)
+                    .unwrap();
+                (
+                    g("case_id").str().unwrap().get(i).unwrap().to_string(),
+                    g("officer").str().unwrap().get(i).unwrap().to_string(),
+                    g("kind").str().unwrap().get(i).unwrap().to_string(),
+                    priors
+                        .str()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.unwrap().to_string())
+                        .collect(),
+                    g("gap_days").i64().unwrap().get(i).unwrap(),
+                    g("inconsistent").bool().unwrap().get(i).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn multi_officer_cases_count_for_each_officer() {
+        let df = frame(&[
+            (
+                "A",
+                &["甲", "乙"],
+                "文书瑕疵",
+                Some(true),
+                d(2025, 4, 1),
+                d(2025, 4, 20),
+                Some("不予容错"),
+            ),
+            (
+                "B",
+                &["甲"],
+                "文书瑕疵",
+                Some(true),
+                d(2025, 5, 1),
+                None,
+                None,
+            ),
+            (
+                "C",
+                &["乙", "丙"],
+                "文书瑕疵",
+                Some(true),
+                d(2025, 5, 11),
+                None,
+                None,
+            ),
+        ]);
+        let got = flat(&repeats(&df, &params()).unwrap());
+        assert_eq!(
+            got,
+            // sorted by officer: 乙 (U+4E59) before 甲 (U+7532)
+            vec![
+                (
+                    "C".into(),
+                    "乙".into(),
+                    "R-subjective".into(),
+                    vec!["A".into()],
+                    40,
+                    false
+                ),
+                (
+                    "B".into(),
+                    "甲".into(),
+                    "R-subjective".into(),
+                    vec!["A".into()],
+                    30,
+                    false
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn same_day_cases_are_ordered_by_case_id() {
+        let df = frame(&[
+            (
+                "X2",
+                &["甲"],
+                "超期办理",
+                Some(true),
+                d(2025, 6, 1),
+                None,
+                None,
+            ),
+            (
+                "X1",
+                &["甲"],
+                "超期办理",
+                Some(true),
+                d(2025, 6, 1),
+                None,
+                None,
+            ),
+        ]);
+        let got = flat(&repeats(&df, &params()).unwrap());
+        assert_eq!(
+            got,
+            vec![(
+                "X2".into(),
+                "甲".into(),
+                "R-subjective".into(),
+                vec!["X1".into()],
+                0,
+                false
+            )]
+        );
+    }
+
+    #[test]
+    fn tolerance_decided_after_the_later_filing_does_not_count() {
+        // A tolerated (免责) but decided 2025-05-01, after B was filed 04-10: not a repeat.
+        // C filed 05-02, after the decision: R-after-tolerance (gap 04-01 → 05-02 = 31 days),
+        // and C itself tolerated → inconsistent.
+        let df = frame(&[
+            (
+                "A",
+                &["甲"],
+                "裁量不当",
+                Some(false),
+                d(2025, 4, 1),
+                d(2025, 5, 1),
+                Some("免责"),
+            ),
+            (
+                "B",
+                &["甲"],
+                "裁量不当",
+                Some(false),
+                d(2025, 4, 10),
+                None,
+                None,
+            ),
+            (
+                "C",
+                &["甲"],
+                "裁量不当",
+                Some(false),
+                d(2025, 5, 2),
+                d(2025, 5, 20),
+                Some("从轻"),
+            ),
+        ]);
+        let got = flat(&repeats(&df, &params()).unwrap());
+        assert_eq!(
+            got,
+            vec![(
+                "C".into(),
+                "甲".into(),
+                "R-after-tolerance".into(),
+                vec!["A".into()],
+                31,
+                true
+            )]
+        );
+    }
+
+    #[test]
+    fn empty_subjective_fault_is_not_yes_and_problems_must_match() {
+        let df = frame(&[
+            (
+                "A",
+                &["甲"],
+                "文书瑕疵",
+                Some(true),
+                d(2025, 4, 1),
+                None,
+                None,
+            ),
+            ("B", &["甲"], "文书瑕疵", None, d(2025, 5, 1), None, None),
+            (
+                "C",
+                &["甲"],
+                "超期办理",
+                Some(true),
+                d(2025, 6, 1),
+                None,
+                None,
+            ),
+        ]);
+        assert_eq!(repeats(&df, &params()).unwrap().height(), 0);
+    }
+
+    #[test]
+    fn both_limbs_give_two_rows_and_lookback_limits() {
+        let rows: &[Row] = &[
+            (
+                "A",
+                &["甲"],
+                "文书瑕疵",
+                Some(true),
+                d(2025, 3, 5),
+                d(2025, 3, 20),
+                Some("减轻"),
+            ),
+            (
+                "B",
+                &["甲"],
+                "文书瑕疵",
+                Some(true),
+                d(2025, 9, 1),
+                d(2025, 9, 20),
+                Some("免责"),
+            ),
+        ];
+        let got = flat(&repeats(&frame(rows), &params()).unwrap());
+        assert_eq!(
+            got,
+            // kinds sort as text: R-after-tolerance before R-subjective
+            vec![
+                (
+                    "B".into(),
+                    "甲".into(),
+                    "R-after-tolerance".into(),
+                    vec!["A".into()],
+                    180,
+                    true
+                ),
+                (
+                    "B".into(),
+                    "甲".into(),
+                    "R-subjective".into(),
+                    vec!["A".into()],
+                    180,
+                    true
+                ),
+            ]
+        );
+        let short = RepeatParams {
+            same_domain: false,
+            lookback_days: 90,
+        };
+        assert_eq!(repeats(&frame(rows), &short).unwrap().height(), 0);
+    }
+
+    #[test]
+    fn check_bars_after_tolerance_and_names_the_cases() {
+        let df = frame(&[
+            (
+                "A",
+                &["甲"],
+                "文书瑕疵",
+                Some(false),
+                d(2025, 3, 5),
+                d(2025, 3, 20),
+                Some("免责"),
+            ),
+            (
+                "B",
+                &["乙"],
+                "文书瑕疵",
+                Some(true),
+                d(2025, 3, 5),
+                None,
+                None,
+            ),
+        ]);
+        let as_of = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        let r = check(&df, "甲", "文书瑕疵", None, as_of, false, &params()).unwrap();
+        assert!(r.barred);
+        assert_eq!(r.prior_case_ids, vec!["A".to_string()]);
+        let r = check(&df, "乙", "文书瑕疵", None, as_of, false, &params()).unwrap();
+        assert!(!r.barred);
+        let r = check(&df, "乙", "文书瑕疵", None, as_of, true, &params()).unwrap();
+        assert!(r.barred);
+        let early = NaiveDate::from_ymd_opt(2025, 3, 10).unwrap();
+        let r = check(&df, "甲", "文书瑕疵", None, early, false, &params()).unwrap();
+        assert!(!r.barred, "tolerance not yet decided on 03-10");
+    }
+}
