@@ -1,5 +1,7 @@
 //! Analyses of the validated ledger: deadlines, repeats, risk points, outcomes.
 
 pub mod deadlines;
+pub mod hotspots;
+pub mod period;
 pub mod repeats;
 pub mod stats;

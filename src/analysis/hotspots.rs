@@ -1,0 +1,904 @@
+//! Error-prone risk points under art. 21 (rules.md §4): cells of
+//! (unit, error_type), (domain, error_type) and (unit, domain) per window,
+//! flagged as frequent, concentrated (exact Poisson tests with
+//! Benjamini–Hochberg, or funnel limits with enforcement volume), rising or
+//! persistent, with their evidence.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::period::{quarters_between, Quarter, Window};
+use super::stats::{self, FunnelLevel};
+use crate::config::HotspotConfig;
+use crate::ingest::parse::{date_from_days, days_since_epoch};
+use crate::schema as s;
+
+/// Output columns (outputs.md §hotspots).
+pub const COLUMNS: &[&str] = &[
+    "window",
+    "dims",
+    "unit",
+    "domain",
+    "error_type",
+    "count",
+    "weighted",
+    "expected",
+    "ratio",
+    "p_value",
+    "q_value",
+    "signals",
+    "level",
+    "case_ids",
+];
+
+/// The three kinds of cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dims {
+    UnitError,
+    DomainError,
+    UnitDomain,
+}
+
+impl Dims {
+    pub const ALL: [Dims; 3] = [Dims::UnitError, Dims::DomainError, Dims::UnitDomain];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Dims::UnitError => "unit×error_type",
+            Dims::DomainError => "domain×error_type",
+            Dims::UnitDomain => "unit×domain",
+        }
+    }
+
+    /// The two ledger columns that key the cell.
+    pub fn keys(self) -> (&'static str, &'static str) {
+        match self {
+            Dims::UnitError => (s::UNIT, s::ERROR_TYPE),
+            Dims::DomainError => (s::DOMAIN, s::ERROR_TYPE),
+            Dims::UnitDomain => (s::UNIT, s::DOMAIN),
+        }
+    }
+}
+
+/// Which windows to analyse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// Every quarter the data spans.
+    AllQuarters,
+    Quarter(Quarter),
+    Range(NaiveDate, NaiveDate),
+}
+
+/// Thresholds (jiucuo.toml [hotspots]).
+#[derive(Debug, Clone)]
+pub struct HotspotParams {
+    pub min_count: u32,
+    pub q_threshold: f64,
+    pub rising_p: f64,
+    pub rising_quarters: u32,
+    pub rising_min_quarters: u32,
+    pub persistent_quarters: u32,
+    pub overdispersion: bool,
+    pub winsor: f64,
+    pub weights: BTreeMap<String, f64>,
+}
+
+impl From<&HotspotConfig> for HotspotParams {
+    fn from(c: &HotspotConfig) -> Self {
+        HotspotParams {
+            min_count: c.min_count,
+            q_threshold: c.q_threshold,
+            rising_p: c.rising_p,
+            rising_quarters: c.rising_quarters,
+            rising_min_quarters: c.rising_min_quarters,
+            persistent_quarters: c.persistent_quarters.max(2),
+            overdispersion: c.overdispersion,
+            winsor: c.winsor,
+            weights: c.weights.clone(),
+        }
+    }
+}
+
+/// Enforcement volume (执法量): actions per unit × domain × quarter; a row with
+/// an empty domain is a unit total.
+#[derive(Debug, Clone, Default)]
+pub struct Volume {
+    entries: HashMap<(Quarter, String, String), f64>,
+}
+
+impl Volume {
+    pub fn new(rows: impl IntoIterator<Item = (Quarter, String, String, f64)>) -> Volume {
+        let mut entries = HashMap::new();
+        for (q, u, d, v) in rows {
+            *entries.entry((q, u, d)).or_insert(0.0) += v;
+        }
+        Volume { entries }
+    }
+
+    fn unit_total(&self, q: Quarter, unit: &str) -> Option<f64> {
+        let parts: Vec<f64> = self
+            .entries
+            .iter()
+            .filter(|((eq, u, d), _)| *eq == q && u == unit && !d.is_empty())
+            .map(|(_, v)| *v)
+            .collect();
+        if parts.is_empty() {
+            self.entries
+                .get(&(q, unit.to_string(), String::new()))
+                .copied()
+        } else {
+            Some(parts.iter().sum())
+        }
+    }
+
+    fn quarter_value(&self, q: Quarter, unit: Option<&str>, domain: Option<&str>) -> Option<f64> {
+        match (unit, domain) {
+            (Some(u), Some(d)) => self
+                .entries
+                .get(&(q, u.to_string(), d.to_string()))
+                .copied(),
+            (Some(u), None) => self.unit_total(q, u),
+            (None, Some(d)) => {
+                let parts: Vec<f64> = self
+                    .entries
+                    .iter()
+                    .filter(|((eq, _, ed), _)| *eq == q && ed == d)
+                    .map(|(_, v)| *v)
+                    .collect();
+                (!parts.is_empty()).then(|| parts.iter().sum())
+            }
+            (None, None) => {
+                let units: BTreeSet<&String> = self
+                    .entries
+                    .keys()
+                    .filter(|(eq, _, _)| *eq == q)
+                    .map(|(_, u, _)| u)
+                    .collect();
+                let total: f64 = units.iter().filter_map(|u| self.unit_total(q, u)).sum();
+                (!units.is_empty()).then_some(total)
+            }
+        }
+    }
+
+    /// Volume in a window; a range takes each overlapping quarter pro rata.
+    fn value(&self, w: &Window, unit: Option<&str>, domain: Option<&str>) -> Option<f64> {
+        let (a, b) = (w.first_day(), w.last_day());
+        let mut total = None;
+        for q in quarters_between(a, b) {
+            let (qa, qb) = (q.first_day().max(a), q.last_day().min(b));
+            let share = ((qb - qa).num_days() + 1) as f64
+                / ((q.last_day() - q.first_day()).num_days() + 1) as f64;
+            if let Some(v) = self.quarter_value(q, unit, domain) {
+                total = Some(total.unwrap_or(0.0) + v * share);
+            }
+        }
+        total
+    }
+
+    /// Volume of a cell: the volume of the unit and/or domain it concerns.
+    fn of_cell(&self, w: &Window, dims: Dims, k1: &str, k2: &str) -> Option<f64> {
+        match dims {
+            Dims::UnitError => self.value(w, Some(k1), None),
+            Dims::DomainError => self.value(w, None, Some(k1)),
+            Dims::UnitDomain => self.value(w, Some(k1), Some(k2)),
+        }
+    }
+}
+
+type CellKey = (String, String);
+type Counts = HashMap<CellKey, (u64, f64)>;
+
+/// Counts and weighted counts per cell of one kind in one window.
+fn cell_counts(cases: &LazyFrame, w: &Window, dims: Dims) -> PolarsResult<Counts> {
+    let (k1, k2) = dims.keys();
+    let from = lit(days_since_epoch(w.first_day())).cast(DataType::Date);
+    let to = lit(days_since_epoch(w.last_day())).cast(DataType::Date);
+    let df = cases
+        .clone()
+        .filter(col(s::FILED_ON).gt_eq(from).and(col(s::FILED_ON).lt_eq(to)))
+        .filter(col(k1).is_not_null().and(col(k2).is_not_null()))
+        .group_by([col(k1).alias("k1"), col(k2).alias("k2")])
+        .agg([
+            len().cast(DataType::UInt64).alias("n"),
+            col("__weight").sum().alias("w"),
+        ])
+        .collect()?;
+    let a = df.column("k1")?.str()?.clone();
+    let b = df.column("k2")?.str()?.clone();
+    let n = df.column("n")?.u64()?.clone();
+    let wt = df.column("w")?.f64()?.clone();
+    Ok((0..df.height())
+        .map(|i| {
+            (
+                (
+                    a.get(i).unwrap_or("").to_string(),
+                    b.get(i).unwrap_or("").to_string(),
+                ),
+                (n.get(i).unwrap_or(0), wt.get(i).unwrap_or(0.0)),
+            )
+        })
+        .collect())
+}
+
+/// One tested or flagged cell of one window.
+#[derive(Debug, Clone)]
+struct Cell {
+    dims: Dims,
+    key: CellKey,
+    count: u64,
+    weighted: f64,
+    expected: Option<f64>,
+    p: Option<f64>,
+    q: Option<f64>,
+    funnel: Option<FunnelLevel>,
+    frequent: bool,
+    concentrated: bool,
+    rising: bool,
+    persistent: bool,
+}
+
+impl Cell {
+    fn stat_flagged(&self) -> bool {
+        self.concentrated || self.rising
+    }
+
+    fn signals(&self) -> Vec<&'static str> {
+        let mut v = vec![];
+        if self.frequent {
+            v.push("frequent");
+        }
+        if self.concentrated {
+            v.push("concentrated");
+        }
+        if self.rising {
+            v.push("rising");
+        }
+        if self.persistent {
+            v.push("persistent");
+        }
+        v
+    }
+
+    fn level(&self, with_volume: bool) -> &'static str {
+        if self.concentrated {
+            let alarm = if with_volume {
+                self.funnel == Some(FunnelLevel::Alarm)
+            } else {
+                self.p.is_some_and(|p| p < 0.001)
+            };
+            if alarm {
+                "alarm"
+            } else {
+                "warning"
+            }
+        } else if self.rising || self.persistent {
+            "warning"
+        } else {
+            "watch"
+        }
+    }
+}
+
+/// Shared state of one run.
+struct Run<'a> {
+    cases: LazyFrame,
+    p: &'a HotspotParams,
+    volume: Option<&'a Volume>,
+    data_first: NaiveDate,
+    cache: HashMap<(String, Dims), Counts>,
+}
+
+impl Run<'_> {
+    fn counts(&mut self, w: &Window, dims: Dims) -> PolarsResult<&Counts> {
+        let key = (w.label(), dims);
+        if !self.cache.contains_key(&key) {
+            let c = cell_counts(&self.cases, w, dims)?;
+            self.cache.insert(key.clone(), c);
+        }
+        Ok(&self.cache[&key])
+    }
+
+    /// Test every cell of every kind in one window (one BH family).
+    fn window(
+        &mut self,
+        w: &Window,
+        previous_flags: &BTreeSet<(Dims, CellKey)>,
+    ) -> PolarsResult<Vec<Cell>> {
+        let mut cells = Vec::new();
+        for dims in Dims::ALL {
+            let counts = self.counts(w, dims)?.clone();
+            let expected = self.expected(w, dims, &counts);
+            let tau2 = self.tau2(&counts, &expected);
+            let previous: Vec<Window> = w
+                .previous(self.p.rising_quarters)
+                .into_iter()
+                .filter(|pw| pw.first_day() >= self.data_first)
+                .collect();
+            let mut prev_counts: Vec<Counts> = Vec::new();
+            for pw in &previous {
+                prev_counts.push(self.counts(pw, dims)?.clone());
+            }
+            let mut keys: Vec<&CellKey> = counts.keys().collect();
+            keys.sort();
+            for key in keys {
+                let (count, weighted) = counts[key];
+                let e = expected.get(key).copied().flatten();
+                let p = e
+                    .filter(|e| *e > 0.0)
+                    .map(|e| stats::poisson_upper_tail(count, e));
+                let rising = if previous.len() as u32 >= self.p.rising_min_quarters
+                    && count >= self.p.min_count as u64
+                {
+                    let prev: Vec<u64> = prev_counts
+                        .iter()
+                        .map(|c| c.get(key).map(|x| x.0).unwrap_or(0))
+                        .collect();
+                    stats::rising_p_value(count, &prev).is_some_and(|rp| rp < self.p.rising_p)
+                } else {
+                    false
+                };
+                cells.push(Cell {
+                    dims,
+                    key: key.clone(),
+                    count,
+                    weighted,
+                    expected: e,
+                    p,
+                    q: None,
+                    funnel: match (self.volume, e) {
+                        (Some(_), Some(e)) => Some(stats::funnel_level(count, e, tau2)),
+                        _ => None,
+                    },
+                    frequent: count >= self.p.min_count as u64,
+                    concentrated: false,
+                    rising,
+                    persistent: false,
+                });
+            }
+        }
+        let ps: Vec<f64> = cells.iter().map(|c| c.p.unwrap_or(f64::NAN)).collect();
+        let qs = stats::benjamini_hochberg(&ps);
+        for (c, q) in cells.iter_mut().zip(qs) {
+            c.q = q.is_finite().then_some(q);
+            c.concentrated = c.q.is_some_and(|q| q < self.p.q_threshold);
+            c.persistent = c.stat_flagged() && previous_flags.contains(&(c.dims, c.key.clone()));
+        }
+        Ok(cells)
+    }
+
+    /// Expected counts: from enforcement volume when given, else from margins.
+    fn expected(&self, w: &Window, dims: Dims, counts: &Counts) -> HashMap<CellKey, Option<f64>> {
+        let total: f64 = counts.values().map(|c| c.0 as f64).sum();
+        let mut rows: HashMap<&str, f64> = HashMap::new();
+        let mut colsum: HashMap<&str, f64> = HashMap::new();
+        for ((a, b), (n, _)) in counts {
+            *rows.entry(a).or_default() += *n as f64;
+            *colsum.entry(b).or_default() += *n as f64;
+        }
+        match self.volume {
+            None => counts
+                .keys()
+                .map(|k| {
+                    let e = if total > 0.0 {
+                        rows[k.0.as_str()] * colsum[k.1.as_str()] / total
+                    } else {
+                        0.0
+                    };
+                    (k.clone(), Some(e))
+                })
+                .collect(),
+            Some(v) => {
+                let all_volume = v.value(w, None, None).filter(|x| *x > 0.0);
+                counts
+                    .keys()
+                    .map(|k| {
+                        // the rate of the cell's "column": all cases, or the error type's cases
+                        let numerator = match dims {
+                            Dims::UnitDomain => total,
+                            _ => colsum[k.1.as_str()],
+                        };
+                        let e = match (v.of_cell(w, dims, &k.0, &k.1), all_volume) {
+                            (Some(cell_vol), Some(all)) => Some(cell_vol * numerator / all),
+                            _ => None,
+                        };
+                        (k.clone(), e)
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    fn tau2(&self, counts: &Counts, expected: &HashMap<CellKey, Option<f64>>) -> Option<f64> {
+        if !(self.p.overdispersion && self.volume.is_some()) {
+            return None;
+        }
+        let mut keys: Vec<&CellKey> = counts.keys().collect();
+        keys.sort();
+        let (o, e): (Vec<f64>, Vec<f64>) = keys
+            .iter()
+            .filter_map(|k| {
+                expected
+                    .get(*k)
+                    .copied()
+                    .flatten()
+                    .map(|e| (counts[*k].0 as f64, e))
+            })
+            .unzip();
+        stats::overdispersion(&o, &e, self.p.winsor).map(|od| od.tau2)
+    }
+}
+
+fn weight_expr(weights: &BTreeMap<String, f64>) -> Expr {
+    let undecided = weights.get("未认定").copied().unwrap_or(1.0);
+    let mut expr = lit(1.0);
+    for (outcome, w) in weights {
+        expr = when(col(s::OUTCOME).eq(lit(outcome.as_str())))
+            .then(lit(*w))
+            .otherwise(expr);
+    }
+    when(col(s::OUTCOME).is_null())
+        .then(lit(undecided))
+        .otherwise(expr)
+        .alias("__weight")
+}
+
+/// Risk points of the ledger for the period (pure: no clock, no I/O).
+pub fn hotspots(
+    cases: &DataFrame,
+    volume: Option<&Volume>,
+    period: Period,
+    p: &HotspotParams,
+) -> PolarsResult<DataFrame> {
+    let filed = cases.column(s::FILED_ON)?.date()?.physical().clone();
+    let (Some(min), Some(max)) = (filed.min(), filed.max()) else {
+        return empty();
+    };
+    let (data_first, data_last) = (date_from_days(min), date_from_days(max));
+    let lf = cases
+        .clone()
+        .lazy()
+        .select([
+            col(s::CASE_ID),
+            col(s::UNIT),
+            col(s::DOMAIN),
+            col(s::ERROR_TYPE),
+            col(s::FILED_ON),
+            col(s::OUTCOME),
+        ])
+        .with_column(weight_expr(&p.weights));
+    let data_first_window = Quarter::of(data_first).first_day();
+    let mut run = Run {
+        cases: lf.clone(),
+        p,
+        volume,
+        data_first: data_first_window,
+        cache: HashMap::new(),
+    };
+
+    // Windows to compute (chronologically) and which of them to report.
+    let (computed, reported): (Vec<Window>, BTreeSet<String>) = match period {
+        Period::AllQuarters => {
+            let qs: Vec<Window> = quarters_between(data_first, data_last)
+                .into_iter()
+                .map(Window::Quarter)
+                .collect();
+            let labels = qs.iter().map(|w| w.label()).collect();
+            (qs, labels)
+        }
+        Period::Quarter(q) => {
+            let mut ws: Vec<Window> = (1..p.persistent_quarters as i64)
+                .rev()
+                .map(|k| Window::Quarter(Quarter::from_index(q.index() - k)))
+                .filter(|w| w.last_day() >= data_first)
+                .collect();
+            ws.push(Window::Quarter(q));
+            (ws, [q.label()].into_iter().collect())
+        }
+        Period::Range(a, b) => {
+            run.data_first = data_first;
+            let w = Window::Range(a, b);
+            (vec![w], [w.label()].into_iter().collect())
+        }
+    };
+
+    let mut flagged_before: BTreeSet<(Dims, CellKey)> = BTreeSet::new();
+    let mut out: Vec<(Window, Cell)> = Vec::new();
+    for w in &computed {
+        let cells = run.window(w, &flagged_before)?;
+        flagged_before = cells
+            .iter()
+            .filter(|c| c.stat_flagged())
+            .map(|c| (c.dims, c.key.clone()))
+            .collect();
+        if reported.contains(&w.label()) {
+            out.extend(
+                cells
+                    .into_iter()
+                    .filter(|c| !c.signals().is_empty())
+                    .map(|c| (*w, c)),
+            );
+        }
+    }
+    assemble(&lf, out, volume.is_some())
+}
+
+/// Case ids of the flagged cells of one window and kind.
+fn case_ids(
+    cases: &LazyFrame,
+    w: &Window,
+    dims: Dims,
+    keys: &[CellKey],
+) -> PolarsResult<HashMap<CellKey, Vec<String>>> {
+    let (k1, k2) = dims.keys();
+    let wanted = df!(
+        "k1" => keys.iter().map(|k| k.0.clone()).collect::<Vec<_>>(),
+        "k2" => keys.iter().map(|k| k.1.clone()).collect::<Vec<_>>(),
+    )?;
+    let from = lit(days_since_epoch(w.first_day())).cast(DataType::Date);
+    let to = lit(days_since_epoch(w.last_day())).cast(DataType::Date);
+    let df = cases
+        .clone()
+        .filter(col(s::FILED_ON).gt_eq(from).and(col(s::FILED_ON).lt_eq(to)))
+        .select([col(k1).alias("k1"), col(k2).alias("k2"), col(s::CASE_ID)])
+        .join(
+            wanted.lazy(),
+            [col("k1"), col("k2")],
+            [col("k1"), col("k2")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .sort(["k1", "k2", s::CASE_ID], SortMultipleOptions::default())
+        .collect()?;
+    let a = df.column("k1")?.str()?.clone();
+    let b = df.column("k2")?.str()?.clone();
+    let ids = df.column(s::CASE_ID)?.str()?.clone();
+    let mut map: HashMap<CellKey, Vec<String>> = HashMap::new();
+    for i in 0..df.height() {
+        let key = (
+            a.get(i).unwrap_or("").to_string(),
+            b.get(i).unwrap_or("").to_string(),
+        );
+        map.entry(key)
+            .or_default()
+            .push(ids.get(i).unwrap_or("").to_string());
+    }
+    Ok(map)
+}
+
+fn assemble(
+    cases: &LazyFrame,
+    cells: Vec<(Window, Cell)>,
+    with_volume: bool,
+) -> PolarsResult<DataFrame> {
+    if cells.is_empty() {
+        return empty();
+    }
+    let mut groups: BTreeMap<(String, Dims), (Window, Vec<CellKey>)> = BTreeMap::new();
+    for (w, c) in &cells {
+        groups
+            .entry((w.label(), c.dims))
+            .or_insert_with(|| (*w, vec![]))
+            .1
+            .push(c.key.clone());
+    }
+    let mut ids: HashMap<(String, Dims, CellKey), Vec<String>> = HashMap::new();
+    for ((label, dims), (w, keys)) in &groups {
+        for (k, v) in case_ids(cases, w, *dims, keys)? {
+            ids.insert((label.clone(), *dims, k), v);
+        }
+    }
+    let col_of = |c: &Cell, which: &str| -> Option<String> {
+        let (k1, k2) = c.dims.keys();
+        if k1 == which {
+            Some(c.key.0.clone())
+        } else if k2 == which {
+            Some(c.key.1.clone())
+        } else {
+            None
+        }
+    };
+    let list = |items: Vec<Vec<String>>, name: &str| -> Series {
+        let mut ca: ListChunked = items
+            .into_iter()
+            .map(|v| Some(Series::new("".into(), v)))
+            .collect();
+        ca.rename(name.into());
+        ca.into_series()
+    };
+    let df = df!(
+        "window" => cells.iter().map(|(w, _)| w.label()).collect::<Vec<_>>(),
+        "dims" => cells.iter().map(|(_, c)| c.dims.label()).collect::<Vec<_>>(),
+        "unit" => cells.iter().map(|(_, c)| col_of(c, s::UNIT)).collect::<Vec<_>>(),
+        "domain" => cells.iter().map(|(_, c)| col_of(c, s::DOMAIN)).collect::<Vec<_>>(),
+        "error_type" => cells.iter().map(|(_, c)| col_of(c, s::ERROR_TYPE)).collect::<Vec<_>>(),
+        "count" => cells.iter().map(|(_, c)| c.count as i64).collect::<Vec<_>>(),
+        "weighted" => cells.iter().map(|(_, c)| c.weighted).collect::<Vec<_>>(),
+        "expected" => cells.iter().map(|(_, c)| c.expected).collect::<Vec<_>>(),
+        "ratio" => cells.iter().map(|(_, c)| c.expected.filter(|e| *e > 0.0).map(|e| c.count as f64 / e)).collect::<Vec<_>>(),
+        "p_value" => cells.iter().map(|(_, c)| c.p).collect::<Vec<_>>(),
+        "q_value" => cells.iter().map(|(_, c)| c.q).collect::<Vec<_>>(),
+        "signals" => list(cells.iter().map(|(_, c)| c.signals().iter().map(|x| x.to_string()).collect()).collect(), "signals"),
+        "level" => cells.iter().map(|(_, c)| c.level(with_volume)).collect::<Vec<_>>(),
+        "case_ids" => list(cells.iter().map(|(w, c)| ids.get(&(w.label(), c.dims, c.key.clone())).cloned().unwrap_or_default()).collect(), "case_ids"),
+    )?;
+    df.lazy()
+        .sort_by_exprs(
+            [
+                col("window"),
+                col("weighted"),
+                col("dims"),
+                col("unit"),
+                col("domain"),
+                col("error_type"),
+            ],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([false, true, false, false, false, false])
+                .with_nulls_last(false)
+                .with_maintain_order(true),
+        )
+        .collect()
+}
+
+fn empty() -> PolarsResult<DataFrame> {
+    let str_list = DataType::List(Box::new(DataType::String));
+    let schema: Vec<(&str, DataType)> = vec![
+        ("window", DataType::String),
+        ("dims", DataType::String),
+        ("unit", DataType::String),
+        ("domain", DataType::String),
+        ("error_type", DataType::String),
+        ("count", DataType::Int64),
+        ("weighted", DataType::Float64),
+        ("expected", DataType::Float64),
+        ("ratio", DataType::Float64),
+        ("p_value", DataType::Float64),
+        ("q_value", DataType::Float64),
+        ("signals", str_list.clone()),
+        ("level", DataType::String),
+        ("case_ids", str_list),
+    ];
+    DataFrame::new_infer_height(
+        schema
+            .into_iter()
+            .map(|(n, t)| Column::new_empty(n.into(), &t))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::HotspotConfig;
+
+    /// `n` cases of (unit, domain, error) filed on `day`, outcome 不予容错.
+    fn cases(spec: &[(&str, &str, &str, usize, NaiveDate)]) -> DataFrame {
+        let mut id = 0;
+        let (mut ids, mut u, mut d, mut e, mut f, mut o) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        for (unit, domain, error, n, day) in spec {
+            for _ in 0..*n {
+                id += 1;
+                ids.push(format!("C{id:03}"));
+                u.push(*unit);
+                d.push(*domain);
+                e.push(*error);
+                f.push(days_since_epoch(*day));
+                o.push("不予容错");
+            }
+        }
+        df!(s::CASE_ID => ids, s::UNIT => u, s::DOMAIN => d, s::ERROR_TYPE => e, s::FILED_ON => f, s::OUTCOME => o)
+            .unwrap()
+            .lazy()
+            .with_column(col(s::FILED_ON).cast(DataType::Date))
+            .collect()
+            .unwrap()
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn params() -> HotspotParams {
+        HotspotParams::from(&HotspotConfig::default())
+    }
+
+    fn row(
+        out: &DataFrame,
+        dims: &str,
+        k: &str,
+    ) -> (
+        i64,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Vec<String>,
+        String,
+    ) {
+        let f = out
+            .clone()
+            .lazy()
+            .filter(
+                col("dims").eq(lit(dims)).and(
+                    col("unit")
+                        .eq(lit(k))
+                        .or(col("domain").eq(lit(k)))
+                        .or(col("error_type").eq(lit(k))),
+                ),
+            )
+            .collect()
+            .unwrap();
+        assert_eq!(f.height(), 1, "{dims} {k}: {f}");
+        let sig = f
+            .column("signals")
+            .unwrap()
+            .list()
+            .unwrap()
+            .get_as_series(0)
+            .unwrap();
+        (
+            f.column("count").unwrap().i64().unwrap().get(0).unwrap(),
+            f.column("expected").unwrap().f64().unwrap().get(0),
+            f.column("p_value").unwrap().f64().unwrap().get(0),
+            f.column("q_value").unwrap().f64().unwrap().get(0),
+            sig.str()
+                .unwrap()
+                .iter()
+                .map(|x| x.unwrap().to_string())
+                .collect(),
+            f.column("level")
+                .unwrap()
+                .str()
+                .unwrap()
+                .get(0)
+                .unwrap()
+                .to_string(),
+        )
+    }
+
+    fn close(a: Option<f64>, b: f64) {
+        let a = a.expect("a value");
+        assert!((a - b).abs() < 1e-9 * b.abs().max(1.0), "{a} vs {b}");
+    }
+
+    #[test]
+    fn margins_expected_p_and_bh_q_match_scipy() {
+        // Numbers from tests/reference/hotspots_reference.py (scipy.stats.poisson.sf,
+        // statsmodels multipletests fdr_bh over the 11 non-empty cells).
+        let q2 = day(2025, 5, 10);
+        let df = cases(&[
+            ("U1", "市场监管", "E1", 15, q2),
+            ("U1", "市场监管", "E2", 1, q2),
+            ("U1", "市场监管", "E3", 1, q2),
+            ("U2", "市场监管", "E1", 1, q2),
+            ("U2", "市场监管", "E2", 4, q2),
+            ("U2", "市场监管", "E3", 5, q2),
+        ]);
+        let out = hotspots(&df, None, Period::AllQuarters, &params()).unwrap();
+        let (n, e, p, q, signals, level) = row(&out, "unit×error_type", "E1");
+        assert_eq!(n, 15);
+        close(e, 10.074074074074074);
+        close(p, 0.08737325088945988);
+        close(q, 0.4296659770104141);
+        assert_eq!(signals, ["frequent"]);
+        assert_eq!(level, "watch");
+        let f = out
+            .clone()
+            .lazy()
+            .filter(
+                col("unit")
+                    .eq(lit("U2"))
+                    .and(col("error_type").eq(lit("E3"))),
+            )
+            .collect()
+            .unwrap();
+        close(
+            f.column("p_value").unwrap().f64().unwrap().get(0),
+            0.07492148728280187,
+        );
+        close(
+            f.column("q_value").unwrap().f64().unwrap().get(0),
+            0.4296659770104141,
+        );
+        // U1×E2 (1 case) fires nothing and is absent; the weighted count is 3 per 不予容错 case.
+        assert_eq!(
+            out.clone()
+                .lazy()
+                .filter(
+                    col("unit")
+                        .eq(lit("U1"))
+                        .and(col("error_type").eq(lit("E2")))
+                )
+                .collect()
+                .unwrap()
+                .height(),
+            0
+        );
+        assert_eq!(
+            out.column("weighted").unwrap().f64().unwrap().get(0),
+            Some(51.0)
+        );
+        let (_, _, p, q, _, _) = row(&out, "unit×domain", "U2");
+        close(p, 0.5420702855281478);
+        close(q, 0.7693217330353334);
+        // sorted by weighted descending within the window
+        let w: Vec<f64> = out
+            .column("weighted")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert!(w.windows(2).all(|x| x[0] >= x[1]), "{w:?}");
+    }
+
+    #[test]
+    fn volume_funnel_flags_concentration_at_warning_level() {
+        // tests/reference/hotspots_reference.py "with volume": U1 34 vs 22 expected,
+        // p = 0.010508606225725648, q = 0.02627151556431412 (< 0.05), between the
+        // 95% (31.16) and 99.8% (37.39) funnel limits → warning.
+        let q3 = day(2025, 8, 1);
+        let df = cases(&[("U1", "D", "E1", 34, q3), ("U2", "D", "E1", 10, q3)]);
+        let q = Quarter { year: 2025, q: 3 };
+        let vol = Volume::new([
+            (q, "U1".into(), "D".into(), 1000.0),
+            (q, "U2".into(), "D".into(), 1000.0),
+        ]);
+        let out = hotspots(&df, Some(&vol), Period::Quarter(q), &params()).unwrap();
+        let (n, e, p, qv, signals, level) = row(&out, "unit×domain", "U1");
+        assert_eq!(n, 34);
+        close(e, 22.0);
+        close(p, 0.010508606225725648);
+        close(qv, 0.02627151556431412);
+        assert_eq!(signals, ["frequent", "concentrated"]);
+        assert_eq!(level, "warning");
+        let (_, _, _, _, signals, _) = row(&out, "unit×error_type", "U2");
+        assert_eq!(signals, ["frequent"]);
+    }
+
+    #[test]
+    fn rising_against_previous_quarters_and_persistent() {
+        // U1×E1: 1, 2, 1 cases in 2025Q1–Q3, then 8 in Q4: P(X ≥ 8 | mean 4/3)
+        // = 7.644e-5 (scipy.stats.poisson.sf(7, 4/3) = 7.644261015364005e-05) → rising.
+        let mut spec = vec![
+            ("U1", "D", "E1", 1, day(2025, 2, 1)),
+            ("U1", "D", "E1", 2, day(2025, 5, 1)),
+            ("U1", "D", "E1", 1, day(2025, 8, 1)),
+            ("U1", "D", "E1", 8, day(2025, 11, 1)),
+        ];
+        // background so the margins are not degenerate
+        for (m, d) in [(2, 1), (5, 2), (8, 3), (11, 4)] {
+            spec.push(("U2", "D", "E2", 3, day(2025, m, d)));
+        }
+        let df = cases(&spec);
+        let out = hotspots(
+            &df,
+            None,
+            Period::Quarter(Quarter { year: 2025, q: 4 }),
+            &params(),
+        )
+        .unwrap();
+        let (n, _, _, _, signals, level) = row(&out, "unit×error_type", "E1");
+        assert_eq!(n, 8);
+        assert!(signals.contains(&"rising".to_string()), "{signals:?}");
+        assert_eq!(level, "warning");
+        // the same cell in Q3 (1 case) was not flagged, so nothing is persistent
+        assert!(!signals.contains(&"persistent".to_string()));
+        // with only one earlier quarter of data the rising test does not run
+        let late = cases(&[
+            ("U1", "D", "E1", 1, day(2025, 8, 1)),
+            ("U1", "D", "E1", 8, day(2025, 11, 1)),
+            ("U2", "D", "E2", 3, day(2025, 11, 2)),
+        ]);
+        let out = hotspots(
+            &late,
+            None,
+            Period::Quarter(Quarter { year: 2025, q: 4 }),
+            &params(),
+        )
+        .unwrap();
+        let (_, _, _, _, signals, _) = row(&out, "unit×error_type", "E1");
+        assert!(!signals.contains(&"rising".to_string()), "{signals:?}");
+    }
+}
