@@ -4,7 +4,15 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
 use polars::prelude::*;
+
+use crate::analysis::deadlines::{self, DeadlineParams};
+use crate::analysis::hotspots::{self, HotspotParams, Period, Volume};
+use crate::analysis::outcomes;
+use crate::analysis::period::Quarter;
+use crate::analysis::repeats::{self, RepeatParams};
+use crate::calendar::Calendar;
 
 use crate::cli::{self, Cli, Command, FormatArg};
 use crate::config::Config;
@@ -26,6 +34,12 @@ pub fn error_chain(err: &anyhow::Error) -> String {
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Validate(a) => validate(a),
+        Command::Deadlines(a) => cmd_deadlines(a),
+        Command::Repeats(a) => cmd_repeats(a),
+        Command::Check(a) => cmd_check(a),
+        Command::Hotspots(a) => cmd_hotspots(a),
+        Command::Outcomes(a) => cmd_outcomes(a),
+        Command::Analyze(a) => cmd_analyze(a),
         Command::Init(a) => init(a),
         Command::Template(a) => {
             let bytes = crate::template::blank_ledger()?;
@@ -215,4 +229,225 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
+}
+
+/// Parse a date argument in any ledger form (2026-11-30, 2026/11/30, 2026年11月30日).
+pub fn parse_date_arg(text: &str, what: &str) -> Result<NaiveDate> {
+    match ingest::values::parse_date(text) {
+        Ok(Some(d)) => Ok(d),
+        _ => {
+            bail!("{what}“{text}”不是有效日期（可用格式：2026-11-30、2026/11/30、2026年11月30日）")
+        }
+    }
+}
+
+/// The as-of date: given, else today (the only place jiucuo reads the clock).
+pub fn as_of(arg: Option<&str>) -> Result<NaiveDate> {
+    match arg {
+        Some(t) => parse_date_arg(t, "--as-of"),
+        None => Ok(chrono::Local::now().date_naive()),
+    }
+}
+
+/// The holiday calendar: the file named in jiucuo.toml, else the built-in one.
+pub fn calendar(config: &Config) -> Result<Calendar> {
+    if config.calendar.holidays.is_empty() {
+        return Ok(Calendar::embedded());
+    }
+    let path = Path::new(&config.calendar.holidays);
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("无法读取节假日文件 {}", path.display()))?;
+    Calendar::from_csv(&text).with_context(|| format!("节假日文件 {} 有误", path.display()))
+}
+
+pub fn deadline_params(config: &Config, as_of: NaiveDate) -> DeadlineParams {
+    DeadlineParams {
+        as_of,
+        due_soon_days: config.deadlines.due_soon_days,
+        working_day_short_periods: config.calendar.working_day_short_periods,
+    }
+}
+
+pub fn repeat_params(config: &Config) -> RepeatParams {
+    RepeatParams {
+        same_domain: config.repeats.same_domain,
+        lookback_days: config.repeats.lookback_days,
+    }
+}
+
+fn period(args: &cli::PeriodArgs) -> Result<Period> {
+    if let Some(q) = &args.quarter {
+        let quarter = Quarter::parse(q)
+            .with_context(|| format!("--quarter “{q}”无法识别（可用：2026Q3、2026年第三季度）"))?;
+        return Ok(Period::Quarter(quarter));
+    }
+    match (&args.from, &args.to) {
+        (Some(a), Some(b)) => {
+            let (a, b) = (parse_date_arg(a, "--from")?, parse_date_arg(b, "--to")?);
+            if b < a {
+                bail!("--to {b} 早于 --from {a}");
+            }
+            Ok(Period::Range(a, b))
+        }
+        _ => Ok(Period::AllQuarters),
+    }
+}
+
+fn volume(path: Option<&Path>, config: &Config) -> Result<Option<Volume>> {
+    let Some(p) = path else { return Ok(None) };
+    let opts = ReadOptions {
+        encoding: Encoding::parse(&config.ledger.encoding).unwrap_or(Encoding::Auto),
+        sheet: None,
+    };
+    Ok(Some(ingest::auxiliary::read_volume(p, &opts)?))
+}
+
+fn warn_assumed_calendar(table: &DataFrame) {
+    if let Ok(notes) = table.column("note").and_then(|c| c.str().cloned()) {
+        let n = notes.iter().flatten().count();
+        if n > 0 {
+            eprintln!("注意：有 {n} 项期限落在节假日表未覆盖的年份，仅按周末顺延（见 note 列）；请在节假日文件中补充该年安排");
+        }
+    }
+}
+
+fn cmd_deadlines(a: cli::DeadlinesArgs) -> Result<i32> {
+    let loaded = load(&a.ledger)?;
+    let cal = calendar(&loaded.config)?;
+    let p = deadline_params(&loaded.config, as_of(a.as_of.as_deref())?);
+    let table = deadlines::deadlines(&loaded.ledger.cases, &cal, &p)?;
+    warn_assumed_calendar(&table);
+    write_table(&table, &a.output)?;
+    Ok(0)
+}
+
+fn cmd_repeats(a: cli::RepeatsArgs) -> Result<i32> {
+    let loaded = load(&a.ledger)?;
+    let mut p = repeat_params(&loaded.config);
+    p.same_domain |= a.same_domain;
+    if let Some(days) = a.lookback_days {
+        p.lookback_days = days;
+    }
+    write_table(&repeats::repeats(&loaded.ledger.cases, &p)?, &a.output)?;
+    Ok(0)
+}
+
+fn cmd_check(a: cli::CheckArgs) -> Result<i32> {
+    let loaded = load(&a.ledger)?;
+    let p = repeat_params(&loaded.config);
+    let day = as_of(a.as_of.as_deref())?;
+    let r = repeats::check(
+        &loaded.ledger.cases,
+        &a.officer,
+        &a.problem,
+        a.domain.as_deref(),
+        day,
+        a.subjective,
+        &p,
+    )?;
+    let ids = Series::new("prior_case_ids".into(), r.prior_case_ids.clone());
+    let table = df!(
+        "officer" => [r.officer.clone()],
+        "problem" => [r.problem.clone()],
+        "barred" => [r.barred],
+        "reason" => [r.reason.clone()],
+        "prior_case_ids" => ListChunked::from_iter([Some(ids)]).into_series(),
+    )?;
+    write_table(&table, &a.output)?;
+    eprintln!("{}", r.reason);
+    Ok(if r.barred { EXIT_FINDINGS } else { 0 })
+}
+
+fn cmd_hotspots(a: cli::HotspotsArgs) -> Result<i32> {
+    let loaded = load(&a.ledger)?;
+    let vol = volume(a.volume.as_deref(), &loaded.config)?;
+    let p = HotspotParams::new(&loaded.config.hotspots, &loaded.config.pilot);
+    let table = hotspots::hotspots(&loaded.ledger.cases, vol.as_ref(), period(&a.period)?, &p)?;
+    write_table(&table, &a.output)?;
+    Ok(0)
+}
+
+fn cmd_outcomes(a: cli::OutcomesArgs) -> Result<i32> {
+    let loaded = load(&a.ledger)?;
+    write_table(&outcomes::outcomes(&loaded.ledger.cases)?, &a.output)?;
+    Ok(0)
+}
+
+/// Every analysis table of one ledger, as written by `analyze`.
+pub struct Analyses {
+    pub deadlines: DataFrame,
+    pub repeats: DataFrame,
+    pub hotspots: DataFrame,
+    pub outcomes: DataFrame,
+    pub validate: DataFrame,
+}
+
+/// Run every analysis on a loaded ledger.
+pub fn run_analyses(
+    ledger: &Ledger,
+    config: &Config,
+    volume: Option<&Volume>,
+    as_of: NaiveDate,
+) -> Result<Analyses> {
+    let cal = calendar(config)?;
+    Ok(Analyses {
+        deadlines: deadlines::deadlines(&ledger.cases, &cal, &deadline_params(config, as_of))?,
+        repeats: repeats::repeats(&ledger.cases, &repeat_params(config))?,
+        hotspots: hotspots::hotspots(
+            &ledger.cases,
+            volume,
+            Period::AllQuarters,
+            &HotspotParams::new(&config.hotspots, &config.pilot),
+        )?,
+        outcomes: outcomes::outcomes(&ledger.cases)?,
+        validate: ingest::findings_frame(&ledger.findings)?,
+    })
+}
+
+/// Write the analyses into `dir` as deadlines.<ext> … validate.<ext>.
+pub fn write_analyses(
+    a: &Analyses,
+    dir: &Path,
+    format: TableFormat,
+    opts: WriteOptions,
+) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for (name, df) in [
+        ("deadlines", &a.deadlines),
+        ("repeats", &a.repeats),
+        ("hotspots", &a.hotspots),
+        ("outcomes", &a.outcomes),
+        ("validate", &a.validate),
+    ] {
+        let path = dir.join(format!("{name}.{}", format.extension()));
+        crate::fsutil::write_atomic(&path, &output::render(df, format, opts)?)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+fn cmd_analyze(a: cli::AnalyzeArgs) -> Result<i32> {
+    let loaded = load(&a.ledger)?;
+    let vol = volume(a.volume.as_deref(), &loaded.config)?;
+    let day = as_of(a.as_of.as_deref())?;
+    let progress = Progress::start("分析中");
+    let analyses = run_analyses(&loaded.ledger, &loaded.config, vol.as_ref(), day);
+    progress.finish();
+    let analyses = analyses?;
+    warn_assumed_calendar(&analyses.deadlines);
+    let format = resolve_format(&cli::OutputArgs {
+        format: Some(a.format),
+        output: None,
+        no_bom: a.no_bom,
+    });
+    let mut written = write_analyses(&analyses, &a.out, format, WriteOptions { bom: !a.no_bom })?;
+    if loaded.ledger.accounting.rejected > 0 {
+        let path = a.out.join("rejects.xlsx");
+        crate::fsutil::write_atomic(&path, &crate::rejects::rejects_xlsx(&loaded.ledger)?)?;
+        written.push(path);
+    }
+    for p in &written {
+        eprintln!("已写出：{}", p.display());
+    }
+    Ok(0)
 }

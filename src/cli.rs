@@ -20,6 +20,18 @@ pub struct Cli {
 pub enum Command {
     /// 校验台账：逐行核对，输出问题清单与拒收文件
     Validate(ValidateArgs),
+    /// 办理期限（第十五至二十二条）：逐案逐项判断是否按期
+    Deadlines(DeadlinesArgs),
+    /// 重复错误（第十二条第（五）项）：按人员列出重复出现的同类失误
+    Repeats(RepeatsArgs),
+    /// 判断某人员在某问题上是否因第十二条第（五）项不予容错（被阻却时退出码为 1）
+    Check(CheckArgs),
+    /// 易错风险点（第二十一条）：频发、集中、上升、持续
+    Hotspots(HotspotsArgs),
+    /// 认定结果与条款适用、复核、整改、举报反馈统计
+    Outcomes(OutcomesArgs),
+    /// 一次读入台账，写出全部分析表
+    Analyze(AnalyzeArgs),
     /// 生成带说明的默认配置文件 jiucuo.toml
     Init(InitArgs),
     /// 生成空白台账模板（XLSX，含下拉选项）
@@ -127,4 +139,108 @@ pub struct DemoArgs {
     /// 模拟案件行数
     #[arg(long, default_value_t = 5000)]
     pub rows: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct DeadlinesArgs {
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// 判断未办结事项的基准日（默认：今天）
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RepeatsArgs {
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// “同一问题”还要求执法领域相同
+    #[arg(long)]
+    pub same_domain: bool,
+    /// 只看该天数以内的在先案件（0 = 不限）
+    #[arg(long, value_name = "DAYS")]
+    pub lookback_days: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// 人员（执法证号或姓名，与台账“涉及人员”一致）
+    #[arg(long)]
+    pub officer: String,
+    /// 问题类型
+    #[arg(long)]
+    pub problem: String,
+    /// 执法领域（给出时只看同一领域）
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// 本次失误属主观原因
+    #[arg(long)]
+    pub subjective: bool,
+    /// 拟作认定的日期（默认：今天）
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+/// Which period to analyse.
+#[derive(Debug, Clone, Args)]
+pub struct PeriodArgs {
+    /// 季度，如 2026Q3 或 2026年第三季度
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub quarter: Option<String>,
+    /// 起始日期（与 --to 同用）
+    #[arg(long, requires = "to", value_name = "DATE")]
+    pub from: Option<String>,
+    /// 截止日期（与 --from 同用）
+    #[arg(long, requires = "from", value_name = "DATE")]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HotspotsArgs {
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// 执法量文件（有则按漏斗图控制限判断“集中”）
+    #[arg(long, value_name = "FILE")]
+    pub volume: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct OutcomesArgs {
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+    /// 执法量文件
+    #[arg(long, value_name = "FILE")]
+    pub volume: Option<PathBuf>,
+    /// 判断未办结事项的基准日（默认：今天）
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// 输出文件夹
+    #[arg(long)]
+    pub out: PathBuf,
+    /// 输出格式
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: FormatArg,
+    /// CSV 不写 BOM
+    #[arg(long)]
+    pub no_bom: bool,
 }

@@ -343,7 +343,7 @@ fn officer_name(id: &str) -> String {
 /// Volume of a unit × domain in a quarter (seasonal wobble, partial quarters scaled).
 fn volume(units: &[Unit], u: usize, d: usize, q: &Quarter) -> f64 {
     let base = units[u].domains[d].1;
-    let wobble = 1.0 + 0.08 * (((u * 7 + d * 3 + q.q as usize) % 5) as f64 - 2.0) / 2.0;
+    let wobble = 1.0 + 0.02 * (((u * 7 + d * 3 + q.q as usize) % 5) as f64 - 2.0) / 2.0;
     (base * wobble * q.fraction).round().max(1.0)
 }
 

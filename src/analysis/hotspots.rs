@@ -83,10 +83,13 @@ pub struct HotspotParams {
     pub overdispersion: bool,
     pub winsor: f64,
     pub weights: BTreeMap<String, f64>,
+    /// The pilot period: the observation span never extends beyond it (a
+    /// stray case filed before the pilot must not make a quarter look observed).
+    pub pilot: (NaiveDate, NaiveDate),
 }
 
-impl From<&HotspotConfig> for HotspotParams {
-    fn from(c: &HotspotConfig) -> Self {
+impl HotspotParams {
+    pub fn new(c: &HotspotConfig, pilot: &crate::config::PilotConfig) -> Self {
         HotspotParams {
             min_count: c.min_count,
             q_threshold: c.q_threshold,
@@ -97,6 +100,7 @@ impl From<&HotspotConfig> for HotspotParams {
             overdispersion: c.overdispersion,
             winsor: c.winsor,
             weights: c.weights.clone(),
+            pilot: (pilot.start, pilot.end),
         }
     }
 }
@@ -286,11 +290,26 @@ struct Run<'a> {
     cases: LazyFrame,
     p: &'a HotspotParams,
     volume: Option<&'a Volume>,
+    /// First and last filing dates in the data: windows are only partly
+    /// observed at the edges, and rates are compared per observed day.
     data_first: NaiveDate,
+    data_last: NaiveDate,
     cache: HashMap<(String, Dims), Counts>,
 }
 
 impl Run<'_> {
+    /// Share of a window's days inside the data's span (0 … 1).
+    fn coverage(&self, w: &Window) -> f64 {
+        let (a, b) = (
+            w.first_day().max(self.data_first),
+            w.last_day().min(self.data_last),
+        );
+        if b < a {
+            return 0.0;
+        }
+        ((b - a).num_days() + 1) as f64 / ((w.last_day() - w.first_day()).num_days() + 1) as f64
+    }
+
     fn counts(&mut self, w: &Window, dims: Dims) -> PolarsResult<&Counts> {
         let key = (w.label(), dims);
         if !self.cache.contains_key(&key) {
@@ -314,8 +333,10 @@ impl Run<'_> {
             let previous: Vec<Window> = w
                 .previous(self.p.rising_quarters)
                 .into_iter()
-                .filter(|pw| pw.first_day() >= self.data_first)
+                .filter(|pw| self.coverage(pw) > 0.0)
                 .collect();
+            let prev_coverage: f64 = previous.iter().map(|pw| self.coverage(pw)).sum();
+            let this_coverage = self.coverage(w);
             let mut prev_counts: Vec<Counts> = Vec::new();
             for pw in &previous {
                 prev_counts.push(self.counts(pw, dims)?.clone());
@@ -331,11 +352,13 @@ impl Run<'_> {
                 let rising = if previous.len() as u32 >= self.p.rising_min_quarters
                     && count >= self.p.min_count as u64
                 {
-                    let prev: Vec<u64> = prev_counts
+                    // the earlier windows' rate per observed day, scaled to this window
+                    let before: u64 = prev_counts
                         .iter()
                         .map(|c| c.get(key).map(|x| x.0).unwrap_or(0))
-                        .collect();
-                    stats::rising_p_value(count, &prev).is_some_and(|rp| rp < self.p.rising_p)
+                        .sum();
+                    let mean = before as f64 / prev_coverage * this_coverage;
+                    stats::poisson_upper_tail(count, mean) < self.p.rising_p
                 } else {
                     false
                 };
@@ -455,7 +478,8 @@ pub fn hotspots(
     let (Some(min), Some(max)) = (filed.min(), filed.max()) else {
         return empty();
     };
-    let (data_first, data_last) = (date_from_days(min), date_from_days(max));
+    let data_first = date_from_days(min).max(p.pilot.0);
+    let data_last = date_from_days(max).min(p.pilot.1).max(data_first);
     let lf = cases
         .clone()
         .lazy()
@@ -468,12 +492,12 @@ pub fn hotspots(
             col(s::OUTCOME),
         ])
         .with_column(weight_expr(&p.weights));
-    let data_first_window = Quarter::of(data_first).first_day();
     let mut run = Run {
         cases: lf.clone(),
         p,
         volume,
-        data_first: data_first_window,
+        data_first,
+        data_last,
         cache: HashMap::new(),
     };
 
@@ -497,7 +521,6 @@ pub fn hotspots(
             (ws, [q.label()].into_iter().collect())
         }
         Period::Range(a, b) => {
-            run.data_first = data_first;
             let w = Window::Range(a, b);
             (vec![w], [w.label()].into_iter().collect())
         }
@@ -700,7 +723,9 @@ mod tests {
     }
 
     fn params() -> HotspotParams {
-        HotspotParams::from(&HotspotConfig::default())
+        let mut pilot = crate::config::PilotConfig::default();
+        pilot.start = day(2024, 1, 1);
+        HotspotParams::new(&HotspotConfig::default(), &pilot)
     }
 
     fn row(
@@ -867,8 +892,9 @@ mod tests {
             ("U1", "D", "E1", 1, day(2025, 8, 1)),
             ("U1", "D", "E1", 8, day(2025, 11, 1)),
         ];
-        // background so the margins are not degenerate
-        for (m, d) in [(2, 1), (5, 2), (8, 3), (11, 4)] {
+        // background so the margins are not degenerate, spanning the whole
+        // year so that every quarter is fully observed
+        for (m, d) in [(1, 1), (5, 2), (8, 3), (12, 31)] {
             spec.push(("U2", "D", "E2", 3, day(2025, m, d)));
         }
         let df = cases(&spec);
@@ -887,9 +913,9 @@ mod tests {
         assert!(!signals.contains(&"persistent".to_string()));
         // with only one earlier quarter of data the rising test does not run
         let late = cases(&[
-            ("U1", "D", "E1", 1, day(2025, 8, 1)),
+            ("U1", "D", "E1", 1, day(2025, 7, 1)),
             ("U1", "D", "E1", 8, day(2025, 11, 1)),
-            ("U2", "D", "E2", 3, day(2025, 11, 2)),
+            ("U2", "D", "E2", 3, day(2025, 12, 31)),
         ]);
         let out = hotspots(
             &late,

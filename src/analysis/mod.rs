@@ -2,6 +2,7 @@
 
 pub mod deadlines;
 pub mod hotspots;
+pub mod outcomes;
 pub mod period;
 pub mod repeats;
 pub mod stats;

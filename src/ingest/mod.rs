@@ -1,6 +1,7 @@
 //! Ledger ingest: read any accepted file, map headers, parse values, validate,
 //! and account for every row (analysed or rejected, with why).
 
+pub mod auxiliary;
 pub mod mapping;
 pub mod parse;
 pub mod read;

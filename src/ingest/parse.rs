@@ -16,7 +16,7 @@ use crate::schema::{self, Field, FieldType, FIELDS, ROW};
 
 /// Missing-value markers recognised by the vectorised pass (values::is_missing
 /// recognises more in the per-cell pass).
-const MISSING: &[&str] = &["", "-", "/", "无", "—", "－"];
+const MISSING: &[&str] = &["", "-", "/", "无", "—", "－", "——"];
 const TRUE_WORDS: &[&str] = &["是", "有", "y", "yes", "true", "1", "√"];
 const FALSE_WORDS: &[&str] = &["否", "无", "n", "no", "false", "0", "×"];
 const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d"];
@@ -78,19 +78,26 @@ fn fast_expr(field: &Field, raw: &str) -> Expr {
                 .otherwise(lit(NULL).cast(DataType::Boolean))
         }
         FieldType::Int => text.cast(DataType::Int64),
-        FieldType::Date => coalesce(
-            &DATE_FORMATS
-                .iter()
-                .map(|f| {
-                    text.clone().str().to_date(StrptimeOptions {
-                        format: Some((*f).into()),
-                        strict: false,
-                        exact: true,
-                        cache: true,
+        FieldType::Date => {
+            let parsed = coalesce(
+                &DATE_FORMATS
+                    .iter()
+                    .map(|f| {
+                        text.clone().str().to_date(StrptimeOptions {
+                            format: Some((*f).into()),
+                            strict: false,
+                            exact: true,
+                            cache: true,
+                        })
                     })
-                })
-                .collect::<Vec<_>>(),
-        ),
+                    .collect::<Vec<_>>(),
+            );
+            // Years outside 1900–2200 go to the per-cell parser, which says why.
+            let year = parsed.clone().dt().year();
+            when(year.clone().gt_eq(lit(1900)).and(year.lt_eq(lit(2200))))
+                .then(parsed)
+                .otherwise(lit(NULL).cast(DataType::Date))
+        }
         // Lists and clauses are parsed per cell (see `slow_pass`).
         FieldType::List | FieldType::Clause => lit(NULL).cast(dtype_of(field.ty)),
     }

@@ -1,0 +1,390 @@
+//! Determination outcomes and clause use (rules.md §5): outcome shares by
+//! quarter, unit and domain; use of every article item 9.1 … 12.7 (zeros
+//! included); review (复核) and rectification by unit; art. 22 feedback and
+//! clarification. One long table: `section, group, item, count, base, share`.
+
+use polars::prelude::*;
+
+use super::period::Quarter;
+use crate::ingest::parse::date_from_days;
+use crate::schema as s;
+
+/// Output columns.
+pub const COLUMNS: &[&str] = &["section", "group", "item", "count", "base", "share"];
+
+/// Every article item of arts. 9–12, in order ("9.1" … "12.7").
+pub fn clause_items() -> Vec<String> {
+    [(9u8, 9u8), (10, 10), (11, 3), (12, 7)]
+        .iter()
+        .flat_map(|(a, n)| (1..=*n).map(move |i| format!("{a}.{i}")))
+        .collect()
+}
+
+/// Quarter label of a date column (`2025Q3`).
+pub fn quarter_expr(date_col: &str) -> Expr {
+    concat_str(
+        [
+            col(date_col).dt().year().cast(DataType::String),
+            lit("Q"),
+            col(date_col).dt().quarter().cast(DataType::String),
+        ],
+        "",
+        false,
+    )
+}
+
+/// Rows of one section: for each group, every item in `items` (zeros kept).
+fn section(
+    name: &str,
+    counts: LazyFrame,
+    groups: Vec<String>,
+    items: &[String],
+    base: LazyFrame,
+) -> PolarsResult<LazyFrame> {
+    let grid = df!(
+        "group" => groups.iter().flat_map(|g| items.iter().map(move |_| g.clone())).collect::<Vec<_>>(),
+        "item" => groups.iter().flat_map(|_| items.iter().cloned()).collect::<Vec<_>>(),
+        "__order" => groups.iter().flat_map(|_| 0..items.len() as i64).collect::<Vec<_>>(),
+    )?;
+    Ok(grid
+        .lazy()
+        .join(
+            counts,
+            [col("group"), col("item")],
+            [col("group"), col("item")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            base,
+            [col("group")],
+            [col("group")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .select([
+            lit(name).alias("section"),
+            col("group"),
+            col("item"),
+            col("count").fill_null(lit(0i64)).cast(DataType::Int64),
+            col("base").fill_null(lit(0i64)).cast(DataType::Int64),
+            col("__order"),
+        ]))
+}
+
+fn distinct(df: &DataFrame, expr: Expr) -> PolarsResult<Vec<String>> {
+    let d = df
+        .clone()
+        .lazy()
+        .select([expr.alias("g")])
+        .filter(col("g").is_not_null())
+        .unique(None, UniqueKeepStrategy::First)
+        .sort(["g"], Default::default())
+        .collect()?;
+    Ok(d.column("g")?
+        .str()?
+        .iter()
+        .flatten()
+        .map(String::from)
+        .collect())
+}
+
+fn count_by(lf: &LazyFrame, group: Expr, item: Expr) -> LazyFrame {
+    lf.clone()
+        .group_by([group.alias("group"), item.alias("item")])
+        .agg([len().cast(DataType::Int64).alias("count")])
+}
+
+fn base_by(lf: &LazyFrame, group: Expr) -> LazyFrame {
+    lf.clone()
+        .group_by([group.alias("group")])
+        .agg([len().cast(DataType::Int64).alias("base")])
+}
+
+/// The outcomes table (pure).
+pub fn outcomes(cases: &DataFrame) -> PolarsResult<DataFrame> {
+    let all = cases.clone().lazy();
+    let decided = all.clone().filter(
+        col(s::DECIDED_ON)
+            .is_not_null()
+            .and(col(s::OUTCOME).is_not_null()),
+    );
+    let decided_df = decided.clone().collect()?;
+    let outcomes: Vec<String> = s::OUTCOMES.iter().map(|o| o.to_string()).collect();
+    let mut parts = Vec::new();
+
+    // Outcomes by the quarter of the decision, by unit, by domain.
+    let quarters: Vec<String> = {
+        let days = decided_df.column(s::DECIDED_ON)?.date()?.physical().clone();
+        let mut q: Vec<Quarter> = days
+            .iter()
+            .flatten()
+            .map(|d| Quarter::of(date_from_days(d)))
+            .collect();
+        q.sort();
+        q.dedup();
+        q.iter().map(|q| q.label()).collect()
+    };
+    for (name, group, groups) in [
+        ("outcome_by_quarter", quarter_expr(s::DECIDED_ON), quarters),
+        (
+            "outcome_by_unit",
+            col(s::UNIT),
+            distinct(&decided_df, col(s::UNIT))?,
+        ),
+        (
+            "outcome_by_domain",
+            col(s::DOMAIN),
+            distinct(&decided_df, col(s::DOMAIN))?,
+        ),
+    ] {
+        parts.push(section(
+            name,
+            count_by(&decided, group.clone(), col(s::OUTCOME)),
+            groups,
+            &outcomes,
+            base_by(&decided, group),
+        )?);
+    }
+
+    // Clause use over all decided cases that cite a clause.
+    let cited = decided.clone().filter(
+        col(s::CLAUSE_ARTICLE)
+            .is_not_null()
+            .and(col(s::CLAUSE_ITEM).is_not_null()),
+    );
+    let item_code = concat_str(
+        [
+            col(s::CLAUSE_ARTICLE).cast(DataType::String),
+            lit("."),
+            col(s::CLAUSE_ITEM).cast(DataType::String),
+        ],
+        "",
+        false,
+    );
+    parts.push(section(
+        "clause_use",
+        count_by(&cited, lit("全部"), item_code),
+        vec!["全部".into()],
+        &clause_items(),
+        base_by(&cited, lit("全部")),
+    )?);
+
+    // Review (复核) by unit: applications among decided cases; changed or
+    // revoked among decided reviews.
+    let units = distinct(&decided_df, col(s::UNIT))?;
+    let applied = decided
+        .clone()
+        .filter(col(s::REVIEW_APPLIED_ON).is_not_null());
+    parts.push(section(
+        "review_by_unit",
+        count_by(&applied, col(s::UNIT), lit("复核申请")),
+        units.clone(),
+        &["复核申请".to_string()],
+        base_by(&decided, col(s::UNIT)),
+    )?);
+    let reviewed = decided.clone().filter(col(s::REVIEW_RESULT).is_not_null());
+    let changed = reviewed
+        .clone()
+        .filter(col(s::REVIEW_RESULT).neq(lit("维持")));
+    parts.push(section(
+        "review_changed_by_unit",
+        count_by(&changed, col(s::UNIT), lit("变更或撤销")),
+        units,
+        &["变更或撤销".to_string()],
+        base_by(&reviewed, col(s::UNIT)),
+    )?);
+
+    // Rectification by unit: on time, late, not (yet) done, against the extended date if any.
+    let due = all.clone().filter(
+        col(s::RECTIFY_DUE)
+            .is_not_null()
+            .or(col(s::RECTIFY_EXTENDED_TO).is_not_null()),
+    );
+    let deadline = coalesce(&[col(s::RECTIFY_EXTENDED_TO), col(s::RECTIFY_DUE)]);
+    let state = when(col(s::RECTIFIED_ON).is_null())
+        .then(lit("未完成"))
+        .when(col(s::RECTIFIED_ON).lt_eq(deadline))
+        .then(lit("按期完成"))
+        .otherwise(lit("逾期完成"));
+    let due_units = distinct(&due.clone().collect()?, col(s::UNIT))?;
+    let states: Vec<String> = ["按期完成", "逾期完成", "未完成"]
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+    parts.push(section(
+        "rectification_by_unit",
+        count_by(&due, col(s::UNIT), state),
+        due_units,
+        &states,
+        base_by(&due, col(s::UNIT)),
+    )?);
+
+    // Art. 22: feedback owed to named reporters, and clarification.
+    let owed = decided.clone().filter(
+        col(s::SOURCE).eq(lit("实名举报")).and(
+            col(s::COMPLAINT_FINDING)
+                .is_in(
+                    lit(Series::new("".into(), ["不属实", "查无实据"])).implode(false),
+                    false,
+                )
+                .fill_null(lit(false))
+                .or(col(s::OUTCOME).is_in(
+                    lit(Series::new("".into(), s::TOLERANCE_OUTCOMES)).implode(false),
+                    false,
+                )),
+        ),
+    );
+    let given = owed
+        .clone()
+        .filter(col(s::REPORTER_FEEDBACK_ON).is_not_null());
+    parts.push(section(
+        "reporter_feedback",
+        count_by(&given, lit("实名举报"), lit("已反馈")),
+        vec!["实名举报".into()],
+        &["已反馈".to_string()],
+        base_by(&owed, lit("实名举报")),
+    )?);
+    let unfounded = all.clone().filter(col(s::COMPLAINT_FINDING).is_in(
+        lit(Series::new("".into(), ["不属实", "查无实据"])).implode(false),
+        false,
+    ));
+    let cleared = unfounded.clone().filter(col(s::CLARIFIED_ON).is_not_null());
+    parts.push(section(
+        "clarification",
+        count_by(&cleared, lit("举报不属实或查无实据"), lit("已澄清正名")),
+        vec!["举报不属实或查无实据".into()],
+        &["已澄清正名".to_string()],
+        base_by(&unfounded, lit("举报不属实或查无实据")),
+    )?);
+
+    concat(parts, UnionArgs::default())?
+        .with_column(
+            when(col("base").gt(lit(0)))
+                .then(col("count").cast(DataType::Float64) / col("base").cast(DataType::Float64))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("share"),
+        )
+        .sort_by_exprs(
+            [col("section"), col("group"), col("__order")],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::parse::days_since_epoch;
+    use chrono::NaiveDate;
+
+    fn d(y: i32, m: u32, day: u32) -> Option<i32> {
+        Some(days_since_epoch(
+            NaiveDate::from_ymd_opt(y, m, day).unwrap(),
+        ))
+    }
+
+    #[test]
+    fn shares_zero_items_and_sections() {
+        let none: Vec<Option<i32>> = vec![None; 4];
+        let df = df!(
+            s::CASE_ID => ["A", "B", "C", "D"],
+            s::UNIT => ["U1", "U1", "U2", "U2"],
+            s::DOMAIN => ["D1", "D1", "D1", "D2"],
+            s::DECIDED_ON => [d(2025, 5, 1), d(2025, 8, 1), d(2025, 8, 2), None],
+            s::OUTCOME => [Some("免责"), Some("不予容错"), Some("免责"), None],
+            s::CLAUSE_ARTICLE => [Some(10i32), Some(12), Some(10), None],
+            s::CLAUSE_ITEM => [Some(5i32), Some(1), Some(5), None],
+            s::REVIEW_APPLIED_ON => [None, d(2025, 8, 10), None, None],
+            s::REVIEW_RESULT => [None, Some("撤销"), None, None],
+            s::RECTIFY_DUE => [None, d(2025, 9, 1), None, None],
+            s::RECTIFY_EXTENDED_TO => none.clone(),
+            s::RECTIFIED_ON => [None, d(2025, 9, 2), None, None],
+            s::SOURCE => [Some("实名举报"), None, Some("实名举报"), None],
+            s::COMPLAINT_FINDING => [Some("不属实"), None, Some("属实"), None],
+            s::REPORTER_FEEDBACK_ON => [d(2025, 5, 3), None, None, None],
+            s::CLARIFIED_ON => none,
+        )
+        .unwrap()
+        .lazy()
+        .with_columns(
+            [
+                s::DECIDED_ON,
+                s::REVIEW_APPLIED_ON,
+                s::RECTIFY_DUE,
+                s::RECTIFY_EXTENDED_TO,
+                s::RECTIFIED_ON,
+                s::REPORTER_FEEDBACK_ON,
+                s::CLARIFIED_ON,
+            ]
+            .iter()
+            .map(|c| col(*c).cast(DataType::Date))
+            .collect::<Vec<_>>(),
+        )
+        .collect()
+        .unwrap();
+        let out = outcomes(&df).unwrap();
+        let get = |section: &str, group: &str, item: &str| -> (i64, i64, Option<f64>) {
+            let f = out
+                .clone()
+                .lazy()
+                .filter(
+                    col("section")
+                        .eq(lit(section))
+                        .and(col("group").eq(lit(group)))
+                        .and(col("item").eq(lit(item))),
+                )
+                .collect()
+                .unwrap();
+            assert_eq!(f.height(), 1, "{section}/{group}/{item}");
+            (
+                f.column("count").unwrap().i64().unwrap().get(0).unwrap(),
+                f.column("base").unwrap().i64().unwrap().get(0).unwrap(),
+                f.column("share").unwrap().f64().unwrap().get(0),
+            )
+        };
+        // 2025Q3: B 不予容错, C 免责 → 1 of 2 each; 减轻 shown as zero
+        assert_eq!(
+            get("outcome_by_quarter", "2025Q3", "免责"),
+            (1, 2, Some(0.5))
+        );
+        assert_eq!(
+            get("outcome_by_quarter", "2025Q3", "减轻"),
+            (0, 2, Some(0.0))
+        );
+        assert_eq!(get("outcome_by_unit", "U1", "免责"), (1, 2, Some(0.5)));
+        // 10.5 cited twice of three cited decisions; 9.8 never → zero row
+        assert_eq!(get("clause_use", "全部", "10.5"), (2, 3, Some(2.0 / 3.0)));
+        assert_eq!(get("clause_use", "全部", "9.8"), (0, 3, Some(0.0)));
+        assert_eq!(
+            out.clone()
+                .lazy()
+                .filter(col("section").eq(lit("clause_use")))
+                .collect()
+                .unwrap()
+                .height(),
+            29
+        );
+        assert_eq!(get("review_by_unit", "U1", "复核申请"), (1, 2, Some(0.5)));
+        assert_eq!(
+            get("review_changed_by_unit", "U1", "变更或撤销"),
+            (1, 1, Some(1.0))
+        );
+        assert_eq!(
+            get("review_changed_by_unit", "U2", "变更或撤销"),
+            (0, 0, None)
+        );
+        assert_eq!(
+            get("rectification_by_unit", "U1", "逾期完成"),
+            (1, 1, Some(1.0))
+        );
+        // A is owed feedback (不属实) and got it; C (属实, but 免责 = tolerance) is owed and did not
+        assert_eq!(
+            get("reporter_feedback", "实名举报", "已反馈"),
+            (1, 2, Some(0.5))
+        );
+        assert_eq!(
+            get("clarification", "举报不属实或查无实据", "已澄清正名"),
+            (0, 1, Some(0.0))
+        );
+    }
+}
