@@ -13,6 +13,7 @@ use crate::analysis::outcomes;
 use crate::analysis::period::Quarter;
 use crate::analysis::repeats::{self, RepeatParams};
 use crate::calendar::Calendar;
+use crate::query::{self, Tables};
 
 use crate::cli::{self, Cli, Command, FormatArg};
 use crate::config::Config;
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Hotspots(a) => cmd_hotspots(a),
         Command::Outcomes(a) => cmd_outcomes(a),
         Command::Analyze(a) => cmd_analyze(a),
+        Command::Query(a) => cmd_query(a),
         Command::Init(a) => init(a),
         Command::Template(a) => {
             let bytes = crate::template::blank_ledger()?;
@@ -450,4 +452,106 @@ fn cmd_analyze(a: cli::AnalyzeArgs) -> Result<i32> {
         eprintln!("已写出：{}", p.display());
     }
     Ok(0)
+}
+
+/// The tables registered for SQL: the ledger (with `filed_quarter` and
+/// `decided_quarter`), one row per case × officer, the optional files and
+/// every analysis result.
+pub fn sql_tables(ledger: &Ledger, analyses: &Analyses, volume: Option<&Volume>, roster: Option<&DataFrame>) -> Result<Tables> {
+    let cases = ledger
+        .cases
+        .clone()
+        .lazy()
+        .with_columns([
+            outcomes::quarter_expr(crate::schema::FILED_ON).alias("filed_quarter"),
+            outcomes::quarter_expr(crate::schema::DECIDED_ON).alias("decided_quarter"),
+        ])
+        .collect()?;
+    let mut t = Tables::default();
+    t.insert("case_officers", repeats::case_officers(ledger.cases.clone().lazy()).collect()?);
+    t.insert("cases", cases);
+    t.insert("deadlines", analyses.deadlines.clone());
+    t.insert("repeats", analyses.repeats.clone());
+    t.insert("hotspots", analyses.hotspots.clone());
+    t.insert("outcomes", analyses.outcomes.clone());
+    t.insert("validate", analyses.validate.clone());
+    if let Some(v) = volume {
+        t.insert("volume", v.to_frame()?);
+    }
+    if let Some(r) = roster {
+        t.insert("roster", r.clone());
+    }
+    Ok(t)
+}
+
+fn roster(path: Option<&Path>, config: &Config) -> Result<Option<DataFrame>> {
+    let Some(p) = path else { return Ok(None) };
+    let opts = ReadOptions { encoding: Encoding::parse(&config.ledger.encoding).unwrap_or(Encoding::Auto), sheet: None };
+    Ok(Some(ingest::auxiliary::read_roster(p, &opts)?))
+}
+
+fn query_dir(config: &Config) -> Option<PathBuf> {
+    (!config.paths.queries.is_empty()).then(|| PathBuf::from(&config.paths.queries))
+}
+
+fn cmd_query(a: cli::QueryArgs) -> Result<i32> {
+    if a.list {
+        let config = Config::load(a.config.as_deref())?;
+        let catalog = query::catalog(query_dir(&config).as_deref())?;
+        let width = catalog.keys().map(|k| k.len()).max().unwrap_or(0);
+        for q in catalog.values() {
+            let origin = match &q.source {
+                query::Source::Embedded => String::new(),
+                query::Source::File(p) => format!("（{}）", p.display()),
+            };
+            println!("{:width$}  {}{origin}", q.name, q.purpose);
+        }
+        return Ok(0);
+    }
+    let Some(ledger_path) = a.ledger.clone() else {
+        bail!("请给出台账文件，例如：jiucuo query ledger.csv --name overview_by_quarter");
+    };
+    let ledger_args = cli::LedgerArgs { ledger: ledger_path, config: a.config.clone(), encoding: a.encoding.clone(), sheet: a.sheet.clone() };
+    let loaded = load(&ledger_args)?;
+    let named = match (&a.sql_file, &a.name) {
+        (Some(file), _) => query::NamedQuery {
+            name: file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default(),
+            purpose: String::new(),
+            sql: query::load_file(file)?,
+            source: query::Source::File(file.clone()),
+        },
+        (None, Some(name)) => {
+            let mut catalog = query::catalog(query_dir(&loaded.config).as_deref())?;
+            let available = catalog.keys().cloned().collect::<Vec<_>>().join("、");
+            catalog.remove(name).ok_or(query::QueryError::Unknown { name: name.clone(), available })?
+        }
+        (None, None) => bail!("请给出 .sql 文件或 --name 查询名（jiucuo query --list 查看全部）"),
+    };
+    let day = as_of(a.as_of.as_deref())?;
+    let vol = volume(a.volume.as_deref(), &loaded.config)?;
+    let ros = roster(a.roster.as_deref(), &loaded.config)?;
+    let analyses = run_analyses(&loaded.ledger, &loaded.config, vol.as_ref(), day)?;
+    let tables = sql_tables(&loaded.ledger, &analyses, vol.as_ref(), ros.as_ref())?;
+    let params = query_params(&a.period, day)?;
+    let df = query::run(&named, &tables, &params)?;
+    write_table(&df, &a.output)?;
+    Ok(0)
+}
+
+/// Query placeholders from the period flags.
+pub fn query_params(period_args: &cli::PeriodArgs, as_of: NaiveDate) -> Result<query::Params> {
+    let mut p = query::Params { as_of: Some(as_of), ..Default::default() };
+    match period(period_args)? {
+        Period::Quarter(q) => {
+            p.quarter = Some(q);
+            p.from = Some(q.first_day());
+            p.to = Some(q.last_day());
+        }
+        Period::Range(a, b) => {
+            p.from = Some(a);
+            p.to = Some(b);
+        }
+        Period::AllQuarters => {}
+    }
+    Ok(p)
 }

@@ -32,6 +32,8 @@ pub enum Command {
     Outcomes(OutcomesArgs),
     /// 一次读入台账，写出全部分析表
     Analyze(AnalyzeArgs),
+    /// 运行 SQL 查询（queries/ 中的命名查询或自己的 .sql 文件）
+    Query(QueryArgs),
     /// 生成带说明的默认配置文件 jiucuo.toml
     Init(InitArgs),
     /// 生成空白台账模板（XLSX，含下拉选项）
@@ -243,4 +245,41 @@ pub struct AnalyzeArgs {
     /// CSV 不写 BOM
     #[arg(long)]
     pub no_bom: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// 案件台账文件（--list 时可省略）
+    pub ledger: Option<PathBuf>,
+    /// 自己的 .sql 文件
+    #[arg(conflicts_with_all = ["name", "list"])]
+    pub sql_file: Option<PathBuf>,
+    /// 命名查询的名称（见 --list）
+    #[arg(long, conflicts_with = "list")]
+    pub name: Option<String>,
+    /// 列出全部命名查询及用途
+    #[arg(long)]
+    pub list: bool,
+    /// 配置文件
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// CSV 编码：auto、utf-8、gbk
+    #[arg(long, value_name = "ENC")]
+    pub encoding: Option<String>,
+    /// XLSX 工作表名称
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// 判断未办结事项的基准日（默认：今天）
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// 执法量文件（注册为 volume 表）
+    #[arg(long, value_name = "FILE")]
+    pub volume: Option<PathBuf>,
+    /// 人员名册（注册为 roster 表）
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }

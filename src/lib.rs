@@ -11,6 +11,7 @@ pub mod fsutil;
 pub mod generate;
 pub mod ingest;
 pub mod output;
+pub mod query;
 pub mod rejects;
 pub mod schema;
 pub mod template;

@@ -121,6 +121,18 @@ impl Volume {
         Volume { entries }
     }
 
+    /// The volume as a table: `unit, domain, quarter, actions`, sorted.
+    pub fn to_frame(&self) -> PolarsResult<DataFrame> {
+        let mut rows: Vec<(&Quarter, &String, &String, &f64)> = self.entries.iter().map(|((q, u, d), v)| (q, u, d, v)).collect();
+        rows.sort_by(|a, b| (a.1, a.2, a.0).cmp(&(b.1, b.2, b.0)));
+        df!(
+            "unit" => rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),
+            "domain" => rows.iter().map(|r| Some(r.2.clone()).filter(|d| !d.is_empty())).collect::<Vec<_>>(),
+            "quarter" => rows.iter().map(|r| r.0.label()).collect::<Vec<_>>(),
+            "actions" => rows.iter().map(|r| *r.3 as i64).collect::<Vec<_>>(),
+        )
+    }
+
     fn unit_total(&self, q: Quarter, unit: &str) -> Option<f64> {
         let parts: Vec<f64> = self
             .entries

@@ -1,0 +1,179 @@
+//! Named SQL queries (queries/*.sql) run by polars SQL over the ledger and
+//! the analysis results. Embedded in the binary; a folder named in
+//! jiucuo.toml ([paths] queries) overrides or adds files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use polars::sql::SQLContext;
+
+use crate::analysis::period::Quarter;
+
+/// The queries shipped with jiucuo.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("by_domain", include_str!("../queries/by_domain.sql")),
+    ("by_unit", include_str!("../queries/by_unit.sql")),
+    ("clause_use", include_str!("../queries/clause_use.sql")),
+    ("deadline_compliance", include_str!("../queries/deadline_compliance.sql")),
+    ("feedback", include_str!("../queries/feedback.sql")),
+    ("outcome_shares", include_str!("../queries/outcome_shares.sql")),
+    ("overdue_list", include_str!("../queries/overdue_list.sql")),
+    ("overview_by_quarter", include_str!("../queries/overview_by_quarter.sql")),
+    ("rectification", include_str!("../queries/rectification.sql")),
+    ("repeat_list", include_str!("../queries/repeat_list.sql")),
+    ("review_by_unit", include_str!("../queries/review_by_unit.sql")),
+    ("top_risk_points", include_str!("../queries/top_risk_points.sql")),
+];
+
+/// Where a query's text came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Embedded,
+    File(PathBuf),
+}
+
+/// A named query and its one-line purpose (its first `-- ` comment).
+#[derive(Debug, Clone)]
+pub struct NamedQuery {
+    pub name: String,
+    pub purpose: String,
+    pub sql: String,
+    pub source: Source,
+}
+
+/// Why a query could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("没有名为“{name}”的查询（可用：{available}）。用 jiucuo query --list 查看全部")]
+    Unknown { name: String, available: String },
+    #[error("无法读取查询文件 {}：{source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("查询“{name}”需要参数 ${{{param}}}：请加 {flag}")]
+    MissingParam { name: String, param: String, flag: String },
+    #[error("查询“{name}”（{origin}）执行失败：{message}\n可用的表和列：\n{tables}")]
+    Sql { name: String, origin: String, message: String, tables: String },
+}
+
+fn purpose_of(sql: &str) -> String {
+    sql.lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("--").map(|p| p.trim().to_string()))
+        .unwrap_or_default()
+}
+
+/// Every available query: embedded ones, then the user's folder (same name overrides).
+pub fn catalog(user_dir: Option<&Path>) -> Result<BTreeMap<String, NamedQuery>, QueryError> {
+    let mut out = BTreeMap::new();
+    for (name, sql) in EMBEDDED {
+        out.insert(
+            name.to_string(),
+            NamedQuery { name: name.to_string(), purpose: purpose_of(sql), sql: sql.to_string(), source: Source::Embedded },
+        );
+    }
+    if let Some(dir) = user_dir {
+        let entries = std::fs::read_dir(dir).map_err(|source| QueryError::Read { path: dir.to_path_buf(), source })?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql")))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let sql = load_file(&path)?;
+            let name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+            out.insert(name.clone(), NamedQuery { name, purpose: purpose_of(&sql), sql, source: Source::File(path) });
+        }
+    }
+    Ok(out)
+}
+
+/// Read a .sql file (UTF-8, BOM allowed, or GB18030 as Notepad may save it).
+pub fn load_file(path: &Path) -> Result<String, QueryError> {
+    let bytes = std::fs::read(path).map_err(|source| QueryError::Read { path: path.to_path_buf(), source })?;
+    Ok(decode_sql(&bytes))
+}
+
+/// SQL text from bytes: UTF-8 (BOM stripped), else GB18030.
+pub fn decode_sql(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
+}
+
+/// Values substituted for `${quarter}`, `${from}`, `${to}`, `${as_of}`.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    pub quarter: Option<Quarter>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub as_of: Option<NaiveDate>,
+}
+
+impl Params {
+    /// Substitute the placeholders; only validated dates and quarters are
+    /// ever inserted, so no user text reaches the SQL this way.
+    pub fn apply(&self, name: &str, sql: &str) -> Result<String, QueryError> {
+        let mut out = sql.to_string();
+        let values = [
+            ("quarter", self.quarter.map(|q| q.label()), "--quarter 2026Q3"),
+            ("from", self.from.map(|d| d.to_string()), "--from 2026-07-01"),
+            ("to", self.to.map(|d| d.to_string()), "--to 2026-09-30"),
+            ("as_of", self.as_of.map(|d| d.to_string()), "--as-of 2026-11-30"),
+        ];
+        for (key, value, flag) in values {
+            let placeholder = format!("${{{key}}}");
+            if out.contains(&placeholder) {
+                match value {
+                    Some(v) => out = out.replace(&placeholder, &v),
+                    None => {
+                        return Err(QueryError::MissingParam { name: name.to_string(), param: key.to_string(), flag: flag.to_string() })
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The tables a query can read.
+#[derive(Default)]
+pub struct Tables {
+    pub tables: BTreeMap<String, DataFrame>,
+}
+
+impl Tables {
+    pub fn insert(&mut self, name: &str, df: DataFrame) {
+        self.tables.insert(name.to_string(), df);
+    }
+
+    /// "table: col1, col2, …" lines for error messages and --list.
+    pub fn describe(&self) -> String {
+        self.tables
+            .iter()
+            .map(|(name, df)| {
+                let cols: Vec<String> = df.get_column_names().iter().map(|c| c.to_string()).collect();
+                format!("  {name}: {}", cols.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Run one query over the tables.
+pub fn run(query: &NamedQuery, tables: &Tables, params: &Params) -> Result<DataFrame, QueryError> {
+    let sql = params.apply(&query.name, &query.sql)?;
+    let mut ctx = SQLContext::new();
+    for (name, df) in &tables.tables {
+        ctx.register(name, df.clone().lazy());
+    }
+    let origin = match &query.source {
+        Source::Embedded => "内置".to_string(),
+        Source::File(p) => p.display().to_string(),
+    };
+    ctx.execute(&sql)
+        .and_then(|lf| lf.collect())
+        .map_err(|e| QueryError::Sql { name: query.name.clone(), origin, message: e.to_string(), tables: tables.describe() })
+}
