@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Outcomes(a) => cmd_outcomes(a),
         Command::Analyze(a) => cmd_analyze(a),
         Command::Query(a) => cmd_query(a),
+        Command::Report(a) => cmd_report(a),
         Command::Init(a) => init(a),
         Command::Template(a) => {
             let bytes = crate::template::blank_ledger()?;
@@ -457,7 +458,12 @@ fn cmd_analyze(a: cli::AnalyzeArgs) -> Result<i32> {
 /// The tables registered for SQL: the ledger (with `filed_quarter` and
 /// `decided_quarter`), one row per case × officer, the optional files and
 /// every analysis result.
-pub fn sql_tables(ledger: &Ledger, analyses: &Analyses, volume: Option<&Volume>, roster: Option<&DataFrame>) -> Result<Tables> {
+pub fn sql_tables(
+    ledger: &Ledger,
+    analyses: &Analyses,
+    volume: Option<&Volume>,
+    roster: Option<&DataFrame>,
+) -> Result<Tables> {
     let cases = ledger
         .cases
         .clone()
@@ -468,7 +474,10 @@ pub fn sql_tables(ledger: &Ledger, analyses: &Analyses, volume: Option<&Volume>,
         ])
         .collect()?;
     let mut t = Tables::default();
-    t.insert("case_officers", repeats::case_officers(ledger.cases.clone().lazy()).collect()?);
+    t.insert(
+        "case_officers",
+        repeats::case_officers(ledger.cases.clone().lazy()).collect()?,
+    );
     t.insert("cases", cases);
     t.insert("deadlines", analyses.deadlines.clone());
     t.insert("repeats", analyses.repeats.clone());
@@ -486,7 +495,10 @@ pub fn sql_tables(ledger: &Ledger, analyses: &Analyses, volume: Option<&Volume>,
 
 fn roster(path: Option<&Path>, config: &Config) -> Result<Option<DataFrame>> {
     let Some(p) = path else { return Ok(None) };
-    let opts = ReadOptions { encoding: Encoding::parse(&config.ledger.encoding).unwrap_or(Encoding::Auto), sheet: None };
+    let opts = ReadOptions {
+        encoding: Encoding::parse(&config.ledger.encoding).unwrap_or(Encoding::Auto),
+        sheet: None,
+    };
     Ok(Some(ingest::auxiliary::read_roster(p, &opts)?))
 }
 
@@ -511,11 +523,19 @@ fn cmd_query(a: cli::QueryArgs) -> Result<i32> {
     let Some(ledger_path) = a.ledger.clone() else {
         bail!("请给出台账文件，例如：jiucuo query ledger.csv --name overview_by_quarter");
     };
-    let ledger_args = cli::LedgerArgs { ledger: ledger_path, config: a.config.clone(), encoding: a.encoding.clone(), sheet: a.sheet.clone() };
+    let ledger_args = cli::LedgerArgs {
+        ledger: ledger_path,
+        config: a.config.clone(),
+        encoding: a.encoding.clone(),
+        sheet: a.sheet.clone(),
+    };
     let loaded = load(&ledger_args)?;
     let named = match (&a.sql_file, &a.name) {
         (Some(file), _) => query::NamedQuery {
-            name: file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default(),
+            name: file
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default(),
             purpose: String::new(),
             sql: query::load_file(file)?,
             source: query::Source::File(file.clone()),
@@ -523,7 +543,10 @@ fn cmd_query(a: cli::QueryArgs) -> Result<i32> {
         (None, Some(name)) => {
             let mut catalog = query::catalog(query_dir(&loaded.config).as_deref())?;
             let available = catalog.keys().cloned().collect::<Vec<_>>().join("、");
-            catalog.remove(name).ok_or(query::QueryError::Unknown { name: name.clone(), available })?
+            catalog.remove(name).ok_or(query::QueryError::Unknown {
+                name: name.clone(),
+                available,
+            })?
         }
         (None, None) => bail!("请给出 .sql 文件或 --name 查询名（jiucuo query --list 查看全部）"),
     };
@@ -540,7 +563,10 @@ fn cmd_query(a: cli::QueryArgs) -> Result<i32> {
 
 /// Query placeholders from the period flags.
 pub fn query_params(period_args: &cli::PeriodArgs, as_of: NaiveDate) -> Result<query::Params> {
-    let mut p = query::Params { as_of: Some(as_of), ..Default::default() };
+    let mut p = query::Params {
+        as_of: Some(as_of),
+        ..Default::default()
+    };
     match period(period_args)? {
         Period::Quarter(q) => {
             p.quarter = Some(q);
@@ -554,4 +580,177 @@ pub fn query_params(period_args: &cli::PeriodArgs, as_of: NaiveDate) -> Result<q
         Period::AllQuarters => {}
     }
     Ok(p)
+}
+
+/// Options shared by the report commands and the demo.
+pub struct ReportOptions {
+    pub names: bool,
+    pub summaries: bool,
+}
+
+/// Everything a report run needs, loaded once.
+pub struct ReportRun {
+    pub tables: Tables,
+    pub catalog: std::collections::BTreeMap<String, query::NamedQuery>,
+    pub roster: Option<DataFrame>,
+    pub charts: std::collections::BTreeMap<String, crate::report::Chart>,
+    pub templates: crate::report::Templates,
+}
+
+impl ReportRun {
+    /// Analyse the ledger for the as-of date and register every table.
+    pub fn prepare(
+        ledger: &Ledger,
+        config: &Config,
+        volume: Option<&Volume>,
+        roster: Option<DataFrame>,
+        as_of: NaiveDate,
+        charts: std::collections::BTreeMap<String, crate::report::Chart>,
+    ) -> Result<ReportRun> {
+        let analyses = run_analyses(ledger, config, volume, as_of)?;
+        let tables = sql_tables(ledger, &analyses, volume, roster.as_ref())?;
+        let catalog = query::catalog(query_dir(config).as_deref())?;
+        let dir = (!config.paths.reports.is_empty()).then(|| PathBuf::from(&config.paths.reports));
+        Ok(ReportRun {
+            tables,
+            catalog,
+            roster,
+            charts,
+            templates: crate::report::Templates::new(dir),
+        })
+    }
+
+    fn inputs<'a>(
+        &'a self,
+        config: &'a Config,
+        as_of: NaiveDate,
+        o: &ReportOptions,
+    ) -> crate::report::model::Inputs<'a> {
+        crate::report::model::Inputs {
+            tables: &self.tables,
+            catalog: &self.catalog,
+            config,
+            as_of,
+            roster: self.roster.as_ref(),
+            names: o.names,
+            summaries: o.summaries,
+        }
+    }
+
+    /// The quarterly report (art. 19).
+    pub fn quarterly(
+        &self,
+        config: &Config,
+        q: Quarter,
+        as_of: NaiveDate,
+        o: &ReportOptions,
+    ) -> Result<crate::report::Rendered> {
+        let inputs = self.inputs(config, as_of, o);
+        let (ctx, tables) = crate::report::model::quarterly(&inputs, q)?;
+        let text = self.templates.render("quarterly.txt", &ctx)?;
+        let title = format!("关于{}行政执法履职尽责容错纠错工作情况的报告", q.label_zh());
+        crate::report::finish(
+            &self.templates,
+            &format!("季度报告-{}", q.label()),
+            &title,
+            &text,
+            &tables,
+            &self.charts,
+        )
+    }
+
+    /// One warning notice per unit with risk points or repeats (arts. 20–21, 12(5)).
+    pub fn warnings(
+        &self,
+        config: &Config,
+        q: Quarter,
+        as_of: NaiveDate,
+        o: &ReportOptions,
+    ) -> Result<Vec<crate::report::Rendered>> {
+        let inputs = self.inputs(config, as_of, o);
+        let mut out = Vec::new();
+        for unit in crate::report::model::warning_units(&inputs, q)? {
+            let (ctx, tables) = crate::report::model::warning(&inputs, q, &unit)?;
+            let text = self.templates.render("warning.txt", &ctx)?;
+            let none = std::collections::BTreeMap::new();
+            out.push(crate::report::finish(
+                &self.templates,
+                &format!("警示提醒函-{}-{}", q.label(), unit),
+                &format!("警示提醒函（{}）", ctx.unit),
+                &text,
+                &tables,
+                &none,
+            )?);
+        }
+        Ok(out)
+    }
+
+    /// The pilot review (art. 24).
+    pub fn review(
+        &self,
+        config: &Config,
+        as_of: NaiveDate,
+        o: &ReportOptions,
+    ) -> Result<crate::report::Rendered> {
+        let inputs = self.inputs(config, as_of, o);
+        let (ctx, tables) = crate::report::model::review(&inputs)?;
+        let text = self.templates.render("review.txt", &ctx)?;
+        crate::report::finish(
+            &self.templates,
+            "试点评估报告",
+            "行政执法履职尽责容错纠错实施办法试点情况评估报告",
+            &text,
+            &tables,
+            &self.charts,
+        )
+    }
+}
+
+fn cmd_report(a: cli::ReportArgs) -> Result<i32> {
+    use crate::cli::ReportKind;
+    let loaded = load(&a.ledger)?;
+    let config = &loaded.config;
+    let quarter =
+        match (&a.quarter, a.kind) {
+            (Some(q), _) => Some(Quarter::parse(q).with_context(|| {
+                format!("--quarter “{q}”无法识别（可用：2026Q3、2026年第三季度）")
+            })?),
+            (None, ReportKind::Review) => None,
+            (None, _) => bail!("季度报告和警示提醒函需要 --quarter，例如 --quarter 2026Q3"),
+        };
+    let day = match (&a.as_of, quarter) {
+        (Some(t), _) => parse_date_arg(t, "--as-of")?,
+        (None, Some(q)) => q.last_day(),
+        (None, None) => chrono::Local::now().date_naive().min(config.pilot.end),
+    };
+    let vol = volume(a.volume.as_deref(), config)?;
+    let ros = roster(a.roster.as_deref(), config)?;
+    if a.names && ros.is_none() {
+        eprintln!("注意：--names 需要同时给出 --roster 人员名册，否则仍显示执法证号");
+    }
+    let progress = Progress::start("生成报告");
+    let charts = crate::report::Chart::none();
+    let run = ReportRun::prepare(&loaded.ledger, config, vol.as_ref(), ros, day, charts);
+    progress.finish();
+    let run = run?;
+    let o = ReportOptions {
+        names: a.names,
+        summaries: a.summaries,
+    };
+    let reports = match (a.kind, quarter) {
+        (ReportKind::Quarterly, Some(q)) => vec![run.quarterly(config, q, day, &o)?],
+        (ReportKind::Warnings, Some(q)) => run.warnings(config, q, day, &o)?,
+        _ => vec![run.review(config, day, &o)?],
+    };
+    let mut written = Vec::new();
+    for r in &reports {
+        written.extend(crate::report::write(r, &a.out)?);
+    }
+    for p in &written {
+        eprintln!("已写出：{}", p.display());
+    }
+    if reports.is_empty() {
+        eprintln!("本季度没有需要发警示提醒函的单位");
+    }
+    Ok(0)
 }

@@ -34,6 +34,8 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// 运行 SQL 查询（queries/ 中的命名查询或自己的 .sql 文件）
     Query(QueryArgs),
+    /// 生成报告：季度报告、警示提醒函、试点评估报告（Word、HTML、Excel）
+    Report(ReportArgs),
     /// 生成带说明的默认配置文件 jiucuo.toml
     Init(InitArgs),
     /// 生成空白台账模板（XLSX，含下拉选项）
@@ -282,4 +284,44 @@ pub struct QueryArgs {
     pub roster: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportKind {
+    /// 向区政府的季度报告（第十九条）
+    Quarterly,
+    /// 各单位警示提醒函（第二十、二十一条）
+    Warnings,
+    /// 试点期评估报告（第二十四条）
+    Review,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// 报告类型
+    #[arg(value_enum)]
+    pub kind: ReportKind,
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+    /// 季度（季度报告、警示提醒函必填），如 2026Q3
+    #[arg(long)]
+    pub quarter: Option<String>,
+    /// 执法量文件
+    #[arg(long, value_name = "FILE")]
+    pub volume: Option<PathBuf>,
+    /// 人员名册（配合 --names 显示姓名）
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    /// 显示人员姓名（默认只显示执法证号）
+    #[arg(long)]
+    pub names: bool,
+    /// 在案件清单中列出简要案情（默认不列）
+    #[arg(long)]
+    pub summaries: bool,
+    /// 报告基准日（默认：季度最后一天；评估报告为试点结束日与今天中较早者）
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// 输出文件夹
+    #[arg(long)]
+    pub out: PathBuf,
 }

@@ -273,7 +273,9 @@ fn error_share(name: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
-fn build_units(rng: &mut ChaCha8Rng) -> Vec<Unit> {
+fn build_units(rng: &mut ChaCha8Rng, rows: usize) -> Vec<Unit> {
+    // about a dozen cases per officer over the pilot, whatever the size
+    let extra = rows / (22 * 12);
     let mut units = Vec::new();
     for (u, name) in STREETS.iter().enumerate() {
         let domains = STREET_DOMAINS
@@ -286,7 +288,7 @@ fn build_units(rng: &mut ChaCha8Rng) -> Vec<Unit> {
             name,
             "街道办事处",
             domains,
-            6 + u % 5,
+            6 + u % 5 + extra,
         ));
     }
     for (name, doms) in DEPARTMENTS {
@@ -300,7 +302,7 @@ fn build_units(rng: &mut ChaCha8Rng) -> Vec<Unit> {
             name,
             "区政府部门",
             domains,
-            10 + units.len() % 7,
+            10 + units.len() % 7 + extra,
         ));
     }
     units
@@ -315,10 +317,10 @@ fn new_unit(
     officers: usize,
 ) -> Unit {
     let officers = (1..=officers)
-        .map(|k| format!("370112{:02}{:03}", index + 1, k))
+        .map(|k| format!("370112{:02}{:04}", index + 1, k))
         .collect();
     let reserved = (1..=12)
-        .map(|k| format!("370112{:02}9{:02}", index + 1, k))
+        .map(|k| format!("370112{:02}9{:04}", index + 1, k))
         .collect();
     Unit {
         name,
@@ -1396,7 +1398,7 @@ pub fn generate(rows: usize, seed: u64, dirty: bool) -> Result<Dataset> {
         bail!("--rows 至少为 {MIN_ROWS}（埋设的规律需要足够的案件）");
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let units = build_units(&mut rng);
+    let units = build_units(&mut rng, rows);
     let qs = quarters();
     let q_weights: Vec<f64> = qs
         .iter()

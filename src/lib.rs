@@ -13,5 +13,6 @@ pub mod ingest;
 pub mod output;
 pub mod query;
 pub mod rejects;
+pub mod report;
 pub mod schema;
 pub mod template;

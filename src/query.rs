@@ -15,16 +15,50 @@ use crate::analysis::period::Quarter;
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("by_domain", include_str!("../queries/by_domain.sql")),
     ("by_unit", include_str!("../queries/by_unit.sql")),
+    (
+        "cases_in_quarter",
+        include_str!("../queries/cases_in_quarter.sql"),
+    ),
     ("clause_use", include_str!("../queries/clause_use.sql")),
-    ("deadline_compliance", include_str!("../queries/deadline_compliance.sql")),
+    (
+        "deadline_compliance",
+        include_str!("../queries/deadline_compliance.sql"),
+    ),
     ("feedback", include_str!("../queries/feedback.sql")),
-    ("outcome_shares", include_str!("../queries/outcome_shares.sql")),
+    (
+        "outcome_shares",
+        include_str!("../queries/outcome_shares.sql"),
+    ),
     ("overdue_list", include_str!("../queries/overdue_list.sql")),
-    ("overview_by_quarter", include_str!("../queries/overview_by_quarter.sql")),
-    ("rectification", include_str!("../queries/rectification.sql")),
+    (
+        "overview_by_quarter",
+        include_str!("../queries/overview_by_quarter.sql"),
+    ),
+    (
+        "processing_times",
+        include_str!("../queries/processing_times.sql"),
+    ),
+    (
+        "rectification",
+        include_str!("../queries/rectification.sql"),
+    ),
     ("repeat_list", include_str!("../queries/repeat_list.sql")),
-    ("review_by_unit", include_str!("../queries/review_by_unit.sql")),
-    ("top_risk_points", include_str!("../queries/top_risk_points.sql")),
+    (
+        "repeat_rate_by_quarter",
+        include_str!("../queries/repeat_rate_by_quarter.sql"),
+    ),
+    (
+        "review_by_unit",
+        include_str!("../queries/review_by_unit.sql"),
+    ),
+    (
+        "risk_point_followup",
+        include_str!("../queries/risk_point_followup.sql"),
+    ),
+    (
+        "top_risk_points",
+        include_str!("../queries/top_risk_points.sql"),
+    ),
 ];
 
 /// Where a query's text came from.
@@ -49,11 +83,23 @@ pub enum QueryError {
     #[error("没有名为“{name}”的查询（可用：{available}）。用 jiucuo query --list 查看全部")]
     Unknown { name: String, available: String },
     #[error("无法读取查询文件 {}：{source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("查询“{name}”需要参数 ${{{param}}}：请加 {flag}")]
-    MissingParam { name: String, param: String, flag: String },
+    MissingParam {
+        name: String,
+        param: String,
+        flag: String,
+    },
     #[error("查询“{name}”（{origin}）执行失败：{message}\n可用的表和列：\n{tables}")]
-    Sql { name: String, origin: String, message: String, tables: String },
+    Sql {
+        name: String,
+        origin: String,
+        message: String,
+        tables: String,
+    },
 }
 
 fn purpose_of(sql: &str) -> String {
@@ -69,11 +115,19 @@ pub fn catalog(user_dir: Option<&Path>) -> Result<BTreeMap<String, NamedQuery>, 
     for (name, sql) in EMBEDDED {
         out.insert(
             name.to_string(),
-            NamedQuery { name: name.to_string(), purpose: purpose_of(sql), sql: sql.to_string(), source: Source::Embedded },
+            NamedQuery {
+                name: name.to_string(),
+                purpose: purpose_of(sql),
+                sql: sql.to_string(),
+                source: Source::Embedded,
+            },
         );
     }
     if let Some(dir) = user_dir {
-        let entries = std::fs::read_dir(dir).map_err(|source| QueryError::Read { path: dir.to_path_buf(), source })?;
+        let entries = std::fs::read_dir(dir).map_err(|source| QueryError::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql")))
@@ -81,8 +135,19 @@ pub fn catalog(user_dir: Option<&Path>) -> Result<BTreeMap<String, NamedQuery>, 
         paths.sort();
         for path in paths {
             let sql = load_file(&path)?;
-            let name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-            out.insert(name.clone(), NamedQuery { name, purpose: purpose_of(&sql), sql, source: Source::File(path) });
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            out.insert(
+                name.clone(),
+                NamedQuery {
+                    name,
+                    purpose: purpose_of(&sql),
+                    sql,
+                    source: Source::File(path),
+                },
+            );
         }
     }
     Ok(out)
@@ -90,7 +155,10 @@ pub fn catalog(user_dir: Option<&Path>) -> Result<BTreeMap<String, NamedQuery>, 
 
 /// Read a .sql file (UTF-8, BOM allowed, or GB18030 as Notepad may save it).
 pub fn load_file(path: &Path) -> Result<String, QueryError> {
-    let bytes = std::fs::read(path).map_err(|source| QueryError::Read { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| QueryError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     Ok(decode_sql(&bytes))
 }
 
@@ -118,10 +186,22 @@ impl Params {
     pub fn apply(&self, name: &str, sql: &str) -> Result<String, QueryError> {
         let mut out = sql.to_string();
         let values = [
-            ("quarter", self.quarter.map(|q| q.label()), "--quarter 2026Q3"),
-            ("from", self.from.map(|d| d.to_string()), "--from 2026-07-01"),
+            (
+                "quarter",
+                self.quarter.map(|q| q.label()),
+                "--quarter 2026Q3",
+            ),
+            (
+                "from",
+                self.from.map(|d| d.to_string()),
+                "--from 2026-07-01",
+            ),
             ("to", self.to.map(|d| d.to_string()), "--to 2026-09-30"),
-            ("as_of", self.as_of.map(|d| d.to_string()), "--as-of 2026-11-30"),
+            (
+                "as_of",
+                self.as_of.map(|d| d.to_string()),
+                "--as-of 2026-11-30",
+            ),
         ];
         for (key, value, flag) in values {
             let placeholder = format!("${{{key}}}");
@@ -129,7 +209,11 @@ impl Params {
                 match value {
                     Some(v) => out = out.replace(&placeholder, &v),
                     None => {
-                        return Err(QueryError::MissingParam { name: name.to_string(), param: key.to_string(), flag: flag.to_string() })
+                        return Err(QueryError::MissingParam {
+                            name: name.to_string(),
+                            param: key.to_string(),
+                            flag: flag.to_string(),
+                        })
                     }
                 }
             }
@@ -154,7 +238,11 @@ impl Tables {
         self.tables
             .iter()
             .map(|(name, df)| {
-                let cols: Vec<String> = df.get_column_names().iter().map(|c| c.to_string()).collect();
+                let cols: Vec<String> = df
+                    .get_column_names()
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect();
                 format!("  {name}: {}", cols.join(", "))
             })
             .collect::<Vec<_>>()
@@ -175,5 +263,10 @@ pub fn run(query: &NamedQuery, tables: &Tables, params: &Params) -> Result<DataF
     };
     ctx.execute(&sql)
         .and_then(|lf| lf.collect())
-        .map_err(|e| QueryError::Sql { name: query.name.clone(), origin, message: e.to_string(), tables: tables.describe() })
+        .map_err(|e| QueryError::Sql {
+            name: query.name.clone(),
+            origin,
+            message: e.to_string(),
+            tables: tables.describe(),
+        })
 }

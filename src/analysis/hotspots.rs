@@ -123,7 +123,11 @@ impl Volume {
 
     /// The volume as a table: `unit, domain, quarter, actions`, sorted.
     pub fn to_frame(&self) -> PolarsResult<DataFrame> {
-        let mut rows: Vec<(&Quarter, &String, &String, &f64)> = self.entries.iter().map(|((q, u, d), v)| (q, u, d, v)).collect();
+        let mut rows: Vec<(&Quarter, &String, &String, &f64)> = self
+            .entries
+            .iter()
+            .map(|((q, u, d), v)| (q, u, d, v))
+            .collect();
         rows.sort_by(|a, b| (a.1, a.2, a.0).cmp(&(b.1, b.2, b.0)));
         df!(
             "unit" => rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),

@@ -1,0 +1,118 @@
+//! The report markup a template renders to: one block per line group, read
+//! by the HTML and Word renderers alike. Untrusted text never starts a line
+//! (the model strips line breaks from it), so it cannot forge a directive.
+//!
+//! ```text
+//! # 标题                      title
+//! ! 副标题                    centred line under the title
+//! ## 一、总体情况             heading level 1 (黑体)
+//! ### （一）分单位情况        heading level 2 (楷体)
+//! #### 1. 逾期清单            heading level 3 (仿宋, bold)
+//! [[table:by_unit]]           a table of the report's context
+//! [[chart:trend]]             a chart
+//! >> 区行政执法监督机构       a right-aligned line (落款)
+//! other lines                 body text; a blank line ends a paragraph
+//! ```
+
+/// One block of a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    Title(String),
+    Subtitle(String),
+    Heading(u8, String),
+    Paragraph(String),
+    Table(String),
+    Chart(String),
+    Signature(String),
+}
+
+/// Parse rendered template text into blocks.
+pub fn parse(text: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut para = String::new();
+    let flush = |para: &mut String, blocks: &mut Vec<Block>| {
+        if !para.trim().is_empty() {
+            blocks.push(Block::Paragraph(para.trim().to_string()));
+        }
+        para.clear();
+    };
+    for raw in text.lines() {
+        let line = raw.trim();
+        let directive = |prefix: &str| line.strip_prefix(prefix).map(|r| r.trim().to_string());
+        let block = if let Some(name) = line
+            .strip_prefix("[[table:")
+            .and_then(|r| r.strip_suffix("]]"))
+        {
+            Some(Block::Table(name.trim().to_string()))
+        } else if let Some(name) = line
+            .strip_prefix("[[chart:")
+            .and_then(|r| r.strip_suffix("]]"))
+        {
+            Some(Block::Chart(name.trim().to_string()))
+        } else if let Some(t) = directive("#### ") {
+            Some(Block::Heading(3, t))
+        } else if let Some(t) = directive("### ") {
+            Some(Block::Heading(2, t))
+        } else if let Some(t) = directive("## ") {
+            Some(Block::Heading(1, t))
+        } else if let Some(t) = directive("# ") {
+            Some(Block::Title(t))
+        } else if let Some(t) = directive(">> ") {
+            Some(Block::Signature(t))
+        } else if let Some(t) = directive("! ") {
+            Some(Block::Subtitle(t))
+        } else {
+            None
+        };
+        match block {
+            Some(b) => {
+                flush(&mut para, &mut blocks);
+                blocks.push(b);
+            }
+            None if line.is_empty() => flush(&mut para, &mut blocks),
+            None => para.push_str(line),
+        }
+    }
+    flush(&mut para, &mut blocks);
+    blocks
+}
+
+/// Make untrusted text safe to place in markup: line breaks and other
+/// control characters become spaces, bidi overrides are dropped.
+pub fn inline(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}'))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_block_kind() {
+        let text = "# 标题\n! 2026年第三季度\n## 一、总体\n本季度立案\n12件。\n\n[[table:by_unit]]\n### （一）分项\n[[chart:trend]]\n>> 区行政执法监督机构\n";
+        assert_eq!(
+            parse(text),
+            vec![
+                Block::Title("标题".into()),
+                Block::Subtitle("2026年第三季度".into()),
+                Block::Heading(1, "一、总体".into()),
+                Block::Paragraph("本季度立案12件。".into()),
+                Block::Table("by_unit".into()),
+                Block::Heading(2, "（一）分项".into()),
+                Block::Chart("trend".into()),
+                Block::Signature("区行政执法监督机构".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn untrusted_text_cannot_start_a_directive_line() {
+        let evil = inline("单位\n[[table:x]]\n# 假标题\u{202E}");
+        let blocks = parse(&format!("正文{evil}"));
+        assert_eq!(blocks.len(), 1);
+        assert!(matches!(&blocks[0], Block::Paragraph(p) if p.contains("[[table:x]]")));
+    }
+}

@@ -1,0 +1,173 @@
+//! Briefing reports: the quarterly report to 区政府 (art. 19), a warning
+//! notice per unit (警示提醒函, arts. 20–21, 12(5)) and the pilot review
+//! (art. 24). Each is a template in reports/ rendered to markup, then to
+//! Word, HTML and an Excel appendix. Every table comes from a named query.
+
+pub mod docx;
+pub mod html;
+pub mod markup;
+pub mod model;
+pub mod table;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use minijinja::Environment;
+
+use table::ReportTable;
+
+/// A chart ready to embed: SVG for HTML, PNG for Word (None without a CJK font).
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub name: String,
+    pub title: String,
+    pub svg: String,
+    pub png: Option<Vec<u8>>,
+}
+
+impl Chart {
+    /// No charts (used until charts are rendered for the run).
+    pub fn none() -> BTreeMap<String, Chart> {
+        BTreeMap::new()
+    }
+}
+
+/// Built-in templates (reports/*), overridable from a folder.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("quarterly.txt", include_str!("../../reports/quarterly.txt")),
+    ("warning.txt", include_str!("../../reports/warning.txt")),
+    ("review.txt", include_str!("../../reports/review.txt")),
+    ("style.css", include_str!("../../reports/style.css")),
+];
+
+/// The template set: a user folder first, then the built-in files.
+pub struct Templates {
+    dir: Option<PathBuf>,
+}
+
+impl Templates {
+    pub fn new(dir: Option<PathBuf>) -> Templates {
+        Templates { dir }
+    }
+
+    /// The text of one template file.
+    pub fn source(&self, name: &str) -> Result<String> {
+        if let Some(dir) = &self.dir {
+            let p = dir.join(name);
+            if p.exists() {
+                let bytes =
+                    std::fs::read(&p).with_context(|| format!("无法读取模板 {}", p.display()))?;
+                return Ok(crate::query::decode_sql(&bytes));
+            }
+        }
+        EMBEDDED
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| t.to_string())
+            .with_context(|| format!("没有名为 {name} 的报告模板"))
+    }
+
+    /// Render a markup template with a serialisable context.
+    pub fn render<S: serde::Serialize>(&self, name: &str, ctx: &S) -> Result<String> {
+        let mut env = Environment::new();
+        let source = self.source(name)?;
+        env.add_template_owned(name.to_string(), source)
+            .with_context(|| format!("报告模板 {name} 有语法错误"))?;
+        let tmpl = env
+            .get_template(name)
+            .with_context(|| format!("报告模板 {name} 无法加载"))?;
+        tmpl.render(minijinja::value::Serde(ctx))
+            .with_context(|| format!("报告模板 {name} 渲染失败（模板引用了不存在的内容？）"))
+    }
+}
+
+/// One report in every format.
+pub struct Rendered {
+    /// File stem (safe for file names).
+    pub stem: String,
+    pub title: String,
+    pub html: String,
+    pub docx: Vec<u8>,
+    pub xlsx: Option<Vec<u8>>,
+}
+
+/// Turn rendered markup plus tables and charts into every format.
+pub fn finish(
+    templates: &Templates,
+    stem: &str,
+    title: &str,
+    markup_text: &str,
+    tables: &BTreeMap<String, ReportTable>,
+    charts: &BTreeMap<String, Chart>,
+) -> Result<Rendered> {
+    let blocks = markup::parse(markup_text);
+    let css = templates.source("style.css")?;
+    let html = html::render(title, &css, &blocks, tables, charts);
+    let docx = docx::render(&blocks, tables, charts)?;
+    // The appendix holds every table the text uses, in the order used.
+    let mut used: Vec<&String> = Vec::new();
+    for b in &blocks {
+        if let markup::Block::Table(name) = b {
+            if let Some((k, _)) = tables.get_key_value(name) {
+                if !used.contains(&k) {
+                    used.push(k);
+                }
+            }
+        }
+    }
+    let xlsx = if used.is_empty() {
+        None
+    } else {
+        let sheets: Vec<(String, polars::prelude::DataFrame)> = used
+            .iter()
+            .map(|k| Ok((tables[*k].title.clone(), appendix_frame(&tables[*k])?)))
+            .collect::<Result<_>>()?;
+        let refs: Vec<(&str, &polars::prelude::DataFrame)> =
+            sheets.iter().map(|(n, d)| (n.as_str(), d)).collect();
+        Some(crate::output::render_xlsx(&refs)?)
+    };
+    Ok(Rendered {
+        stem: crate::fsutil::safe_file_stem(stem),
+        title: title.to_string(),
+        html,
+        docx,
+        xlsx,
+    })
+}
+
+/// A table for the Excel appendix: Chinese headers, values typed.
+fn appendix_frame(t: &ReportTable) -> Result<polars::prelude::DataFrame> {
+    let mut df = t.frame.clone();
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    for n in names {
+        let mut label = table::label(&n);
+        while !seen.insert(label.clone()) {
+            label.push('_');
+        }
+        df.rename(&n, label.into())?;
+    }
+    Ok(df)
+}
+
+/// Write a report's files into `dir`: STEM.docx, STEM.html, STEM.xlsx.
+pub fn write(r: &Rendered, dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let docx = dir.join(format!("{}.docx", r.stem));
+    crate::fsutil::write_atomic(&docx, &r.docx)?;
+    out.push(docx);
+    let html = dir.join(format!("{}.html", r.stem));
+    crate::fsutil::write_atomic(&html, r.html.as_bytes())?;
+    out.push(html);
+    if let Some(x) = &r.xlsx {
+        let p = dir.join(format!("{}.xlsx", r.stem));
+        crate::fsutil::write_atomic(&p, x)?;
+        out.push(p);
+    }
+    Ok(out)
+}

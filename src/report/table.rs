@@ -1,0 +1,197 @@
+//! Result tables as a reader sees them: Chinese column labels, shares as
+//! percentages, lists joined with 、 — shared by the HTML and Word renderers.
+
+use polars::prelude::*;
+
+use crate::output::{cell_text, float_text};
+
+/// A table placed in a report, with the query it came from.
+#[derive(Debug, Clone)]
+pub struct ReportTable {
+    pub title: String,
+    /// The named query (queries/NAME.sql) or analysis the table comes from.
+    pub source: String,
+    pub frame: DataFrame,
+}
+
+/// A table ready to print.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DisplayTable {
+    pub title: String,
+    pub source: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Chinese label of a result column.
+pub fn label(column: &str) -> String {
+    let l = match column {
+        "quarter" | "window" => "季度",
+        "unit" => "执法单位",
+        "domain" => "执法领域",
+        "error_type" | "problem" => "问题类型",
+        "filed" => "立案",
+        "decided" => "已认定",
+        "open" | "open_at_end" => "未结",
+        "tolerated" => "给予容错",
+        "not_tolerated" => "不予容错",
+        "outcome" => "认定结果",
+        "count" => "件数",
+        "share" => "占比",
+        "clause" => "条款",
+        "cited_decisions" => "引用条款的认定数",
+        "case_id" => "案件编号",
+        "rule" => "期限规则",
+        "article" => "条",
+        "start" => "起算日",
+        "deadline" => "期限",
+        "actual" => "完成日",
+        "days_late" => "逾期天数",
+        "status" => "状态",
+        "total" => "合计",
+        "met" => "按期",
+        "late" => "逾期完成",
+        "overdue" => "逾期未结",
+        "due_soon" => "临期",
+        "pending" => "未到期",
+        "breach" => "违反",
+        "met_rate" => "按期率",
+        "officer" => "人员",
+        "kind" => "类型",
+        "prior_case_ids" => "在先案件",
+        "first_prior_on" => "最早在先立案日",
+        "gap_days" => "间隔天数",
+        "inconsistent" => "容错认定存疑",
+        "dims" => "维度",
+        "weighted" => "加权件数",
+        "expected" => "期望件数",
+        "ratio" => "观察/期望",
+        "p_value" => "p 值",
+        "q_value" => "q 值",
+        "signals" => "信号",
+        "level" => "级别",
+        "case_ids" => "案件",
+        "applications" => "复核申请",
+        "application_rate" => "申请率",
+        "changed" => "变更或撤销",
+        "reviewed" => "已复核",
+        "changed_rate" => "改变率",
+        "on_time" => "按期完成",
+        "not_done" => "未完成",
+        "top_error_type" => "最多的问题类型",
+        "top_error_count" => "件数（最多类型）",
+        "item" => "项目",
+        "group" => "范围",
+        "base" => "基数",
+        "section" => "类别",
+        "filed_on" => "立案日期",
+        "summary" => "简要案情",
+        "flagged" => "被标记",
+        "cooled" => "其后降温",
+        "median_days" => "中位天数",
+        "p90_days" => "90%分位天数",
+        "max_days" => "最长天数",
+        "within_limit" => "期限内占比",
+        "cases" => "案件数",
+        "repeat_cases" => "重复失误案件",
+        "repeat_rate" => "重复率",
+        other => other,
+    };
+    l.to_string()
+}
+
+/// Text of a signal / level / status / kind for readers.
+pub fn term(value: &str) -> &str {
+    match value {
+        "frequent" => "频发",
+        "concentrated" => "集中",
+        "rising" => "上升",
+        "persistent" => "持续",
+        "alarm" => "告警",
+        "warning" => "预警",
+        "watch" => "关注",
+        "met" => "按期",
+        "late" => "逾期完成",
+        "overdue" => "逾期未结",
+        "due-soon" => "临期",
+        "pending" => "未到期",
+        "breach" => "违反",
+        "R-subjective" => "主观原因重复",
+        "R-after-tolerance" => "容错后再犯",
+        "unit×error_type" => "单位×问题类型",
+        "domain×error_type" => "领域×问题类型",
+        "unit×domain" => "单位×领域",
+        "true" => "是",
+        "false" => "否",
+        other => other,
+    }
+}
+
+fn is_share(column: &str) -> bool {
+    column == "share" || column.ends_with("_rate") || column == "within_limit"
+}
+
+fn display_cell(column: &str, v: &AnyValue) -> String {
+    match v {
+        AnyValue::Null => String::new(),
+        AnyValue::Float64(f) if is_share(column) => format!("{:.1}%", f * 100.0),
+        AnyValue::Float64(f) if column == "p_value" || column == "q_value" => {
+            if *f < 0.0001 {
+                format!("{f:.1e}")
+            } else {
+                format!("{f:.4}")
+            }
+        }
+        AnyValue::Float64(f) => {
+            let r = (f * 100.0).round() / 100.0;
+            float_text(r)
+        }
+        AnyValue::List(s) => s
+            .iter()
+            .map(|x| term(&cell_text(&x)).to_string())
+            .collect::<Vec<_>>()
+            .join("、"),
+        other => term(&cell_text(other)).to_string(),
+    }
+}
+
+impl ReportTable {
+    /// Rows as text, with at most `max_rows` rows (the rest are counted in the title).
+    pub fn display(&self, max_rows: usize) -> DisplayTable {
+        let df = &self.frame;
+        let headers = df.get_column_names().iter().map(|c| label(c)).collect();
+        let columns: Vec<(&str, &Series)> = df
+            .columns()
+            .iter()
+            .map(|c| (c.name().as_str(), c.as_materialized_series()))
+            .collect();
+        let n = df.height().min(max_rows);
+        let rows = (0..n)
+            .map(|i| {
+                columns
+                    .iter()
+                    .map(|(name, s)| {
+                        s.get(i)
+                            .map(|v| crate::report::markup::inline(&display_cell(name, &v)))
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .collect();
+        let title = if df.height() > max_rows {
+            format!(
+                "{}（共 {} 行，此处列出前 {max_rows} 行，全部见 Excel 附表）",
+                self.title,
+                df.height()
+            )
+        } else {
+            self.title.clone()
+        };
+        DisplayTable {
+            title,
+            source: self.source.clone(),
+            headers,
+            rows,
+        }
+    }
+}
