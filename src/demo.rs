@@ -1,19 +1,40 @@
-//! `jiucuo demo`: the main job on built-in generated data.
+//! `jiucuo demo`: the main job on built-in generated data — generate,
+//! validate, analyse, chart and report — writing everything into one folder.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
+use crate::analysis::period::Quarter;
+use crate::app::{self, ReportOptions, ReportRun};
 use crate::config::Config;
 use crate::ingest::{self, Encoding, ReadOptions};
+use crate::output::{TableFormat, WriteOptions};
 
 /// Seed of the built-in demo data.
 pub const DEMO_SEED: u64 = 20250301;
 
-/// Generate, validate and write everything into `out`; print a Chinese summary.
+/// The quarter the demo reports on: the last complete quarter before the export date.
+pub fn demo_quarter() -> Quarter {
+    Quarter::of(crate::generate::as_of()).prev()
+}
+
+/// Generate, validate, analyse and report into `out`; print a Chinese summary.
 pub fn run(out: &Path, rows: usize) -> Result<i32> {
     let data_dir = out.join("data");
-    crate::generate::write_dataset(&data_dir, rows, DEMO_SEED, true)?;
+    let progress = app::Progress::start("生成模拟台账");
+    let generated = crate::generate::write_dataset(&data_dir, rows, DEMO_SEED, true);
+    progress.finish();
+    generated?;
+    let mut written: Vec<(PathBuf, String)> = vec![
+        (
+            data_dir.join("ledger.csv"),
+            "模拟案件台账（含各类问题行）".into(),
+        ),
+        (data_dir.join("roster.csv"), "人员名册".into()),
+        (data_dir.join("volume.csv"), "执法量".into()),
+        (data_dir.join("truth.json"), "埋设情况说明".into()),
+    ];
     let ledger_path = data_dir.join("ledger.csv");
     let config = Config::default();
     let opts = ReadOptions {
@@ -21,24 +42,69 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
         sheet: None,
     };
     let ledger = ingest::read_ledger(&ledger_path, &opts, &config)?;
-    crate::app::report_accounting(&ledger, &ledger_path);
-    let mut written = vec![
-        (data_dir.join("ledger.csv"), "模拟案件台账（含各类问题行）"),
-        (data_dir.join("roster.csv"), "人员名册"),
-        (data_dir.join("volume.csv"), "执法量"),
-        (data_dir.join("truth.json"), "埋设情况说明"),
-    ];
+    app::report_accounting(&ledger, &ledger_path);
+    let volume = ingest::auxiliary::read_volume(&data_dir.join("volume.csv"), &opts)?;
+    let roster = ingest::auxiliary::read_roster(&data_dir.join("roster.csv"), &opts)?;
+    let as_of = crate::generate::as_of();
+    let quarter = demo_quarter();
+
+    // Validation and every analysis table.
+    let check_dir = out.join("校验");
     let findings = ingest::findings_frame(&ledger.findings)?;
-    let validate_path = out.join("validate.xlsx");
-    let bytes = crate::output::render_xlsx(&[("校验问题", &findings)])?;
-    crate::fsutil::write_atomic(&validate_path, &bytes)?;
-    written.push((validate_path, "校验问题清单"));
-    let rejects_path = out.join("rejects.xlsx");
+    let validate_path = check_dir.join("validate.xlsx");
+    crate::fsutil::write_atomic(
+        &validate_path,
+        &crate::output::render_xlsx(&[("校验问题", &findings)])?,
+    )?;
+    written.push((validate_path, "校验问题清单".into()));
+    let rejects_path = check_dir.join("rejects.xlsx");
     crate::fsutil::write_atomic(&rejects_path, &crate::rejects::rejects_xlsx(&ledger)?)?;
-    written.push((rejects_path, "拒收行（可改正后重新导入）"));
-    eprintln!("\n演示完成，共写出 {} 个文件：", written.len());
-    for (path, what) in &written {
-        eprintln!("  {what}：{}", path.display());
+    written.push((rejects_path, "拒收行（改正后可重新导入）".into()));
+    let progress = app::Progress::start("分析");
+    let analyses = app::run_analyses(&ledger, &config, Some(&volume), as_of);
+    progress.finish();
+    let analyses = analyses?;
+    let analysis_dir = out.join("分析");
+    for p in app::write_analyses(
+        &analyses,
+        &analysis_dir,
+        TableFormat::Csv,
+        WriteOptions::default(),
+    )? {
+        written.push((p, "分析结果表（CSV）".into()));
     }
+
+    // Reports.
+    let charts = crate::report::Chart::none();
+    let progress = app::Progress::start("生成报告");
+    let run = ReportRun::prepare(&ledger, &config, Some(&volume), Some(roster), as_of, charts)?;
+    let o = ReportOptions {
+        names: false,
+        summaries: false,
+    };
+    let report_dir = out.join("报告");
+    let mut reports = vec![run.quarterly(&config, quarter, as_of, &o)?];
+    reports.extend(run.warnings(&config, quarter, as_of, &o)?);
+    reports.push(run.review(&config, as_of, &o)?);
+    progress.finish();
+    let n_warnings = reports.len() - 2;
+    for r in &reports {
+        for p in crate::report::write(r, &report_dir)? {
+            written.push((p, r.title.clone()));
+        }
+    }
+
+    eprintln!(
+        "\n演示完成。模拟台账 {} 行（其中拒收 {} 行），基准日 {}，报告季度 {}。",
+        ledger.accounting.read,
+        ledger.accounting.rejected,
+        as_of,
+        quarter.label_zh()
+    );
+    eprintln!("共写出 {} 个文件，位于 {}：", written.len(), out.display());
+    eprintln!("  data/   模拟台账、人员名册、执法量、埋设情况说明");
+    eprintln!("  校验/   校验问题清单、拒收行");
+    eprintln!("  分析/   办理期限、重复错误、易错风险点、认定结果、校验问题（CSV）");
+    eprintln!("  报告/   季度报告、警示提醒函 {n_warnings} 份、试点评估报告（Word、HTML、Excel）");
     Ok(0)
 }

@@ -274,8 +274,8 @@ fn error_share(name: &str) -> f64 {
 }
 
 fn build_units(rng: &mut ChaCha8Rng, rows: usize) -> Vec<Unit> {
-    // about a dozen cases per officer over the pilot, whatever the size
-    let extra = rows / (22 * 12);
+    // about four cases per officer over the pilot, whatever the size
+    let extra = rows / (22 * 4);
     let mut units = Vec::new();
     for (u, name) in STREETS.iter().enumerate() {
         let domains = STREET_DOMAINS
@@ -657,8 +657,8 @@ fn ordinary_case(
     }
     let matter = *pick(rng, MATTERS);
     let subjective = match rng.random_range(0..100) {
-        0..=24 => Some(true),
-        25..=94 => Some(false),
+        0..=14 => Some(true),
+        15..=94 => Some(false),
         _ => None,
     };
     let mut c = Case {
