@@ -1610,6 +1610,16 @@ pub fn generate(rows: usize, seed: u64, dirty: bool) -> Result<Dataset> {
                 });
             }
         }
+        if case.extension.is_some_and(|days| days > 30) {
+            // The dirty deadline plant's over-long extension (art. 17 allows 30).
+            truth.findings.push(PlantedFinding {
+                row: pos + 2,
+                case_id: row[0].clone(),
+                column: schema::header_of(schema::EXTENSION_DAYS).to_string(),
+                code: "extension-over-30".into(),
+                severity: "warning".into(),
+            });
+        }
         for (i, cell) in row.iter().enumerate() {
             if i > 0 {
                 out.push(',');
