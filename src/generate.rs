@@ -659,13 +659,15 @@ fn ordinary_case(
         25..=94 => Some(false),
         _ => None,
     };
+    // Drawn here, where the struct literal used to draw it: same random sequence.
+    let source = *pick(rng, SOURCES);
     let mut c = Case {
         unit: u,
         domain,
         matter,
         error,
         subjective,
-        source: *pick(rng, SOURCES),
+        source,
         filed: Some(filed),
         investigators: if rng.random_bool(0.02) {
             1

@@ -344,7 +344,7 @@ pub fn render_xlsx(sheets: &[(&str, &DataFrame)]) -> Result<Vec<u8>> {
                     AnyValue::Null => {}
                     AnyValue::Date(d) => {
                         let day = crate::ingest::parse::date_from_days(d);
-                        ws.write_date_with_format(r, j, &day, &date)?;
+                        ws.write_date_with_format(r, j, day, &date)?;
                         width = width.max(10);
                     }
                     AnyValue::Boolean(b) => {
