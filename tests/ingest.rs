@@ -1390,3 +1390,47 @@ fn rows_are_numbered_as_the_spreadsheet_shows_them() {
         );
     }
 }
+
+#[test]
+fn years_outside_1900_to_2200_are_errors_in_every_written_form() {
+    let fx = Fixture::new();
+    // Each form below is one the vectorised parser reads; the year range
+    // must hold for it as it does for the rare forms.
+    let cells = [
+        ("Y-2", "0025-03-01"),
+        ("Y-3", "2250/3/1"),
+        ("Y-4", "1800.3.1"),
+        ("Y-5", "22250101"),
+        ("Y-6", "1899年12月31日"),
+        ("Y-7", "2201-01-01"),
+    ];
+    let mut csv =
+        String::from("案件编号,执法单位,执法领域,执法事项类别,问题类型,立案日期,认定日期\n");
+    for (id, filed) in cells {
+        csv.push_str(&format!(
+            "{id},区农业农村局,农业农村,行政检查,其他,{filed},\n"
+        ));
+    }
+    // The boundaries themselves are dates (1900-01-01 is outside the pilot).
+    csv.push_str("Y-8,区农业农村局,农业农村,行政检查,其他,1900-01-01,2200-12-31\n");
+    fx.write("ledger.csv", csv);
+    let run = fx
+        .jiucuo(["validate", "ledger.csv", "--format", "json"])
+        .ok();
+    let got: Vec<(i64, String, String, String)> =
+        run.findings().iter().map(JsonFinding::key).collect();
+    let mut want: Vec<(i64, String, String, String)> = (2..=7)
+        .map(|r| (r, "立案日期".into(), "date-invalid".into(), "error".into()))
+        .collect();
+    want.push((
+        8,
+        "立案日期".into(),
+        "outside-pilot".into(),
+        "warning".into(),
+    ));
+    assert_eq!(got, want);
+    for f in run.findings().iter().filter(|f| f.code == "date-invalid") {
+        assert!(f.message.contains("年份"), "{f:?}");
+    }
+    assert_eq!(run.accounting(), (7, 1, 6));
+}

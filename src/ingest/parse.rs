@@ -78,19 +78,31 @@ fn fast_expr(field: &Field, raw: &str) -> Expr {
                 .otherwise(lit(NULL).cast(DataType::Boolean))
         }
         FieldType::Int => text.cast(DataType::Int64),
-        FieldType::Date => coalesce(
-            &DATE_FORMATS
-                .iter()
-                .map(|f| {
-                    text.clone().str().to_date(StrptimeOptions {
-                        format: Some((*f).into()),
-                        strict: false,
-                        exact: true,
-                        cache: true,
+        FieldType::Date => {
+            let date = coalesce(
+                &DATE_FORMATS
+                    .iter()
+                    .map(|f| {
+                        text.clone().str().to_date(StrptimeOptions {
+                            format: Some((*f).into()),
+                            strict: false,
+                            exact: true,
+                            cache: true,
+                        })
                     })
-                })
-                .collect::<Vec<_>>(),
-        ),
+                    .collect::<Vec<_>>(),
+            );
+            // Years the per-cell parser refuses ("0025-03-01") are left to it,
+            // so that it reports them.
+            let year = date.clone().dt().year();
+            when(
+                year.clone()
+                    .gt_eq(lit(values::MIN_YEAR))
+                    .and(year.lt_eq(lit(values::MAX_YEAR))),
+            )
+            .then(date)
+            .otherwise(lit(NULL).cast(DataType::Date))
+        }
         // Lists and clauses are parsed per cell (see `slow_pass`).
         FieldType::List | FieldType::Clause => lit(NULL).cast(dtype_of(field.ty)),
     }
