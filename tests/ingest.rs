@@ -1434,3 +1434,33 @@ fn years_outside_1900_to_2200_are_errors_in_every_written_form() {
     }
     assert_eq!(run.accounting(), (7, 1, 6));
 }
+
+#[test]
+fn a_missing_marker_in_a_list_cell_means_no_officers() {
+    let fx = Fixture::new();
+    let mut csv =
+        String::from("案件编号,执法单位,执法领域,执法事项类别,问题类型,立案日期,涉及人员\n");
+    for (id, officers) in [
+        ("L-1", "无"),
+        ("L-2", "-"),
+        ("L-3", "/"),
+        ("L-4", "　无 "),
+        ("L-5", ""),
+        ("L-6", "王伟"),
+        ("L-7", "王伟，无名氏"),
+    ] {
+        csv.push_str(&format!(
+            "{id},区农业农村局,农业农村,行政检查,其他,2025-04-01,{officers}\n"
+        ));
+    }
+    fx.write("ledger.csv", csv);
+    let ledger = read_lib(&fx.path("ledger.csv"), Encoding::Auto);
+    assert_eq!(
+        texts(&ledger.cases, "officers"),
+        opt(&["", "", "", "", "", "王伟", "王伟;无名氏"])
+    );
+    let run = fx
+        .jiucuo(["validate", "ledger.csv", "--format", "json"])
+        .ok();
+    assert_eq!(run.findings(), vec![]);
+}

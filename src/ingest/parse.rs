@@ -229,7 +229,11 @@ fn slow_pass(
             let lists: Vec<Option<Series>> = raw
                 .iter()
                 .map(|cell| {
-                    let items = cell.map(values::split_list).unwrap_or_default();
+                    // "无" in 涉及人员 is a unit-level case, not an officer named 无.
+                    let items = cell
+                        .filter(|c| !values::is_missing(c))
+                        .map(values::split_list)
+                        .unwrap_or_default();
                     (!items.is_empty()).then(|| Series::new("".into(), items))
                 })
                 .collect();
