@@ -1464,3 +1464,68 @@ fn a_missing_marker_in_a_list_cell_means_no_officers() {
         .ok();
     assert_eq!(run.findings(), vec![]);
 }
+
+#[test]
+fn cells_longer_than_excel_holds_do_not_break_the_rejects_or_xlsx_output() {
+    let fx = Fixture::new();
+    let long_summary = "长".repeat(40_000);
+    // U+20000 takes two UTF-16 units: 20000 of them are 40000 units.
+    let long_date = "\u{20000}".repeat(20_000);
+    let csv = format!(
+        "案件编号,执法单位,执法领域,执法事项类别,问题类型,立案日期,简要案情\n\
+         H-2,区农业农村局,农业农村,行政奖励,其他,2025-04-01,{long_summary}\n\
+         H-3,区农业农村局,农业农村,行政检查,其他,{long_date},短\n\
+         H-4,区农业农村局,农业农村,行政检查,其他,2025-04-01,{long_summary}\n"
+    );
+    fx.write("ledger.csv", csv);
+    let run = fx
+        .jiucuo([
+            "validate",
+            "ledger.csv",
+            "--format",
+            "xlsx",
+            "--output",
+            "f.xlsx",
+        ])
+        .ok();
+    assert_eq!(run.accounting(), (3, 1, 2));
+    // Excel's limit is 32767 UTF-16 units per cell: 32767 × 长, 16383 × U+20000.
+    let rejects = util::xlsx_cells(&fx.path("ledger.rejects.xlsx"));
+    assert_eq!(rejects.len(), 3);
+    assert_eq!(
+        rejects[1][..6],
+        [
+            "H-2",
+            "区农业农村局",
+            "农业农村",
+            "行政奖励",
+            "其他",
+            "2025-04-01"
+        ]
+    );
+    assert_eq!(rejects[1][6], "长".repeat(32_767));
+    assert!(
+        rejects[1][7].contains("“简要案情”列内容超过"),
+        "{}",
+        rejects[1][7]
+    );
+    assert_eq!(rejects[2][5], "\u{20000}".repeat(16_383));
+    assert_eq!(rejects[2][6], "短");
+    assert!(
+        rejects[2][7].contains("“立案日期”列内容超过"),
+        "{}",
+        rejects[2][7]
+    );
+    let findings = util::xlsx_cells(&fx.path("f.xlsx"));
+    assert_eq!(findings.len(), 3);
+    assert_eq!(
+        findings[2][3],
+        "\u{20000}".repeat(16_383),
+        "value cut to fit"
+    );
+    // JSON keeps the whole value.
+    let json = fx
+        .jiucuo(["validate", "ledger.csv", "--format", "json"])
+        .ok();
+    assert_eq!(json.findings()[1].value, long_date);
+}
