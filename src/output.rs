@@ -227,17 +227,24 @@ fn render_json(df: &DataFrame, lines: bool) -> Result<Vec<u8>> {
         out.push(b'[');
     }
     for row in 0..df.height() {
-        let mut map = serde_json::Map::new();
-        for (name, s) in names.iter().zip(&columns) {
-            map.insert(name.to_string(), json_value(&s.get(row)?));
-        }
         if !lines && row > 0 {
             out.push(b',');
         }
         if !lines {
             out.push(b'\n');
         }
-        serde_json::to_writer(&mut out, &serde_json::Value::Object(map))?;
+        // Written key by key: serde_json's Map sorts keys, and the contract
+        // (outputs.md) wants the columns' order in every format.
+        out.push(b'{');
+        for (k, (name, s)) in names.iter().zip(&columns).enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut out, name.as_str())?;
+            out.push(b':');
+            serde_json::to_writer(&mut out, &json_value(&s.get(row)?))?;
+        }
+        out.push(b'}');
         if lines {
             out.push(b'\n');
         }
@@ -459,6 +466,18 @@ mod tests {
         assert_eq!(
             fit_excel_cell(&"\u{20000}".repeat(20_000)),
             "\u{20000}".repeat(16_383)
+        );
+    }
+
+    #[test]
+    fn json_keys_keep_the_column_order() {
+        let df = df!("row" => [2i64], "case_id" => [Some("A\"1")], "b" => [None::<&str>]).unwrap();
+        let text = String::from_utf8(render_json(&df, true).unwrap()).unwrap();
+        assert_eq!(text, "{\"row\":2,\"case_id\":\"A\\\"1\",\"b\":null}\n");
+        let text = String::from_utf8(render_json(&df, false).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "[\n{\"row\":2,\"case_id\":\"A\\\"1\",\"b\":null}\n]\n"
         );
     }
 

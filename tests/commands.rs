@@ -322,8 +322,15 @@ fn findings_are_written_in_every_output_format() {
         fx.read(file)
     };
 
-    // json to a file is what stdout showed.
+    // json to a file is what stdout showed, keys in the contract's order.
     assert_eq!(out("json", "f.json", &[]), json.stdout);
+    let text = json.stdout_text();
+    let records: Vec<&str> = text.lines().filter(|l| l.starts_with('{')).collect();
+    assert_eq!(records.len(), findings.len());
+    for record in records {
+        let record = record.trim_end_matches(',');
+        assert_eq!(util::json_keys(record), COLUMNS, "{record}");
+    }
 
     // csv: BOM by default, --no-bom drops it; same records otherwise.
     let csv = out("csv", "f.csv", &[]);
@@ -342,6 +349,9 @@ fn findings_are_written_in_every_output_format() {
 
     // ndjson: one object per line.
     let nd = String::from_utf8(out("ndjson", "f.ndjson", &[])).unwrap();
+    for line in nd.lines() {
+        assert_eq!(util::json_keys(line), COLUMNS, "{line}");
+    }
     let lines: Vec<serde_json::Value> = nd
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
