@@ -575,6 +575,36 @@ fn every_container_and_encoding_reads_the_same_ledger() {
             "{name}: byte-identical findings"
         );
     }
+
+    // A database export naming its columns by the canonical field names.
+    let mut english = grid.clone();
+    for (header, field) in [
+        ("案件编号", "case_id"),
+        ("执法单位", "unit"),
+        ("单位类型", "unit_kind"),
+        ("执法领域", "domain"),
+        ("执法事项类别", "matter_type"),
+        ("涉及人员", "officers"),
+        ("问题类型", "error_type"),
+        ("主观过错", "subjective_fault"),
+        ("案件来源", "source"),
+        ("立案日期", "filed_on"),
+        ("核实日期", "verified_on"),
+        ("认定日期", "decided_on"),
+        ("告知日期", "notified_on"),
+        ("延长天数", "extension_days"),
+        ("调查人数", "investigators"),
+        ("是否听证", "hearing_held"),
+        ("认定结果", "outcome"),
+        ("适用条款", "clause"),
+        ("简要案情", "summary"),
+    ] {
+        english.rename(header, field);
+    }
+    util::write_parquet(&fx.path("english.parquet"), &english.frame());
+    let ledger = read_lib(&fx.path("english.parquet"), Encoding::Auto);
+    assert_same_frame("english.parquet", &reference.cases, &ledger.cases);
+    assert!(ledger.unmapped_headers.is_empty());
 }
 
 #[test]
