@@ -661,13 +661,15 @@ fn ordinary_case(
         15..=94 => Some(false),
         _ => None,
     };
+    // Drawn here, where the struct literal used to draw it: same random sequence.
+    let source = *pick(rng, SOURCES);
     let mut c = Case {
         unit: u,
         domain,
         matter,
         error,
         subjective,
-        source: *pick(rng, SOURCES),
+        source,
         filed: Some(filed),
         investigators: if rng.random_bool(0.02) {
             1
@@ -1611,6 +1613,16 @@ pub fn generate(rows: usize, seed: u64, dirty: bool) -> Result<Dataset> {
                     severity: "warning".into(),
                 });
             }
+        }
+        if case.extension.is_some_and(|days| days > 30) {
+            // The dirty deadline plant's over-long extension (art. 17 allows 30).
+            truth.findings.push(PlantedFinding {
+                row: pos + 2,
+                case_id: row[0].clone(),
+                column: schema::header_of(schema::EXTENSION_DAYS).to_string(),
+                code: "extension-over-30".into(),
+                severity: "warning".into(),
+            });
         }
         for (i, cell) in row.iter().enumerate() {
             if i > 0 {

@@ -227,17 +227,24 @@ fn render_json(df: &DataFrame, lines: bool) -> Result<Vec<u8>> {
         out.push(b'[');
     }
     for row in 0..df.height() {
-        let mut map = serde_json::Map::new();
-        for (name, s) in names.iter().zip(&columns) {
-            map.insert(name.to_string(), json_value(&s.get(row)?));
-        }
         if !lines && row > 0 {
             out.push(b',');
         }
         if !lines {
             out.push(b'\n');
         }
-        serde_json::to_writer(&mut out, &serde_json::Value::Object(map))?;
+        // Written key by key: serde_json's Map sorts keys, and the contract
+        // (outputs.md) wants the columns' order in every format.
+        out.push(b'{');
+        for (k, (name, s)) in names.iter().zip(&columns).enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut out, name.as_str())?;
+            out.push(b':');
+            serde_json::to_writer(&mut out, &json_value(&s.get(row)?))?;
+        }
+        out.push(b'}');
         if lines {
             out.push(b'\n');
         }
@@ -344,7 +351,7 @@ pub fn render_xlsx(sheets: &[(&str, &DataFrame)]) -> Result<Vec<u8>> {
                     AnyValue::Null => {}
                     AnyValue::Date(d) => {
                         let day = crate::ingest::parse::date_from_days(d);
-                        ws.write_date_with_format(r, j, &day, &date)?;
+                        ws.write_date_with_format(r, j, day, &date)?;
                         width = width.max(10);
                     }
                     AnyValue::Boolean(b) => {
@@ -375,12 +382,34 @@ pub fn render_xlsx(sheets: &[(&str, &DataFrame)]) -> Result<Vec<u8>> {
     Ok(wb.save_to_buffer()?)
 }
 
-/// XML 1.0 cannot hold most control characters; Excel's limit is 32767 chars.
+/// XML 1.0 cannot hold most control characters; a cell holds at most
+/// [`EXCEL_CELL_MAX`] UTF-16 units.
 fn strip_xml_invalid(s: &str) -> String {
-    s.chars()
+    let kept: String = s
+        .chars()
         .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-        .take(32_000)
-        .collect()
+        .collect();
+    fit_excel_cell(&kept).into_owned()
+}
+
+/// Most text one Excel cell holds, in UTF-16 code units (what Excel and
+/// rust_xlsxwriter count: a character outside the BMP counts twice).
+pub const EXCEL_CELL_MAX: usize = 32_767;
+
+/// `s` cut at a character boundary to fit one Excel cell; borrowed when it fits.
+pub fn fit_excel_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    // UTF-8 never has fewer bytes than UTF-16 has code units.
+    if s.len() <= EXCEL_CELL_MAX {
+        return s.into();
+    }
+    let mut units = 0;
+    for (i, c) in s.char_indices() {
+        units += c.len_utf16();
+        if units > EXCEL_CELL_MAX {
+            return s[..i].to_string().into();
+        }
+    }
+    s.into()
 }
 
 /// Write rendered bytes to a file (atomically) or stdout.
@@ -425,6 +454,31 @@ mod tests {
         assert_eq!(lines[3], "'@SUM(1),3");
         assert_eq!(lines[4], "'-1,4");
         assert_eq!(lines[5], "\"普通, 文本\",5");
+    }
+
+    #[test]
+    fn excel_cells_are_cut_in_utf16_units_at_char_boundaries() {
+        assert_eq!(fit_excel_cell("短"), "短");
+        let fits = "长".repeat(EXCEL_CELL_MAX);
+        assert_eq!(fit_excel_cell(&fits), fits);
+        assert_eq!(fit_excel_cell(&"长".repeat(40_000)), fits);
+        // U+20000 is two UTF-16 units: 16383 of them (32766 units) fit.
+        assert_eq!(
+            fit_excel_cell(&"\u{20000}".repeat(20_000)),
+            "\u{20000}".repeat(16_383)
+        );
+    }
+
+    #[test]
+    fn json_keys_keep_the_column_order() {
+        let df = df!("row" => [2i64], "case_id" => [Some("A\"1")], "b" => [None::<&str>]).unwrap();
+        let text = String::from_utf8(render_json(&df, true).unwrap()).unwrap();
+        assert_eq!(text, "{\"row\":2,\"case_id\":\"A\\\"1\",\"b\":null}\n");
+        let text = String::from_utf8(render_json(&df, false).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "[\n{\"row\":2,\"case_id\":\"A\\\"1\",\"b\":null}\n]\n"
+        );
     }
 
     #[test]

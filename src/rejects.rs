@@ -8,15 +8,16 @@ use polars::prelude::*;
 use rust_xlsxwriter::Format;
 
 use crate::ingest::read::raw_col;
-use crate::ingest::{Ledger, Severity};
-use crate::output::new_workbook;
+use crate::ingest::{preview, Ledger, Severity};
+use crate::output::{fit_excel_cell, new_workbook, EXCEL_CELL_MAX};
 use crate::schema::ROW;
 
 /// Column header of the reasons column.
 pub const REASON_HEADER: &str = "拒收原因";
 
 /// Build the rejects workbook. Every cell is written as text, exactly as read
-/// (text, never a formula), so nothing is reinterpreted on the way back in.
+/// (text, never a formula), so nothing is reinterpreted on the way back in;
+/// only a cell longer than Excel can hold is cut, and the reason says so.
 pub fn rejects_xlsx(ledger: &Ledger) -> Result<Vec<u8>> {
     let mut reasons: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for f in ledger
@@ -37,7 +38,7 @@ pub fn rejects_xlsx(ledger: &Ledger) -> Result<Vec<u8>> {
     let bold = Format::new().set_bold();
     let width = raw.headers.len() as u16;
     for (j, h) in raw.headers.iter().enumerate() {
-        ws.write_string_with_format(0, j as u16, h, &bold)?;
+        ws.write_string_with_format(0, j as u16, fit_excel_cell(h), &bold)?;
         ws.set_column_width(j as u16, 14)?;
     }
     ws.write_string_with_format(0, width, REASON_HEADER, &bold)?;
@@ -48,13 +49,24 @@ pub fn rejects_xlsx(ledger: &Ledger) -> Result<Vec<u8>> {
         let Some(why) = reasons.get(&row) else {
             continue;
         };
+        let mut cut = Vec::new();
         for (j, column) in columns.iter().enumerate() {
             if let Some(text) = column.get(idx) {
-                ws.write_string(out_row, j as u16, text)?;
+                let fitted = fit_excel_cell(text);
+                if fitted.len() < text.len() {
+                    cut.push(format!("“{}”", preview(&raw.headers[j])));
+                }
+                ws.write_string(out_row, j as u16, fitted)?;
             }
         }
-        let reason = format!("原第{row}行：{}", why.join("；"));
-        ws.write_string(out_row, width, &reason)?;
+        let mut reason = format!("原第{row}行：{}", why.join("；"));
+        if !cut.is_empty() {
+            reason.push_str(&format!(
+                "。另：{}列内容超过 Excel 单元格上限（{EXCEL_CELL_MAX} 字），此处已截断，完整内容见原文件",
+                cut.join("、")
+            ));
+        }
+        ws.write_string(out_row, width, fit_excel_cell(&reason))?;
         out_row += 1;
     }
     ws.set_freeze_panes(1, 0)?;

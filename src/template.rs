@@ -42,7 +42,7 @@ pub fn blank_ledger() -> Result<Vec<u8>> {
         if let Some(choices) = choices {
             let rule = DataValidation::new()
                 .allow_list_strings(&choices)?
-                .set_error_message(&format!("请从下拉列表中选择：{}", choices.join("、")))?;
+                .set_error_message(format!("请从下拉列表中选择：{}", choices.join("、")))?;
             ws.add_data_validation(1, j, TEMPLATE_ROWS, j, &rule)?;
         }
     }

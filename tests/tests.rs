@@ -1,1 +1,7 @@
+//! The integration-test binary: runs the real `jiucuo` on fixture files.
 
+mod util;
+
+mod commands;
+mod generated;
+mod ingest;

@@ -79,7 +79,7 @@ fn fast_expr(field: &Field, raw: &str) -> Expr {
         }
         FieldType::Int => text.cast(DataType::Int64),
         FieldType::Date => {
-            let parsed = coalesce(
+            let date = coalesce(
                 &DATE_FORMATS
                     .iter()
                     .map(|f| {
@@ -92,11 +92,16 @@ fn fast_expr(field: &Field, raw: &str) -> Expr {
                     })
                     .collect::<Vec<_>>(),
             );
-            // Years outside 1900–2200 go to the per-cell parser, which says why.
-            let year = parsed.clone().dt().year();
-            when(year.clone().gt_eq(lit(1900)).and(year.lt_eq(lit(2200))))
-                .then(parsed)
-                .otherwise(lit(NULL).cast(DataType::Date))
+            // Years the per-cell parser refuses ("0025-03-01") are left to it,
+            // so that it reports them.
+            let year = date.clone().dt().year();
+            when(
+                year.clone()
+                    .gt_eq(lit(values::MIN_YEAR))
+                    .and(year.lt_eq(lit(values::MAX_YEAR))),
+            )
+            .then(date)
+            .otherwise(lit(NULL).cast(DataType::Date))
         }
         // Lists and clauses are parsed per cell (see `slow_pass`).
         FieldType::List | FieldType::Clause => lit(NULL).cast(dtype_of(field.ty)),
@@ -224,7 +229,11 @@ fn slow_pass(
             let lists: Vec<Option<Series>> = raw
                 .iter()
                 .map(|cell| {
-                    let items = cell.map(values::split_list).unwrap_or_default();
+                    // "无" in 涉及人员 is a unit-level case, not an officer named 无.
+                    let items = cell
+                        .filter(|c| !values::is_missing(c))
+                        .map(values::split_list)
+                        .unwrap_or_default();
                     (!items.is_empty()).then(|| Series::new("".into(), items))
                 })
                 .collect();

@@ -308,7 +308,8 @@ fn cell_text(cell: &Data) -> String {
             None => float_text(dt.as_f64()),
         },
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
+        // As Excel shows it: #N/A, #VALUE!, #DIV/0! …
+        Data::Error(e) => e.to_string(),
     }
 }
 
@@ -387,4 +388,28 @@ fn list_to_text(series: &Series) -> PolarsResult<Series> {
 /// Whether a cell text counts as missing (shared rule with the value parsers).
 pub fn is_missing(s: Option<&str>) -> bool {
     s.is_none_or(values::is_missing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::CellErrorType;
+
+    #[test]
+    fn error_cells_read_as_excel_shows_them() {
+        assert_eq!(cell_text(&Data::Error(CellErrorType::NA)), "#N/A");
+        assert_eq!(cell_text(&Data::Error(CellErrorType::Value)), "#VALUE!");
+        assert_eq!(cell_text(&Data::Error(CellErrorType::Div0)), "#DIV/0!");
+        assert_eq!(cell_text(&Data::Error(CellErrorType::Ref)), "#REF!");
+    }
+
+    #[test]
+    fn numbers_read_as_excel_shows_them() {
+        assert_eq!(cell_text(&Data::Float(45717.0)), "45717");
+        assert_eq!(cell_text(&Data::Float(2.5)), "2.5");
+        assert_eq!(cell_text(&Data::Float(370112001001.0)), "370112001001");
+        assert_eq!(cell_text(&Data::Int(-3)), "-3");
+        assert_eq!(cell_text(&Data::Bool(true)), "true");
+        assert_eq!(cell_text(&Data::Empty), "");
+    }
 }

@@ -18,8 +18,8 @@ use chrono::{Datelike, Days, NaiveDate};
 pub const MAX_CELL_CHARS: usize = 200;
 
 /// Earliest and latest accepted years for dates and quarters.
-const MIN_YEAR: i32 = 1900;
-const MAX_YEAR: i32 = 2200;
+pub const MIN_YEAR: i32 = 1900;
+pub const MAX_YEAR: i32 = 2200;
 
 /// Last valid Excel serial day number (9999-12-31).
 const MAX_EXCEL_SERIAL: i64 = 2_958_465;
