@@ -2,6 +2,7 @@
 
 mod util;
 
+mod analyses;
 mod commands;
 mod generated;
 mod ingest;
