@@ -6,3 +6,4 @@ mod analyses;
 mod commands;
 mod generated;
 mod ingest;
+mod reports;

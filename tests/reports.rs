@@ -1,0 +1,482 @@
+//! Reports on generated and hostile data: numbers in the text agree with the
+//! tables and an independent count; Word follows GB/T 9704; HTML and XLSX
+//! are safe; warning notices show only their own unit; runs are reproducible.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+
+use crate::util::Fixture;
+
+/// Text of one file inside a zip (docx/xlsx).
+fn zip_entry(bytes: &[u8], name: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip archive");
+    let mut f = z
+        .by_name(name)
+        .unwrap_or_else(|_| panic!("{name} in archive"));
+    let mut s = String::new();
+    f.read_to_string(&mut s).expect("utf-8 entry");
+    s
+}
+
+fn zip_names(bytes: &[u8]) -> Vec<String> {
+    let z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip archive");
+    z.file_names()
+        .filter_map(|n| n.ok().map(|n| n.to_string()))
+        .collect()
+}
+
+/// Visible text of an HTML report (tags dropped, entities kept).
+fn text_of(html: &str) -> String {
+    let body = html.split("<body>").nth(1).unwrap_or(html);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn number_after(text: &str, before: &str, after: &str) -> i64 {
+    let start = text
+        .find(before)
+        .unwrap_or_else(|| panic!("“{before}” not in report"))
+        + before.len();
+    let rest = &text[start..];
+    let end = rest
+        .find(after)
+        .unwrap_or_else(|| panic!("“{after}” after “{before}”"));
+    rest[..end]
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("not a number: {}", &rest[..end]))
+}
+
+fn generated(fx: &Fixture, seed: u64) {
+    fx.jiucuo([
+        "generate",
+        "--rows",
+        "1500",
+        "--seed",
+        &seed.to_string(),
+        "--out",
+        "g",
+    ])
+    .ok();
+}
+
+#[test]
+fn quarterly_numbers_agree_with_tables_and_an_independent_count() {
+    let fx = Fixture::new();
+    generated(&fx, 21);
+    fx.jiucuo([
+        "report",
+        "quarterly",
+        "g/ledger.csv",
+        "--quarter",
+        "2026Q2",
+        "--volume",
+        "g/volume.csv",
+        "--out",
+        "r",
+    ])
+    .ok();
+    let html = String::from_utf8(fx.read("r/季度报告-2026Q2.html")).unwrap();
+    let text = text_of(&html);
+    let filed = number_after(&text, "共立案核查履职尽责容错纠错案件", "件");
+    let decided = number_after(&text, "作出认定", "件");
+    // independent count over the CSV: rows whose 立案日期 falls in 2026 Q2
+    let csv = String::from_utf8(fx.read("g/ledger.csv")).unwrap();
+    let mut reader = csv.lines();
+    let header: Vec<&str> = reader
+        .next()
+        .unwrap()
+        .trim_start_matches('\u{feff}')
+        .split(',')
+        .collect();
+    let col = header.iter().position(|h| *h == "立案日期").unwrap();
+    let mut count = 0;
+    let all = csv::ReaderLike::new(&csv);
+    for row in all.rows() {
+        let d = jiucuo::ingest::values::parse_date(&row[col])
+            .unwrap()
+            .unwrap();
+        if d >= chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()
+            && d <= chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()
+        {
+            count += 1;
+        }
+    }
+    assert_eq!(
+        filed, count,
+        "filed in the text vs an independent count of the ledger"
+    );
+    // the overview table has the same numbers in the 2026Q2 row
+    let row = html
+        .split("<tr>")
+        .find(|r| r.contains("<td>2026Q2</td>"))
+        .expect("2026Q2 row in the overview table");
+    let cells: Vec<&str> = row
+        .split("<td>")
+        .skip(1)
+        .map(|c| c.split("</td>").next().unwrap())
+        .collect();
+    assert_eq!(cells[1].parse::<i64>().unwrap(), filed);
+    assert_eq!(cells[2].parse::<i64>().unwrap(), decided);
+    // and the same as the named query run on its own
+    let q = fx
+        .jiucuo([
+            "query",
+            "g/ledger.csv",
+            "--name",
+            "overview_by_quarter",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-06-30",
+        ])
+        .ok();
+    let rows: serde_json::Value = serde_json::from_slice(&q.stdout).unwrap();
+    let r = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["quarter"] == "2026Q2")
+        .unwrap();
+    assert_eq!(r["filed"].as_i64().unwrap(), filed);
+    assert_eq!(r["decided"].as_i64().unwrap(), decided);
+    // the outcome counts in the text sum to the decided count
+    let outcomes: i64 = ["履职尽责", "免责", "减轻", "从轻", "不予容错"]
+        .iter()
+        .filter_map(|o| text.find(&format!("本季度作出的认定中")).map(|_| o))
+        .map(|o| {
+            let key = format!("{o}");
+            let part = text.split("本季度作出的认定中").nth(1).unwrap();
+            part.split('，')
+                .find(|p| p.starts_with(&key) && p.contains("件（占"))
+                .map(|p| {
+                    p[key.len()..]
+                        .split('件')
+                        .next()
+                        .unwrap()
+                        .parse::<i64>()
+                        .unwrap()
+                })
+                .unwrap_or(0)
+        })
+        .sum();
+    assert_eq!(outcomes, decided);
+}
+
+/// A tiny CSV reader for the tests (quotes, commas, newlines in quotes).
+mod csv {
+    pub struct ReaderLike<'a> {
+        text: &'a str,
+    }
+    impl<'a> ReaderLike<'a> {
+        pub fn new(text: &'a str) -> Self {
+            ReaderLike { text }
+        }
+        /// Data records (header skipped).
+        pub fn rows(&self) -> Vec<Vec<String>> {
+            let mut rows = Vec::new();
+            let (mut row, mut field, mut quoted) = (Vec::new(), String::new(), false);
+            let mut chars = self.text.trim_start_matches('\u{feff}').chars().peekable();
+            while let Some(c) = chars.next() {
+                match (c, quoted) {
+                    ('"', true) if chars.peek() == Some(&'"') => {
+                        field.push('"');
+                        chars.next();
+                    }
+                    ('"', _) => quoted = !quoted,
+                    (',', false) => row.push(std::mem::take(&mut field)),
+                    ('\n', false) => {
+                        row.push(std::mem::take(&mut field));
+                        rows.push(std::mem::take(&mut row));
+                    }
+                    (c, _) => field.push(c),
+                }
+            }
+            rows.into_iter().skip(1).collect()
+        }
+    }
+}
+
+#[test]
+fn word_file_follows_gbt_9704() {
+    let fx = Fixture::new();
+    generated(&fx, 22);
+    fx.jiucuo([
+        "report",
+        "quarterly",
+        "g/ledger.csv",
+        "--quarter",
+        "2026Q2",
+        "--out",
+        "r",
+    ])
+    .ok();
+    let docx = fx.read("r/季度报告-2026Q2.docx");
+    let doc = zip_entry(&docx, "word/document.xml");
+    // A4, margins top 37 mm / left 28 mm, text block 156 × 225 mm (twips)
+    assert!(
+        doc.contains(r#"<w:pgSz w:w="11906" w:h="16838""#),
+        "A4 page"
+    );
+    assert!(
+        doc.contains(r#"w:top="2098""#) && doc.contains(r#"w:left="1588""#),
+        "margins"
+    );
+    assert!(
+        doc.contains(r#"w:right="1474""#) && doc.contains(r#"w:bottom="1985""#),
+        "text block 156 × 225 mm"
+    );
+    // every run names an East-Asian font
+    let runs = doc.matches("<w:rFonts").count();
+    assert!(runs > 50);
+    assert_eq!(
+        doc.matches("w:eastAsia=").count(),
+        runs,
+        "eastAsia on every run"
+    );
+    // title 2号 小标宋; headings 黑体 and 楷体; body 3号 仿宋 at 22 lines (579 twips exact)
+    assert!(
+        doc.contains(r#"w:eastAsia="方正小标宋简体""#) && doc.contains(r#"<w:sz w:val="44" />"#)
+    );
+    assert!(
+        doc.contains(r#"w:eastAsia="黑体""#)
+            && doc.contains(r#"w:eastAsia="楷体_GB2312""#)
+            && doc.contains(r#"w:eastAsia="仿宋_GB2312""#)
+    );
+    assert!(doc.contains(r#"<w:sz w:val="32" />"#));
+    assert!(doc.contains(r#"w:line="579""#) && doc.contains(r#"w:lineRule="exact""#));
+    assert!(doc.contains("一、总体情况") && doc.contains("（一）分单位情况"));
+    // page numbers — 1 — in 4号 宋体 (odd right, even left)
+    let names = zip_names(&docx);
+    let footers: Vec<&String> = names
+        .iter()
+        .filter(|n| n.starts_with("word/footer"))
+        .collect();
+    assert_eq!(footers.len(), 2, "odd and even footers: {names:?}");
+    for f in footers {
+        let x = zip_entry(&docx, f);
+        assert!(
+            x.contains("PAGE")
+                && x.contains("— ")
+                && x.contains(" —")
+                && x.contains(r#"<w:sz w:val="28" />"#),
+            "{x}"
+        );
+    }
+    assert!(zip_entry(&docx, "word/settings.xml").contains("evenAndOddHeaders"));
+}
+
+#[test]
+fn hostile_unit_names_and_summaries_are_escaped_and_defused() {
+    let fx = Fixture::new();
+    let evil_unit = "<script>alert(1)</script>局";
+    let formula_unit = "=HYPERLINK(\"http://x\",\"点我\")";
+    let mut csv = String::from("案件编号,执法单位,执法领域,执法事项类别,问题类型,立案日期,认定日期,认定结果,涉及人员,主观过错,简要案情\n");
+    for i in 0..6 {
+        csv.push_str(&format!("A{i},\"{}\",市场监管,行政处罚,文书瑕疵,2026-04-0{},2026-04-20,不予容错,P1,是,\"\"\"><img src=x onerror=alert(1)> 第{i}件\"\n", evil_unit.replace('"', "\"\""), i + 1));
+    }
+    for i in 0..3 {
+        csv.push_str(&format!(
+            "B{i},\"{}\",市场监管,行政处罚,文书瑕疵,2026-05-0{},,,P2,是,@SUM(1)\n",
+            formula_unit.replace('"', "\"\""),
+            i + 1
+        ));
+    }
+    fx.write("l.csv", csv);
+    fx.jiucuo([
+        "report",
+        "quarterly",
+        "l.csv",
+        "--quarter",
+        "2026Q2",
+        "--out",
+        "r",
+    ])
+    .ok();
+    fx.jiucuo([
+        "report",
+        "warnings",
+        "l.csv",
+        "--quarter",
+        "2026Q2",
+        "--summaries",
+        "--out",
+        "w",
+    ])
+    .ok();
+    let mut htmls = vec![String::from_utf8(fx.read("r/季度报告-2026Q2.html")).unwrap()];
+    for e in std::fs::read_dir(fx.path("w")).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        assert!(
+            !name.contains('/') && !name.contains('<') && !name.contains('"'),
+            "safe file name: {name}"
+        );
+        if name.ends_with(".html") {
+            htmls.push(std::fs::read_to_string(&p).unwrap());
+        }
+    }
+    assert!(htmls.len() >= 2, "a notice for the hostile unit");
+    for h in &htmls {
+        assert!(!h.contains("<script>"), "no raw script tag");
+        assert!(!h.contains("<img"), "no injected element");
+    }
+    assert!(htmls
+        .iter()
+        .any(|h| h.contains("&lt;script&gt;alert(1)&lt;/script&gt;局")));
+    assert!(
+        htmls
+            .iter()
+            .any(|h| h.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;")),
+        "summary shown escaped with --summaries"
+    );
+    // Excel appendix: text cells, never formulas
+    let xlsx = fx.read("r/季度报告-2026Q2.xlsx");
+    for name in zip_names(&xlsx)
+        .iter()
+        .filter(|n| n.starts_with("xl/worksheets/sheet"))
+    {
+        let x = zip_entry(&xlsx, name);
+        assert!(
+            !x.contains("<f>") && !x.contains("<f "),
+            "{name} holds a formula"
+        );
+    }
+    let strings = zip_entry(&xlsx, "xl/sharedStrings.xml");
+    assert!(
+        strings.contains("=HYPERLINK("),
+        "the unit name is kept as text"
+    );
+}
+
+#[test]
+fn warning_notices_show_only_their_own_unit() {
+    let fx = Fixture::new();
+    generated(&fx, 23);
+    fx.jiucuo([
+        "report",
+        "warnings",
+        "g/ledger.csv",
+        "--quarter",
+        "2026Q3",
+        "--out",
+        "w",
+    ])
+    .ok();
+    let csv = String::from_utf8(fx.read("g/ledger.csv")).unwrap();
+    let rows = csv::ReaderLike::new(&csv).rows();
+    // column positions in the reference export
+    let (id_c, unit_c, off_c) = (0, 1, 5);
+    let units: BTreeSet<String> = rows.iter().map(|r| r[unit_c].clone()).collect();
+    let roster = String::from_utf8(fx.read("g/roster.csv")).unwrap();
+    let names: BTreeSet<String> = csv::ReaderLike::new(&roster)
+        .rows()
+        .iter()
+        .map(|r| r[1].clone())
+        .collect();
+    let mut notices = 0;
+    for e in std::fs::read_dir(fx.path("w")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|x| x != "html") {
+            continue;
+        }
+        notices += 1;
+        let html = std::fs::read_to_string(&p).unwrap();
+        let text = text_of(&html);
+        let me: Vec<&String> = units
+            .iter()
+            .filter(|u| p.to_string_lossy().contains(u.as_str()))
+            .collect();
+        assert_eq!(me.len(), 1, "{}", p.display());
+        let me = me[0];
+        for other in units.iter().filter(|u| *u != me) {
+            assert!(
+                !text.contains(other.as_str()),
+                "{me}'s notice names {other}"
+            );
+        }
+        for r in rows.iter().filter(|r| &r[unit_c] != me) {
+            assert!(
+                !text.contains(&r[id_c]),
+                "{me}'s notice shows case {} of {}",
+                r[id_c],
+                r[unit_c]
+            );
+            for officer in r[off_c].split('、').filter(|o| !o.is_empty()) {
+                let mine = rows
+                    .iter()
+                    .any(|x| &x[unit_c] == me && x[off_c].split('、').any(|y| y == officer));
+                if !mine {
+                    assert!(
+                        !text.contains(officer),
+                        "{me}'s notice shows officer {officer}"
+                    );
+                }
+            }
+        }
+        for n in &names {
+            assert!(
+                !text.contains(n.as_str()) || n.chars().count() < 2,
+                "officer name {n} without --names"
+            );
+        }
+        // no summaries without --summaries
+        assert!(
+            !text.contains("工作中存在"),
+            "summary text without --summaries"
+        );
+    }
+    assert!(notices > 0);
+}
+
+#[test]
+fn reports_are_byte_identical_across_runs() {
+    let fx = Fixture::new();
+    generated(&fx, 24);
+    for out in ["a", "b"] {
+        fx.jiucuo([
+            "report",
+            "quarterly",
+            "g/ledger.csv",
+            "--quarter",
+            "2026Q3",
+            "--volume",
+            "g/volume.csv",
+            "--out",
+            out,
+        ])
+        .ok();
+        fx.jiucuo([
+            "report",
+            "review",
+            "g/ledger.csv",
+            "--as-of",
+            "2026-11-30",
+            "--out",
+            out,
+        ])
+        .ok();
+    }
+    let mut files: Vec<String> = std::fs::read_dir(fx.path("a"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 6, "{files:?}");
+    for f in files {
+        assert_eq!(
+            fx.read(&format!("a/{f}")),
+            fx.read(&format!("b/{f}")),
+            "{f} differs between runs"
+        );
+    }
+}
