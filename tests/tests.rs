@@ -6,4 +6,5 @@ mod analyses;
 mod commands;
 mod generated;
 mod ingest;
+mod queries;
 mod reports;

@@ -372,3 +372,34 @@ pub fn opt(values: &[&str]) -> Vec<Option<String>> {
         .map(|v| Some(v.to_string()).filter(|s| !s.is_empty()))
         .collect()
 }
+
+/// A plain CSV reader for checking outputs independently of the tool:
+/// returns the header and the records (quotes, commas and newlines in quotes).
+pub fn csv_records(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut rows = Vec::new();
+    let (mut row, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut field)),
+            ('\n', false) => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            ('\r', false) => {}
+            (c, _) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    let mut it = rows.into_iter();
+    let header = it.next().unwrap_or_default();
+    (header, it.collect())
+}
