@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::schema;
 
 /// The whole configuration file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub ledger: LedgerConfig,
@@ -74,7 +74,7 @@ mod toml_date {
 }
 
 /// Holiday schedule and period counting (rules.md §1).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CalendarConfig {
     /// Path of a holiday CSV replacing the built-in schedule; empty = built-in.
@@ -92,7 +92,7 @@ pub struct DeadlineConfig {
 }
 
 /// Repeat errors under art. 12(5) (rules.md §3).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RepeatConfig {
     /// "The same problem" also requires the same domain.
@@ -157,27 +157,9 @@ impl Default for PilotConfig {
     }
 }
 
-impl Default for CalendarConfig {
-    fn default() -> Self {
-        CalendarConfig {
-            holidays: String::new(),
-            working_day_short_periods: false,
-        }
-    }
-}
-
 impl Default for DeadlineConfig {
     fn default() -> Self {
         DeadlineConfig { due_soon_days: 5 }
-    }
-}
-
-impl Default for RepeatConfig {
-    fn default() -> Self {
-        RepeatConfig {
-            same_domain: false,
-            lookback_days: 0,
-        }
     }
 }
 
@@ -210,21 +192,6 @@ impl Default for ReportConfig {
         ReportConfig {
             office: "区行政执法监督机构".into(),
             reply_days: 15,
-        }
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            ledger: LedgerConfig::default(),
-            pilot: PilotConfig::default(),
-            calendar: CalendarConfig::default(),
-            deadlines: DeadlineConfig::default(),
-            repeats: RepeatConfig::default(),
-            hotspots: HotspotConfig::default(),
-            paths: PathsConfig::default(),
-            report: ReportConfig::default(),
         }
     }
 }

@@ -150,16 +150,18 @@ fn quarterly_numbers_agree_with_tables_and_an_independent_count() {
     assert_eq!(r["filed"].as_i64().unwrap(), filed);
     assert_eq!(r["decided"].as_i64().unwrap(), decided);
     // the outcome counts in the text sum to the decided count
+    let sentence = text
+        .split("本季度作出的认定中")
+        .nth(1)
+        .expect("outcome sentence");
     let outcomes: i64 = ["履职尽责", "免责", "减轻", "从轻", "不予容错"]
         .iter()
-        .filter_map(|o| text.find(&format!("本季度作出的认定中")).map(|_| o))
         .map(|o| {
-            let key = format!("{o}");
-            let part = text.split("本季度作出的认定中").nth(1).unwrap();
-            part.split('，')
-                .find(|p| p.starts_with(&key) && p.contains("件（占"))
+            sentence
+                .split('，')
+                .find(|p| p.starts_with(o) && p.contains("件（占"))
                 .map(|p| {
-                    p[key.len()..]
+                    p[o.len()..]
                         .split('件')
                         .next()
                         .unwrap()

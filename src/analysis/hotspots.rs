@@ -739,8 +739,10 @@ mod tests {
     }
 
     fn params() -> HotspotParams {
-        let mut pilot = crate::config::PilotConfig::default();
-        pilot.start = day(2024, 1, 1);
+        let pilot = crate::config::PilotConfig {
+            start: day(2024, 1, 1),
+            ..Default::default()
+        };
         HotspotParams::new(&HotspotConfig::default(), &pilot)
     }
 

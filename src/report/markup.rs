@@ -59,10 +59,8 @@ pub fn parse(text: &str) -> Vec<Block> {
             Some(Block::Title(t))
         } else if let Some(t) = directive(">> ") {
             Some(Block::Signature(t))
-        } else if let Some(t) = directive("! ") {
-            Some(Block::Subtitle(t))
         } else {
-            None
+            directive("! ").map(Block::Subtitle)
         };
         match block {
             Some(b) => {

@@ -142,7 +142,7 @@ fn float_at(df: &DataFrame, col: &str, row: usize) -> f64 {
 fn str_at(df: &DataFrame, col: &str, row: usize) -> String {
     df.column(col)
         .ok()
-        .and_then(|c| c.str().ok().and_then(|s| s.get(row).map(|x| inline(x))))
+        .and_then(|c| c.str().ok().and_then(|s| s.get(row).map(inline)))
         .unwrap_or_default()
 }
 
