@@ -5,6 +5,7 @@ mod util;
 mod analyses;
 mod commands;
 mod generated;
+mod hostile;
 mod ingest;
 mod queries;
 mod reports;

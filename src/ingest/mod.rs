@@ -179,6 +179,8 @@ pub fn ledger_from_raw(raw: RawTable, config: &Config) -> Result<Ledger, IngestE
     let mut findings = parsed.findings;
     let row_findings = validate::validate_rows(&parsed.frame, &raw, &map, config, &findings)?;
     findings.extend(row_findings);
+    findings.extend(validate::ragged(&raw, &parsed.frame)?);
+    findings.extend(validate::repeated_headers(&raw, &parsed.frame)?);
     let dup = validate::duplicates(&parsed.frame, &raw, &map, &findings)?;
     findings.extend(dup);
     findings.sort_by(|a, b| {

@@ -75,6 +75,82 @@ pub struct RawTable {
     pub encoding_used: Option<&'static str>,
     /// Fully blank records that were skipped (their row numbers).
     pub blank_rows: Vec<i64>,
+    /// CSV records with more or fewer fields than the header.
+    pub ragged: Vec<Ragged>,
+}
+
+/// A CSV record whose field count differs from the header's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ragged {
+    /// Spreadsheet row number.
+    pub row: i64,
+    pub fields: usize,
+    pub expected: usize,
+    /// The text beyond the header's last column (for too many fields).
+    pub extra: String,
+}
+
+/// Field count of every CSV record (quote-aware), and for records with more
+/// fields than the first one, the text beyond its last field. Record 0 is
+/// the header; a blank line is a record of one empty field.
+pub fn scan_records(text: &str) -> Vec<(usize, Option<String>)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let (mut fields, mut quoted, mut start) = (1usize, false, 0usize);
+    let mut expected: Option<usize> = None;
+    let mut extra_from: Option<usize> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => {
+                fields += 1;
+                if expected.is_some_and(|e| fields == e + 1) {
+                    extra_from = Some(i + 1);
+                }
+            }
+            b'\n' if !quoted => {
+                let end = if i > start && bytes[i - 1] == b'\r' {
+                    i - 1
+                } else {
+                    i
+                };
+                let extra = extra_from.map(|f| text.get(f..end).unwrap_or("").to_string());
+                out.push((fields, extra));
+                expected.get_or_insert(fields);
+                fields = 1;
+                extra_from = None;
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if start < bytes.len() {
+        let extra = extra_from.map(|f| text.get(f..).unwrap_or("").trim_end().to_string());
+        out.push((fields, extra));
+    }
+    out
+}
+
+fn ragged_records(text: &str) -> Vec<Ragged> {
+    let records = scan_records(text);
+    let Some(&(expected, _)) = records.first() else {
+        return vec![];
+    };
+    records
+        .into_iter()
+        .enumerate()
+        .skip(1)
+        // a blank line is one empty field: the blank-row rule handles it
+        .filter(|(_, (n, extra))| *n != expected && !(*n == 1 && extra.is_none()))
+        .map(|(i, (fields, extra))| Ragged {
+            row: i as i64 + 1,
+            fields,
+            expected,
+            extra: extra.unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// Internal name of input column `i` in a [`RawTable`] frame.
@@ -131,6 +207,9 @@ pub fn decode_csv(bytes: &[u8], encoding: Encoding) -> Result<(String, &'static 
         Encoding::Auto => !had_bom && std::str::from_utf8(bytes).is_err(),
     };
     if use_gbk {
+        if encoding == Encoding::Auto {
+            check_single_encoding(bytes)?;
+        }
         let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
         if had_errors {
             return Err(IngestError::Encoding {
@@ -150,6 +229,30 @@ pub fn decode_csv(bytes: &[u8], encoding: Encoding) -> Result<(String, &'static 
     }
 }
 
+/// A file that is not UTF-8 as a whole but has UTF-8 lines with Chinese text
+/// mixes two encodings (two exports pasted together): decoding it either
+/// way would garble part of it, so it is refused with the rows named.
+fn check_single_encoding(bytes: &[u8]) -> Result<(), IngestError> {
+    let (mut utf8_line, mut gbk_line) = (None, None);
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        if line.is_ascii() {
+            continue;
+        }
+        match std::str::from_utf8(line) {
+            Ok(_) => utf8_line = utf8_line.or(Some(i + 1)),
+            Err(_) => gbk_line = gbk_line.or(Some(i + 1)),
+        }
+        if let (Some(u), Some(g)) = (utf8_line, gbk_line) {
+            return Err(IngestError::Encoding {
+                message: format!(
+                    "文件混用了两种编码：第{u}行是 UTF-8，第{g}行是 GBK（常见于把两个导出文件拼在一起）。请在 Excel 中分别打开后另存为“CSV UTF-8”再合并"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<RawTable, IngestError> {
     let (text, used) = decode_csv(bytes, encoding)?;
     if text.trim().is_empty() {
@@ -167,6 +270,7 @@ fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<RawTable, IngestError> {
         .map_err(|e| IngestError::container("CSV", e))?;
     let mut table = frame_with_header_row(df)?;
     table.encoding_used = Some(used);
+    table.ragged = ragged_records(&text);
     Ok(table)
 }
 
@@ -238,6 +342,7 @@ fn drop_blank_records(headers: Vec<String>, frame: DataFrame) -> Result<RawTable
         frame,
         encoding_used: None,
         blank_rows,
+        ragged: Vec::new(),
     })
 }
 

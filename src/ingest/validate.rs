@@ -368,3 +368,116 @@ pub fn duplicates(
     }
     Ok(out)
 }
+
+/// The `column` of a finding about a whole record.
+pub const WHOLE_ROW: &str = "（整行）";
+
+fn case_id_of(typed: &DataFrame) -> Result<HashMap<i64, String>, IngestError> {
+    let err = |e: PolarsError| IngestError::container("校验", e);
+    let rows = typed
+        .column(ROW)
+        .and_then(|c| c.i64().cloned())
+        .map_err(err)?;
+    let ids = typed
+        .column(schema::CASE_ID)
+        .and_then(|c| c.str().cloned())
+        .map_err(err)?;
+    Ok(rows
+        .iter()
+        .zip(ids.iter())
+        .filter_map(|(r, id)| Some((r?, id?.to_string())))
+        .collect())
+}
+
+/// CSV records with more fields than the header are rejected (the extra
+/// cells would otherwise be lost); records with fewer get a warning (the
+/// missing trailing cells count as empty).
+pub fn ragged(raw: &RawTable, typed: &DataFrame) -> Result<Vec<Finding>, IngestError> {
+    if raw.ragged.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids = case_id_of(typed)?;
+    Ok(raw
+        .ragged
+        .iter()
+        .map(|r| {
+            let (severity, code, message) = if r.fields > r.expected {
+                (
+                    Severity::Error,
+                    "row-too-many-fields",
+                    format!(
+                        "本行有{}列，比表头多{}列（多出的内容：“{}”），可能是某个单元格中的逗号未加引号；请核对后重新导入",
+                        r.fields,
+                        r.fields - r.expected,
+                        super::preview(&r.extra)
+                    ),
+                )
+            } else {
+                (
+                    Severity::Warning,
+                    "row-too-few-fields",
+                    format!("本行只有{}列，比表头少{}列，缺少的列按空白处理", r.fields, r.expected - r.fields),
+                )
+            };
+            Finding {
+                row: r.row,
+                case_id: ids.get(&r.row).cloned(),
+                column: WHOLE_ROW.into(),
+                value: r.extra.chars().take(200).collect(),
+                severity,
+                code,
+                message,
+            }
+        })
+        .collect())
+}
+
+/// A record that repeats the header (two exports concatenated) is rejected.
+pub fn repeated_headers(raw: &RawTable, typed: &DataFrame) -> Result<Vec<Finding>, IngestError> {
+    let err = |e: PolarsError| IngestError::container("校验", e);
+    let named: Vec<(usize, &String)> = raw
+        .headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !h.is_empty())
+        .collect();
+    if named.len() < 2 {
+        return Ok(vec![]);
+    }
+    let columns: Vec<StringChunked> = named
+        .iter()
+        .map(|(i, _)| {
+            raw.frame
+                .column(&raw_col(*i))
+                .and_then(|c| c.str().cloned())
+        })
+        .collect::<PolarsResult<_>>()
+        .map_err(err)?;
+    let rows = raw
+        .frame
+        .column(ROW)
+        .and_then(|c| c.i64().cloned())
+        .map_err(err)?;
+    let _ = typed;
+    let mut out = Vec::new();
+    for idx in 0..raw.frame.height() {
+        let same = named
+            .iter()
+            .zip(&columns)
+            .filter(|((_, h), c)| c.get(idx).map(str::trim) == Some(h.as_str()))
+            .count();
+        if same * 2 > named.len() {
+            out.push(Finding {
+                row: rows.get(idx).unwrap_or(0),
+                case_id: None,
+                column: WHOLE_ROW.into(),
+                value: String::new(),
+                severity: Severity::Error,
+                code: "header-repeated",
+                message: "本行是重复的表头（常见于把几个导出文件拼在一起），已拒收；删除此行即可"
+                    .into(),
+            });
+        }
+    }
+    Ok(out)
+}
