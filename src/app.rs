@@ -430,6 +430,7 @@ pub fn write_analyses(
 }
 
 fn cmd_analyze(a: cli::AnalyzeArgs) -> Result<i32> {
+    crate::fsutil::ensure_writable_dir(&a.out)?;
     let loaded = load(&a.ledger)?;
     let vol = volume(a.volume.as_deref(), &loaded.config)?;
     let day = as_of(a.as_of.as_deref())?;
@@ -708,6 +709,7 @@ impl ReportRun {
 
 fn cmd_report(a: cli::ReportArgs) -> Result<i32> {
     use crate::cli::ReportKind;
+    crate::fsutil::ensure_writable_dir(&a.out)?;
     let loaded = load(&a.ledger)?;
     let config = &loaded.config;
     let quarter =

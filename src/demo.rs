@@ -21,6 +21,7 @@ pub fn demo_quarter() -> Quarter {
 
 /// Generate, validate, analyse and report into `out`; print a Chinese summary.
 pub fn run(out: &Path, rows: usize) -> Result<i32> {
+    crate::fsutil::ensure_writable_dir(out)?;
     let data_dir = out.join("data");
     let progress = app::Progress::start("生成模拟台账");
     let generated = crate::generate::write_dataset(&data_dir, rows, DEMO_SEED, true);

@@ -28,6 +28,25 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Check, before any work, that `dir` can be created and written to, so a
+/// read-only or full output folder fails at once instead of after the analysis.
+pub fn ensure_writable_dir(dir: &Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("无法创建输出文件夹 {}", dir.display()))?;
+    let probe = tempfile::Builder::new()
+        .prefix(".jiucuo-probe-")
+        .tempfile_in(dir)
+        .with_context(|| {
+            format!(
+                "输出文件夹 {} 不可写（只读、无权限或磁盘已满？），请换一个文件夹",
+                dir.display()
+            )
+        })?;
+    drop(probe);
+    Ok(())
+}
+
 /// A file-name-safe version of untrusted text (unit names): path separators,
 /// reserved characters, control characters, leading dots and Windows device
 /// names are replaced; the result is never empty and at most 80 characters.
