@@ -429,3 +429,69 @@ fn assert_frame_matches(what: &str, df: &DataFrame, findings: &[JsonFinding]) {
         );
     }
 }
+
+/// Every file the demo writes, relative to its folder, sorted.
+fn tree(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn demo_writes_every_report_and_is_byte_identical_across_runs() {
+    let fx = Fixture::new();
+    for out in ["d1", "d2"] {
+        let run = fx.jiucuo(["demo", "--rows", "800", "--out", out]).ok();
+        assert!(run.stderr.contains("演示完成"), "{}", run.stderr);
+        let (read, analysed, rejected) = run.accounting();
+        assert_eq!((read, analysed + rejected), (800, 800));
+    }
+    let files = tree(&fx.path("d1"));
+    assert_eq!(files, tree(&fx.path("d2")));
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.to_string_lossy().to_string())
+        .collect();
+    for ext in ["docx", "html", "xlsx", "csv", "json"] {
+        assert!(
+            names.iter().any(|n| n.ends_with(ext)),
+            "no .{ext} in {names:?}"
+        );
+    }
+    for want in [
+        "报告/季度报告-2026Q3.docx",
+        "报告/试点评估报告.html",
+        "分析/hotspots.csv",
+        "校验/rejects.xlsx",
+    ] {
+        assert!(
+            names.iter().any(|n| n == want),
+            "{want} missing from {names:?}"
+        );
+    }
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("报告/警示提醒函-2026Q3-")),
+        "warning notices"
+    );
+    for f in &files {
+        assert_eq!(
+            std::fs::read(fx.path("d1").join(f)).unwrap(),
+            std::fs::read(fx.path("d2").join(f)).unwrap(),
+            "{} differs between two demo runs",
+            f.display()
+        );
+    }
+}
