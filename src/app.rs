@@ -82,8 +82,14 @@ pub fn load(args: &cli::LedgerArgs) -> Result<Loaded> {
         .clone()
         .or_else(|| Some(config.ledger.sheet.clone()).filter(|s| !s.is_empty()));
     let opts = ReadOptions { encoding, sheet };
-    let progress = Progress::start(&format!("读取 {}", args.ledger.display()));
-    let ledger = ingest::read_ledger(&args.ledger, &opts, &config);
+    let path = &args.ledger;
+    let format = ingest::Format::from_path(path)
+        .ok_or_else(|| ingest::IngestError::UnknownFormat { path: path.clone() })?;
+    let bytes = read_with_progress(path)?;
+    let progress = Progress::start("解析与校验");
+    let ledger = ingest::read::read_raw_bytes(&bytes, format, &opts)
+        .and_then(|raw| ingest::ledger_from_raw(raw, &config))
+        .map_err(|e| e.with_path(path));
     progress.finish();
     let ledger = ledger?;
     report_accounting(&ledger, &args.ledger);
@@ -211,6 +217,43 @@ fn init(a: cli::InitArgs) -> Result<i32> {
         a.out.display()
     );
     Ok(0)
+}
+
+/// Read a file with a byte progress bar on stderr (terminal only, large files only).
+pub fn read_with_progress(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let io_err = |source| ingest::IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io_err)?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len < 16 << 20 || !std::io::stderr().is_terminal() {
+        let mut buf = Vec::with_capacity(len as usize);
+        file.read_to_end(&mut buf).map_err(io_err)?;
+        return Ok(buf);
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "读取 {msg} [{bar:30}] {bytes}/{total_bytes} {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_message(path.display().to_string());
+    let mut buf = Vec::with_capacity(len as usize);
+    let mut chunk = vec![0u8; 4 << 20];
+    loop {
+        let n = file.read(&mut chunk).map_err(io_err)?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        bar.inc(n as u64);
+    }
+    bar.finish_and_clear();
+    Ok(buf)
 }
 
 /// A spinner on stderr while long work runs; silent when stderr is not a terminal.
