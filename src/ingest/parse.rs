@@ -50,19 +50,23 @@ pub fn dtype_of(ty: FieldType) -> DataType {
     }
 }
 
-/// Vectorised first pass for one field whose input column is `raw`.
-fn fast_expr(field: &Field, raw: &str) -> Expr {
-    let text = cleaned(raw, true);
+/// Name of the cleaned-text column of a field (first vectorised step).
+fn text_col(field: &Field) -> String {
+    format!("t_{}", field.name)
+}
+
+/// Cleaned text of a field's input column: trimmed, empty → null, and missing
+/// markers → null except where they carry meaning (free text; 无 = false).
+fn clean_expr(field: &Field, raw: &str) -> Expr {
+    let markers = !(field.name == schema::SUMMARY || field.ty == FieldType::Bool);
+    cleaned(raw, markers).alias(text_col(field))
+}
+
+/// Vectorised parse of one field from its cleaned text column.
+fn fast_expr(field: &Field) -> Expr {
+    let text = col(text_col(field));
     match field.ty {
-        FieldType::Text => {
-            // Missing markers only count as missing in a required or key field;
-            // in free text a lone "无" is what the user wrote.
-            if field.name == schema::SUMMARY {
-                cleaned(raw, false)
-            } else {
-                text
-            }
-        }
+        FieldType::Text => text,
         FieldType::Enum(allowed) => {
             let squeezed = text.str().replace_all(lit(r"\s+"), lit(""), false);
             when(squeezed.clone().is_in(str_list(allowed), false))
@@ -70,7 +74,7 @@ fn fast_expr(field: &Field, raw: &str) -> Expr {
                 .otherwise(lit(NULL).cast(DataType::String))
         }
         FieldType::Bool => {
-            let lower = cleaned(raw, false).str().to_lowercase();
+            let lower = text.str().to_lowercase();
             when(lower.clone().is_in(str_list(TRUE_WORDS), false))
                 .then(lit(true))
                 .when(lower.is_in(str_list(FALSE_WORDS), false))
@@ -78,34 +82,35 @@ fn fast_expr(field: &Field, raw: &str) -> Expr {
                 .otherwise(lit(NULL).cast(DataType::Boolean))
         }
         FieldType::Int => text.cast(DataType::Int64),
-        FieldType::Date => {
-            let date = coalesce(
-                &DATE_FORMATS
-                    .iter()
-                    .map(|f| {
-                        text.clone().str().to_date(StrptimeOptions {
-                            format: Some((*f).into()),
-                            strict: false,
-                            exact: true,
-                            cache: true,
-                        })
+        FieldType::Date => coalesce(
+            &DATE_FORMATS
+                .iter()
+                .map(|f| {
+                    text.clone().str().to_date(StrptimeOptions {
+                        format: Some((*f).into()),
+                        strict: false,
+                        exact: true,
+                        cache: true,
                     })
-                    .collect::<Vec<_>>(),
-            );
-            // Years the per-cell parser refuses ("0025-03-01") are left to it,
-            // so that it reports them.
-            let year = date.clone().dt().year();
-            when(
-                year.clone()
-                    .gt_eq(lit(values::MIN_YEAR))
-                    .and(year.lt_eq(lit(values::MAX_YEAR))),
-            )
-            .then(date)
-            .otherwise(lit(NULL).cast(DataType::Date))
-        }
+                })
+                .collect::<Vec<_>>(),
+        ),
         // Lists and clauses are parsed per cell (see `slow_pass`).
         FieldType::List | FieldType::Clause => lit(NULL).cast(dtype_of(field.ty)),
     }
+}
+
+/// Years the per-cell parser refuses ("0025-03-01") are left to it, so that it reports them.
+fn year_in_range(name: &str) -> Expr {
+    let year = col(name).dt().year();
+    when(
+        year.clone()
+            .gt_eq(lit(values::MIN_YEAR))
+            .and(year.lt_eq(lit(values::MAX_YEAR))),
+    )
+    .then(col(name))
+    .otherwise(lit(NULL).cast(DataType::Date))
+    .alias(name)
 }
 
 /// The typed canonical frame (all rows, before rejection) and the value findings.
@@ -116,19 +121,30 @@ pub struct Parsed {
 
 /// Parse every mapped field of `raw` into its canonical typed column.
 pub fn parse_values(raw: &RawTable, map: &HeaderMap) -> Result<Parsed, IngestError> {
+    // Clean each input column once, parse from the clean text, then range-check dates.
+    let mut clean = vec![col(ROW)];
     let mut exprs = vec![col(ROW)];
+    let mut dates = Vec::new();
     for (field, column) in FIELDS.iter().zip(&map.columns) {
         let expr = match column {
-            Some(i) => fast_expr(field, &raw_col(*i)),
+            Some(i) => {
+                clean.push(clean_expr(field, &raw_col(*i)));
+                fast_expr(field)
+            }
             None => lit(NULL).cast(dtype_of(field.ty)),
         };
         exprs.push(expr.alias(field.name));
+        if field.ty == FieldType::Date && column.is_some() {
+            dates.push(year_in_range(field.name));
+        }
     }
     let mut typed = raw
         .frame
         .clone()
         .lazy()
+        .select(clean)
         .select(exprs)
+        .with_columns(dates)
         .collect()
         .map_err(|e| IngestError::container("解析", e))?;
     let mut findings = Vec::new();
