@@ -1016,6 +1016,16 @@ fn the_rejects_file_feeds_back_once_fixed() {
     .map(|(r, c)| (*r, c.to_string()))
     .collect();
     assert_eq!(codes, expected);
+    // The new rejects file has the same layout: the old reasons are
+    // replaced, not kept as a second 拒收原因 column.
+    let again_cells = util::xlsx_cells(&fx.path("again.xlsx"));
+    assert_eq!(again_cells[0], cells[0]);
+    assert_eq!(again_cells.len(), 8);
+    assert!(
+        again_cells[1][n_cols()].starts_with("原第2行："),
+        "{:?}",
+        again_cells[1]
+    );
 
     // Fix the cells in the spreadsheet and feed it back: all accepted.
     let fixes: &[(usize, &str, &str)] = &[
