@@ -18,6 +18,8 @@ pub const REASON_HEADER: &str = "拒收原因";
 /// Build the rejects workbook. Every cell is written as text, exactly as read
 /// (text, never a formula), so nothing is reinterpreted on the way back in;
 /// only a cell longer than Excel can hold is cut, and the reason says so.
+/// An input column headed 拒收原因 (a rejects file fed back) is not copied:
+/// the fresh reasons replace it.
 pub fn rejects_xlsx(ledger: &Ledger) -> Result<Vec<u8>> {
     let mut reasons: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for f in ledger
@@ -29,15 +31,21 @@ pub fn rejects_xlsx(ledger: &Ledger) -> Result<Vec<u8>> {
     }
     let raw = &ledger.raw;
     let rows = raw.frame.column(ROW)?.i64()?.clone();
-    let columns: Vec<StringChunked> = (0..raw.headers.len())
-        .map(|i| raw.frame.column(&raw_col(i)).and_then(|c| c.str().cloned()))
+    // A rejects file fed back carries our previous 拒收原因: replaced, not repeated.
+    let inputs: Vec<usize> = (0..raw.headers.len())
+        .filter(|&i| raw.headers[i] != REASON_HEADER)
+        .collect();
+    let columns: Vec<StringChunked> = inputs
+        .iter()
+        .map(|&i| raw.frame.column(&raw_col(i)).and_then(|c| c.str().cloned()))
         .collect::<PolarsResult<_>>()?;
+    let headers: Vec<&str> = inputs.iter().map(|&i| raw.headers[i].as_str()).collect();
     let mut wb = new_workbook();
     let ws = wb.add_worksheet();
     ws.set_name("拒收行")?;
     let bold = Format::new().set_bold();
-    let width = raw.headers.len() as u16;
-    for (j, h) in raw.headers.iter().enumerate() {
+    let width = headers.len() as u16;
+    for (j, h) in headers.iter().enumerate() {
         ws.write_string_with_format(0, j as u16, fit_excel_cell(h), &bold)?;
         ws.set_column_width(j as u16, 14)?;
     }
@@ -54,7 +62,7 @@ pub fn rejects_xlsx(ledger: &Ledger) -> Result<Vec<u8>> {
             if let Some(text) = column.get(idx) {
                 let fitted = fit_excel_cell(text);
                 if fitted.len() < text.len() {
-                    cut.push(format!("“{}”", preview(&raw.headers[j])));
+                    cut.push(format!("“{}”", preview(headers[j])));
                 }
                 ws.write_string(out_row, j as u16, fitted)?;
             }

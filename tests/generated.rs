@@ -22,6 +22,25 @@ fn truth(fx: &Fixture, dir: &str) -> Truth {
     serde_json::from_slice(&fx.read(&format!("{dir}/truth.json"))).expect("truth.json")
 }
 
+/// The finding codes of the ledger contract that dirty data plants.
+const KINDS: [&str; 15] = [
+    "required-missing",
+    "date-invalid",
+    "enum-invalid",
+    "duplicate-case",
+    "duplicate-kept",
+    "error-type-unknown",
+    "clause-invalid",
+    "clause-out-of-range",
+    "clause-outcome-mismatch",
+    "chronology",
+    "extension-over-30",
+    "outside-pilot",
+    "int-invalid",
+    "bool-invalid",
+    "enum-unknown",
+];
+
 #[test]
 fn generated_dirty_data_yields_exactly_the_planted_findings() {
     let fx = Fixture::new();
@@ -73,12 +92,21 @@ fn generated_dirty_data_yields_exactly_the_planted_findings() {
         got.sort();
         want.sort();
         assert_eq!(got, want, "seed {seed}");
+        // Every kind of bad input is planted (the two sides cannot agree on
+        // an empty list).
+        let mut codes: Vec<&str> = truth.findings.iter().map(|f| f.code.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let mut kinds = KINDS.to_vec();
+        kinds.sort_unstable();
+        assert_eq!(codes, kinds, "seed {seed}");
         let mut rejected: Vec<i64> = truth
             .findings
             .iter()
             .filter(|f| f.severity == "error")
             .map(|f| f.row)
             .collect();
+        rejected.sort_unstable();
         rejected.dedup();
         let r = rejected.len();
         assert!(r > 0, "dirty data rejects rows");

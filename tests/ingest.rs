@@ -1016,6 +1016,16 @@ fn the_rejects_file_feeds_back_once_fixed() {
     .map(|(r, c)| (*r, c.to_string()))
     .collect();
     assert_eq!(codes, expected);
+    // The new rejects file has the same layout: the old reasons are
+    // replaced, not kept as a second 拒收原因 column.
+    let again_cells = util::xlsx_cells(&fx.path("again.xlsx"));
+    assert_eq!(again_cells[0], cells[0]);
+    assert_eq!(again_cells.len(), 8);
+    assert!(
+        again_cells[1][n_cols()].starts_with("原第2行："),
+        "{:?}",
+        again_cells[1]
+    );
 
     // Fix the cells in the spreadsheet and feed it back: all accepted.
     let fixes: &[(usize, &str, &str)] = &[
@@ -1558,4 +1568,67 @@ fn cells_longer_than_excel_holds_do_not_break_the_rejects_or_xlsx_output() {
         .jiucuo(["validate", "ledger.csv", "--format", "json"])
         .ok();
     assert_eq!(json.findings()[1].value, long_date);
+}
+
+#[test]
+fn zoned_timestamps_keep_the_date_their_zone_shows() {
+    let fx = Fixture::new();
+    let grid = Grid::new(
+        &[
+            "案件编号",
+            "执法单位",
+            "执法领域",
+            "执法事项类别",
+            "问题类型",
+            "立案日期",
+            "认定日期",
+        ],
+        &[
+            &[
+                "Z-1",
+                "区农业农村局",
+                "农业农村",
+                "行政检查",
+                "其他",
+                "",
+                "",
+            ],
+            &[
+                "Z-2",
+                "区农业农村局",
+                "农业农村",
+                "行政检查",
+                "其他",
+                "",
+                "",
+            ],
+        ],
+    );
+    let mut df = grid.frame();
+    // 2025-03-01T00:00Z is 20148 days × 86400 s = 1740787200 s after the epoch.
+    // 立案日期: 00:30 and 23:30 on 1 March in Shanghai (UTC+8), i.e.
+    // 2025-02-28T16:30Z and 2025-03-01T15:30Z.
+    let shanghai = TimeZone::opt_try_new(Some("Asia/Shanghai")).unwrap();
+    let filed = Series::new("立案日期".into(), [1_740_760_200_000i64, 1_740_843_000_000])
+        .cast(&DataType::Datetime(TimeUnit::Milliseconds, shanghai))
+        .unwrap();
+    // 认定日期: 2025-03-20T23:30Z tagged UTC is 20 March; a naive 07:59 stays that day.
+    let utc = TimeZone::opt_try_new(Some("UTC")).unwrap();
+    let day_20 = 1_740_787_200_000i64 + 19 * 86_400_000 + 84_600_000;
+    let decided = Series::new("认定日期".into(), [Some(day_20), None])
+        .cast(&DataType::Datetime(TimeUnit::Milliseconds, utc))
+        .unwrap();
+    df.replace("立案日期", filed.into_column()).unwrap();
+    df.replace("认定日期", decided.into_column()).unwrap();
+    util::write_parquet(&fx.path("zoned.parquet"), &df);
+    let ledger = read_lib(&fx.path("zoned.parquet"), Encoding::Auto);
+    assert_eq!(
+        texts(&ledger.cases, "filed_on"),
+        opt(&["2025-03-01", "2025-03-01"])
+    );
+    assert_eq!(texts(&ledger.cases, "decided_on"), opt(&["2025-03-20", ""]));
+    let run = fx
+        .jiucuo(["validate", "zoned.parquet", "--format", "json"])
+        .ok();
+    assert_eq!(run.findings(), vec![], "nothing before the pilot period");
 }

@@ -452,9 +452,7 @@ fn typed_to_raw(df: DataFrame) -> Result<RawTable, IngestError> {
         let series = column.as_materialized_series();
         let text = match series.dtype() {
             DataType::List(_) => list_to_text(series),
-            DataType::Datetime(_, _) => series
-                .cast(&DataType::Date)
-                .and_then(|s| s.cast(&DataType::String)),
+            DataType::Datetime(_, _) => local_dates(series).and_then(|s| s.cast(&DataType::String)),
             _ => series.cast(&DataType::String),
         }
         .map_err(|e| IngestError::Container {
@@ -468,6 +466,20 @@ fn typed_to_raw(df: DataFrame) -> Result<RawTable, IngestError> {
     let frame =
         DataFrame::new_infer_height(columns).map_err(|e| IngestError::container("列式文件", e))?;
     drop_blank_records(headers, frame)
+}
+
+/// The calendar date of each timestamp as its own time zone shows it: a
+/// Parquet timestamp 2025-03-01 00:30 tagged Asia/Shanghai is 1 March, not
+/// the UTC day before (which a plain cast to Date gives).
+fn local_dates(series: &Series) -> PolarsResult<Series> {
+    let name = series.name().clone();
+    let frame = series
+        .clone()
+        .into_frame()
+        .lazy()
+        .select([col(name.clone()).dt().date()])
+        .collect()?;
+    Ok(frame.column(&name)?.as_materialized_series().clone())
 }
 
 /// A list column (e.g. officers stored as a list) joined with 、.
