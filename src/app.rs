@@ -117,6 +117,18 @@ pub fn report_accounting(ledger: &Ledger, path: &Path) {
         a.rejected,
         warnings
     );
+    if !ledger.title_lines.is_empty() {
+        eprintln!(
+            "表头上方有 {} 行标题（{}），已跳过，不计入读取行数",
+            ledger.title_lines.len(),
+            ledger
+                .title_lines
+                .iter()
+                .map(|t| crate::ingest::preview(t))
+                .collect::<Vec<_>>()
+                .join("；")
+        );
+    }
     if !ledger.raw.blank_rows.is_empty() {
         eprintln!(
             "（跳过全空行 {} 行，不计入读取行数）",

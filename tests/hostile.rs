@@ -244,3 +244,25 @@ mod fuzzish {
         }
     }
 }
+
+#[test]
+fn a_title_line_above_the_table_is_skipped_and_rows_keep_their_numbers() {
+    let fx = Fixture::new();
+    for (name, title) in [
+        ("t1.csv", "2026年第三季度监督案件台账\n"),
+        ("t2.csv", "2026年第三季度监督案件台账,,,,,\n,,,,,\n"),
+    ] {
+        fx.write(name, format!("{title}{HEADER}A1,U,D,行政处罚,文书瑕疵,2025-04-01\nA2,U,D,行政处罚,文书瑕疵,2025-13-01\n"));
+        let run = fx.jiucuo(["validate", name, "--format", "json"]).ok();
+        assert_eq!(run.accounting(), (2, 1, 1), "{name}");
+        assert!(run.stderr.contains("标题"), "{}", run.stderr);
+        let f = run.findings();
+        // title line(s), the header, A1, then A2
+        let expected_row = title.lines().count() as i64 + 3;
+        assert_eq!(
+            (f[0].row, f[0].code.as_str()),
+            (expected_row, "date-invalid"),
+            "{name}"
+        );
+    }
+}

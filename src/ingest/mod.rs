@@ -145,6 +145,8 @@ pub struct Ledger {
     /// Input columns no field maps to.
     pub unmapped_headers: Vec<String>,
     pub accounting: Accounting,
+    /// Title lines found above the header row (not records).
+    pub title_lines: Vec<String>,
 }
 
 impl Ledger {
@@ -174,7 +176,7 @@ pub fn read_ledger(
 
 /// Validate an already-read table.
 pub fn ledger_from_raw(raw: RawTable, config: &Config) -> Result<Ledger, IngestError> {
-    let map = mapping::map_headers(&raw.headers, config)?;
+    let (raw, map, title_lines) = locate_header(raw, config)?;
     let parsed = parse::parse_values(&raw, &map)?;
     let mut findings = parsed.findings;
     let row_findings = validate::validate_rows(&parsed.frame, &raw, &map, config, &findings)?;
@@ -216,7 +218,35 @@ pub fn ledger_from_raw(raw: RawTable, config: &Config) -> Result<Ledger, IngestE
         raw,
         unmapped_headers,
         accounting,
+        title_lines,
     })
+}
+
+/// The header is the first row, or — for sheets with a title above the
+/// table — one of the next few rows whose cells name the required fields.
+fn locate_header(
+    raw: RawTable,
+    config: &Config,
+) -> Result<(RawTable, mapping::HeaderMap, Vec<String>), IngestError> {
+    match mapping::map_headers(&raw.headers, config) {
+        Ok(map) => {
+            let titles = raw.title_lines.clone();
+            Ok((raw, map, titles))
+        }
+        Err(first_error) => {
+            for k in 0..5 {
+                let Some((candidate, titles)) = raw.promote_header(k) else {
+                    break;
+                };
+                if let Ok(map) = mapping::map_headers(&candidate.headers, config) {
+                    let mut all = raw.title_lines.clone();
+                    all.extend(titles);
+                    return Ok((candidate, map, all));
+                }
+            }
+            Err(first_error)
+        }
+    }
 }
 
 fn drop_rows(df: &DataFrame, rows: &[i64]) -> Result<DataFrame, IngestError> {

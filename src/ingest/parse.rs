@@ -16,7 +16,9 @@ use crate::schema::{self, Field, FieldType, FIELDS, ROW};
 
 /// Missing-value markers recognised by the vectorised pass (values::is_missing
 /// recognises more in the per-cell pass).
-const MISSING: &[&str] = &["", "-", "/", "无", "—", "－", "——"];
+const MISSING: &[&str] = &[
+    "", "-", "/", "无", "—", "－", "——", "N/A", "n/a", "NULL", "null",
+];
 const TRUE_WORDS: &[&str] = &["是", "有", "y", "yes", "true", "1", "√"];
 const FALSE_WORDS: &[&str] = &["否", "无", "n", "no", "false", "0", "×"];
 const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d"];
@@ -246,10 +248,13 @@ fn slow_pass(
                 .iter()
                 .map(|cell| {
                     // "无" in 涉及人员 is a unit-level case, not an officer named 无.
-                    let items = cell
+                    let items: Vec<String> = cell
                         .filter(|c| !values::is_missing(c))
                         .map(values::split_list)
-                        .unwrap_or_default();
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|item| !values::is_missing(item))
+                        .collect();
                     (!items.is_empty()).then(|| Series::new("".into(), items))
                 })
                 .collect();

@@ -31,7 +31,7 @@ impl Format {
             "csv" | "txt" => Some(Format::Csv),
             "xlsx" | "xlsm" => Some(Format::Xlsx),
             "parquet" | "pq" => Some(Format::Parquet),
-            "arrow" | "feather" | "ipc" => Some(Format::Ipc),
+            "arrow" | "arrows" | "feather" | "ipc" => Some(Format::Ipc),
             _ => None,
         }
     }
@@ -77,6 +77,10 @@ pub struct RawTable {
     pub blank_rows: Vec<i64>,
     /// CSV records with more or fewer fields than the header.
     pub ragged: Vec<Ragged>,
+    /// Field count of every CSV record, header included (empty for other formats).
+    pub field_counts: Vec<u32>,
+    /// Title lines above the header (not records).
+    pub title_lines: Vec<String>,
 }
 
 /// A CSV record whose field count differs from the header's.
@@ -133,8 +137,7 @@ pub fn scan_records(text: &str) -> Vec<(usize, Option<String>)> {
     out
 }
 
-fn ragged_records(text: &str) -> Vec<Ragged> {
-    let records = scan_records(text);
+fn ragged_records(records: Vec<(usize, Option<String>)>) -> Vec<Ragged> {
     let Some(&(expected, _)) = records.first() else {
         return vec![];
     };
@@ -258,6 +261,23 @@ fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<RawTable, IngestError> {
     if text.trim().is_empty() {
         return Err(IngestError::Empty);
     }
+    let records = scan_records(&text);
+    // A title line above the table ("2026年第三季度监督案件台账") has fewer
+    // fields than the header; the CSV reader sizes its columns by the first
+    // line, so such lines are cut off first and reported.
+    let skip = records.iter().take(6).take_while(|(n, _)| *n == 1).count();
+    let skip = if records.get(skip).is_some_and(|(n, _)| *n > 1) {
+        skip
+    } else {
+        0
+    };
+    let offset = record_offset(&text, skip);
+    let titles: Vec<String> = text[..offset]
+        .lines()
+        .map(|l| l.replace(',', " ").trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let body = &text[offset..];
     let df = CsvReadOptions::default()
         .with_has_header(false)
         .with_infer_schema_length(Some(0))
@@ -265,17 +285,50 @@ fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<RawTable, IngestError> {
             p.with_truncate_ragged_lines(true)
                 .with_missing_is_null(true)
         })
-        .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
+        .into_reader_with_file_handle(Cursor::new(body.as_bytes()))
         .finish()
         .map_err(|e| IngestError::container("CSV", e))?;
-    let mut table = frame_with_header_row(df)?;
+    let mut table = frame_with_header_row(df, skip as i64 + 1)?;
     table.encoding_used = Some(used);
-    table.ragged = ragged_records(&text);
+    table.title_lines = titles;
+    let body_records: Vec<(usize, Option<String>)> = scan_records(body);
+    table.field_counts = records
+        .iter()
+        .map(|(n, _)| (*n).min(u32::MAX as usize) as u32)
+        .collect();
+    table.ragged = ragged_records(body_records)
+        .into_iter()
+        .map(|mut r| {
+            r.row += skip as i64;
+            r
+        })
+        .collect();
     Ok(table)
 }
 
+/// Byte offset where CSV record `n` (0-based) starts (quote-aware).
+fn record_offset(text: &str, n: usize) -> usize {
+    if n == 0 {
+        return 0;
+    }
+    let (mut quoted, mut seen) = (false, 0);
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => {
+                seen += 1;
+                if seen == n {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    text.len()
+}
+
 /// Turn a headerless all-String frame whose first row holds the headers into a RawTable.
-fn frame_with_header_row(df: DataFrame) -> Result<RawTable, IngestError> {
+fn frame_with_header_row(df: DataFrame, header_row: i64) -> Result<RawTable, IngestError> {
     if df.height() == 0 {
         return Err(IngestError::Empty);
     }
@@ -292,7 +345,7 @@ fn frame_with_header_row(df: DataFrame) -> Result<RawTable, IngestError> {
         columns.push(body.with_name(raw_col(i).into()).into_column());
     }
     let n = df.height() - 1;
-    let rows: Vec<i64> = (0..n as i64).map(|i| i + 2).collect();
+    let rows: Vec<i64> = (0..n as i64).map(|i| i + header_row + 1).collect();
     columns.push(Column::new(ROW.into(), rows));
     let frame =
         DataFrame::new_infer_height(columns).map_err(|e| IngestError::container("CSV", e))?;
@@ -343,6 +396,8 @@ fn drop_blank_records(headers: Vec<String>, frame: DataFrame) -> Result<RawTable
         encoding_used: None,
         blank_rows,
         ragged: Vec::new(),
+        field_counts: Vec::new(),
+        title_lines: Vec::new(),
     })
 }
 
@@ -528,5 +583,87 @@ mod tests {
         assert_eq!(cell_text(&Data::Int(-3)), "-3");
         assert_eq!(cell_text(&Data::Bool(true)), "true");
         assert_eq!(cell_text(&Data::Empty), "");
+    }
+}
+
+impl RawTable {
+    /// The CSV record index (0 = first line) of data row `k` of the frame.
+    fn header_record_index(&self, k: usize) -> Option<usize> {
+        let row = self
+            .frame
+            .column(crate::schema::ROW)
+            .ok()?
+            .i64()
+            .ok()?
+            .get(k)?;
+        usize::try_from(row - 1).ok()
+    }
+
+    /// Treat data record `k` (0-based) as the header: the records above it
+    /// are title lines (a sheet title over the table), not data.
+    pub fn promote_header(&self, k: usize) -> Option<(RawTable, Vec<String>)> {
+        if k >= self.frame.height() {
+            return None;
+        }
+        let cells: Vec<String> = (0..self.headers.len())
+            .map(|i| {
+                self.frame
+                    .column(&raw_col(i))
+                    .ok()
+                    .and_then(|c| {
+                        c.str()
+                            .ok()
+                            .and_then(|s| s.get(k).map(|x| x.trim().to_string()))
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        let titles: Vec<String> = std::iter::once(self.headers.join(" "))
+            .chain((0..k).map(|r| {
+                (0..self.headers.len())
+                    .filter_map(|i| {
+                        self.frame
+                            .column(&raw_col(i))
+                            .ok()
+                            .and_then(|c| c.str().ok().and_then(|s| s.get(r).map(String::from)))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }))
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let frame = self.frame.slice(k as i64 + 1, self.frame.height() - k - 1);
+        // Field counts are judged against the promoted header's record.
+        let header_record = self.header_record_index(k);
+        let ragged =
+            match header_record.and_then(|h| self.field_counts.get(h).map(|n| (h, *n as usize))) {
+                Some((h, expected)) => self
+                    .field_counts
+                    .iter()
+                    .enumerate()
+                    .skip(h + 1)
+                    .filter(|(_, n)| **n as usize != expected && **n > 1)
+                    .map(|(i, n)| Ragged {
+                        row: i as i64 + 1,
+                        fields: *n as usize,
+                        expected,
+                        extra: String::new(),
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+        Some((
+            RawTable {
+                headers: cells,
+                frame,
+                encoding_used: self.encoding_used,
+                blank_rows: self.blank_rows.clone(),
+                ragged,
+                field_counts: self.field_counts.clone(),
+                title_lines: self.title_lines.clone(),
+            },
+            titles,
+        ))
     }
 }
