@@ -40,6 +40,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Hotspots(a) => cmd_hotspots(a),
         Command::Outcomes(a) => cmd_outcomes(a),
         Command::Analyze(a) => cmd_analyze(a),
+        Command::Charts(a) => crate::chart::cmd::run(a),
         Command::Init(a) => init(a),
         Command::Template(a) => {
             let bytes = crate::template::blank_ledger()?;

@@ -15,6 +15,7 @@
 //! and clause use covers every decided case, since both serve the pilot review.
 
 pub mod clause_use;
+pub mod cmd;
 pub mod compliance;
 pub mod font;
 pub mod funnel;
