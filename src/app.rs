@@ -43,6 +43,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Analyze(a) => cmd_analyze(a),
         Command::Query(a) => cmd_query(a),
         Command::Report(a) => cmd_report(a),
+        Command::Charts(a) => crate::chart::cmd::run(a),
         Command::Init(a) => init(a),
         Command::Template(a) => {
             let bytes = crate::template::blank_ledger()?;
@@ -650,28 +651,65 @@ pub struct ReportRun {
     pub catalog: std::collections::BTreeMap<String, query::NamedQuery>,
     pub roster: Option<DataFrame>,
     pub charts: std::collections::BTreeMap<String, crate::report::Chart>,
+    /// The charts as drawn (with any skipped ones), for writing as files.
+    pub chart_set: crate::chart::ChartSet,
     pub templates: crate::report::Templates,
 }
 
+/// The CJK font for charts: jiucuo.toml [paths] font, JIUCUO_FONT, then known paths.
+pub fn find_font(config: &Config) -> crate::chart::font::FontChoice {
+    let configured = (!config.paths.font.is_empty()).then(|| PathBuf::from(&config.paths.font));
+    let env = std::env::var_os(crate::chart::font::ENV_VAR);
+    crate::chart::font::FontChoice::find(configured.as_deref(), env.as_deref())
+}
+
 impl ReportRun {
-    /// Analyse the ledger for the as-of date and register every table.
+    /// Analyse the ledger for the as-of date, register every table and draw
+    /// the charts (for `window`, or the whole ledger).
     pub fn prepare(
         ledger: &Ledger,
         config: &Config,
         volume: Option<&Volume>,
         roster: Option<DataFrame>,
         as_of: NaiveDate,
-        charts: std::collections::BTreeMap<String, crate::report::Chart>,
+        window: Option<crate::analysis::period::Window>,
     ) -> Result<ReportRun> {
         let analyses = run_analyses(ledger, config, volume, as_of)?;
         let tables = sql_tables(ledger, &analyses, volume, roster.as_ref())?;
         let catalog = query::catalog(query_dir(config).as_deref())?;
         let dir = (!config.paths.reports.is_empty()).then(|| PathBuf::from(&config.paths.reports));
+        let font = find_font(config);
+        if let Some(m) = font.message() {
+            eprintln!("{m}");
+        }
+        let inputs = crate::chart::ChartInputs {
+            cases: &ledger.cases,
+            deadlines: &analyses.deadlines,
+            outcomes: &analyses.outcomes,
+            volume,
+            window,
+            as_of: Some(as_of),
+        };
+        let chart_set = crate::chart::render_all(&inputs, &font)?;
+        let charts = chart_set
+            .charts
+            .iter()
+            .map(|c| {
+                let chart = crate::report::Chart {
+                    name: c.name.to_string(),
+                    title: c.title.clone(),
+                    svg: c.svg.clone(),
+                    png: c.png.clone(),
+                };
+                (c.name.to_string(), chart)
+            })
+            .collect();
         Ok(ReportRun {
             tables,
             catalog,
             roster,
             charts,
+            chart_set,
             templates: crate::report::Templates::new(dir),
         })
     }
@@ -786,8 +824,8 @@ fn cmd_report(a: cli::ReportArgs) -> Result<i32> {
         eprintln!("注意：--names 需要同时给出 --roster 人员名册，否则仍显示执法证号");
     }
     let progress = Progress::start("生成报告");
-    let charts = crate::report::Chart::none();
-    let run = ReportRun::prepare(&loaded.ledger, config, vol.as_ref(), ros, day, charts);
+    let window = quarter.map(crate::analysis::period::Window::Quarter);
+    let run = ReportRun::prepare(&loaded.ledger, config, vol.as_ref(), ros, day, window);
     progress.finish();
     let run = run?;
     let o = ReportOptions {

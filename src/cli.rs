@@ -36,6 +36,8 @@ pub enum Command {
     Query(QueryArgs),
     /// 生成报告：季度报告、警示提醒函、试点评估报告（Word、HTML、Excel）
     Report(ReportArgs),
+    /// 生成图表（SVG 与 PNG）：单位×领域热力图、问题类型帕累托图、认定结果趋势、问题率漏斗图、期限执行、条款适用
+    Charts(ChartsArgs),
     /// 生成带说明的默认配置文件 jiucuo.toml
     Init(InitArgs),
     /// 生成空白台账模板（XLSX，含下拉选项）
@@ -322,6 +324,24 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// 输出文件夹
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ChartsArgs {
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+    /// 季度，如 2026Q3 或 2026年第三季度（热力图、帕累托图、漏斗图、期限执行只统计该季度立案的案件；默认全部）
+    #[arg(long)]
+    pub quarter: Option<String>,
+    /// 执法量文件（漏斗图需要；没有则不生成漏斗图）
+    #[arg(long, value_name = "FILE")]
+    pub volume: Option<PathBuf>,
+    /// 判断未办结事项的基准日（默认：今天）
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// 输出文件夹（每幅图写出 名称.svg 与 名称.png）
     #[arg(long)]
     pub out: PathBuf,
 }

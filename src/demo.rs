@@ -76,9 +76,17 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
     }
 
     // Reports.
-    let charts = crate::report::Chart::none();
-    let progress = app::Progress::start("生成报告");
-    let run = ReportRun::prepare(&ledger, &config, Some(&volume), Some(roster), as_of, charts)?;
+    let progress = app::Progress::start("绘制图表、生成报告");
+    let window = Some(crate::analysis::period::Window::Quarter(quarter));
+    let run = ReportRun::prepare(&ledger, &config, Some(&volume), Some(roster), as_of, window)?;
+    let chart_dir = out.join("图表");
+    crate::chart::cmd::write(&run.chart_set, &chart_dir)?;
+    for c in &run.chart_set.charts {
+        written.push((chart_dir.join(format!("{}.svg", c.name)), c.title.clone()));
+        if c.png.is_some() {
+            written.push((chart_dir.join(format!("{}.png", c.name)), c.title.clone()));
+        }
+    }
     let o = ReportOptions {
         names: false,
         summaries: false,
@@ -106,6 +114,11 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
     eprintln!("  data/   模拟台账、人员名册、执法量、埋设情况说明");
     eprintln!("  校验/   校验问题清单、拒收行");
     eprintln!("  分析/   办理期限、重复错误、易错风险点、认定结果、校验问题（CSV）");
+    eprintln!(
+        "  图表/   {}幅图（SVG 与 PNG，{}）",
+        run.chart_set.charts.len(),
+        quarter.label_zh()
+    );
     eprintln!("  报告/   季度报告、警示提醒函 {n_warnings} 份、试点评估报告（Word、HTML、Excel）");
     Ok(0)
 }

@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod app;
 pub mod calendar;
+pub mod chart;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -3,6 +3,7 @@
 mod util;
 
 mod analyses;
+mod charts;
 mod commands;
 mod generated;
 mod hostile;

@@ -197,6 +197,17 @@ impl Volume {
         total
     }
 
+    /// Every unit the volume file names.
+    pub fn units(&self) -> BTreeSet<String> {
+        self.entries.keys().map(|(_, u, _)| u.clone()).collect()
+    }
+
+    /// Volume of one unit in a window (all its domains; a range takes each
+    /// overlapping quarter pro rata); None when the file has no figure for it.
+    pub fn unit_volume(&self, w: &Window, unit: &str) -> Option<f64> {
+        self.value(w, Some(unit), None)
+    }
+
     /// Volume of a cell: the volume of the unit and/or domain it concerns.
     fn of_cell(&self, w: &Window, dims: Dims, k1: &str, k2: &str) -> Option<f64> {
         match dims {

@@ -26,13 +26,6 @@ pub struct Chart {
     pub png: Option<Vec<u8>>,
 }
 
-impl Chart {
-    /// No charts (used until charts are rendered for the run).
-    pub fn none() -> BTreeMap<String, Chart> {
-        BTreeMap::new()
-    }
-}
-
 /// Built-in templates (reports/*), overridable from a folder.
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("quarterly.txt", include_str!("../../reports/quarterly.txt")),

@@ -1,0 +1,109 @@
+//! `jiucuo charts`: read the ledger (and volume), run the analyses the charts
+//! need, find the font, write `<name>.svg` and `<name>.png` per chart, and
+//! print a Chinese summary. All file and environment access of the charts
+//! lives here.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::{render_all, ChartInputs, ChartSet, FontChoice};
+use crate::analysis::period::{Quarter, Window};
+use crate::analysis::{deadlines, outcomes};
+use crate::app;
+use crate::cli::ChartsArgs;
+use crate::ingest::{self, Encoding, ReadOptions};
+
+/// Run the command; Ok(exit code).
+pub fn run(a: ChartsArgs) -> Result<i32> {
+    let loaded = app::load(&a.ledger)?;
+    let window = match &a.quarter {
+        Some(q) => Some(Window::Quarter(Quarter::parse(q).with_context(|| {
+            format!("--quarter “{q}”无法识别（可用：2026Q3、2026年第三季度）")
+        })?)),
+        None => None,
+    };
+    let volume = match &a.volume {
+        Some(p) => {
+            let opts = ReadOptions {
+                encoding: Encoding::parse(&loaded.config.ledger.encoding).unwrap_or(Encoding::Auto),
+                sheet: None,
+            };
+            Some(ingest::auxiliary::read_volume(p, &opts)?)
+        }
+        None => None,
+    };
+    let as_of = app::as_of(a.as_of.as_deref())?;
+    let cases = &loaded.ledger.cases;
+    let cal = app::calendar(&loaded.config)?;
+    let deadlines =
+        deadlines::deadlines(cases, &cal, &app::deadline_params(&loaded.config, as_of))?;
+    let outcomes = outcomes::outcomes(cases)?;
+    let font = app::find_font(&loaded.config);
+    let inputs = ChartInputs {
+        cases,
+        deadlines: &deadlines,
+        outcomes: &outcomes,
+        volume: volume.as_ref(),
+        window,
+        as_of: Some(as_of),
+    };
+    let progress = app::Progress::start("绘制图表");
+    let set = render_all(&inputs, &font);
+    progress.finish();
+    let set = set?;
+    let written = write(&set, &a.out)?;
+    eprintln!("{}", summary(&set, &font, &a.out, written));
+    Ok(0)
+}
+
+/// Write every chart's files into `dir`; returns the number of files.
+pub fn write(set: &ChartSet, dir: &Path) -> Result<usize> {
+    let mut n = 0;
+    for c in &set.charts {
+        crate::fsutil::write_atomic(&dir.join(format!("{}.svg", c.name)), c.svg.as_bytes())?;
+        n += 1;
+        if let Some(png) = &c.png {
+            crate::fsutil::write_atomic(&dir.join(format!("{}.png", c.name)), png)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// What was written, what was skipped and why, in Chinese.
+pub fn summary(set: &ChartSet, font: &FontChoice, dir: &Path, files: usize) -> String {
+    let mut out = format!(
+        "已写出图表 {} 幅（共 {} 个文件）到 {}：\n",
+        set.charts.len(),
+        files,
+        dir.display()
+    );
+    for c in &set.charts {
+        let formats = if c.png.is_some() {
+            format!(
+                "{0}.svg、{0}.png（{1}×{2} 像素）",
+                c.name, c.width, c.height
+            )
+        } else {
+            format!("{}.svg", c.name)
+        };
+        out.push_str(&format!("  {}：{}\n", c.title, formats));
+    }
+    for s in &set.skipped {
+        out.push_str(&format!(
+            "  未生成 {}（{}）：{}\n",
+            s.title, s.name, s.reason
+        ));
+    }
+    if let Some(path) = font.path() {
+        out.push_str(&format!("中文字体：{}", path.display()));
+    }
+    if let Some(msg) = font.message() {
+        if font.has_cjk() {
+            out.push('\n');
+        }
+        out.push_str(&msg);
+    }
+    out.trim_end().to_string()
+}
