@@ -275,6 +275,22 @@ fn word_file_follows_gbt_9704() {
         );
     }
     assert!(zip_entry(&docx, "word/settings.xml").contains("evenAndOddHeaders"));
+    // charts are embedded inline as pictures (a CJK font is installed by scripts/setup.sh)
+    let media: Vec<&String> = names
+        .iter()
+        .filter(|n| n.starts_with("word/media/"))
+        .collect();
+    assert!(media.len() >= 4, "embedded chart images: {names:?}");
+    assert!(
+        doc.contains("<w:drawing>") && doc.contains("<wp:inline"),
+        "pictures are inline"
+    );
+    let html = String::from_utf8(fx.read("r/季度报告-2026Q2.html")).unwrap();
+    assert!(
+        html.matches("<svg").count() >= 4,
+        "inline SVG charts in the HTML"
+    );
+    assert!(!html.contains("<?xml"), "no XML prolog inside the HTML");
 }
 
 #[test]
