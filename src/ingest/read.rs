@@ -562,30 +562,6 @@ pub fn is_missing(s: Option<&str>) -> bool {
     s.is_none_or(values::is_missing)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use calamine::CellErrorType;
-
-    #[test]
-    fn error_cells_read_as_excel_shows_them() {
-        assert_eq!(cell_text(&Data::Error(CellErrorType::NA)), "#N/A");
-        assert_eq!(cell_text(&Data::Error(CellErrorType::Value)), "#VALUE!");
-        assert_eq!(cell_text(&Data::Error(CellErrorType::Div0)), "#DIV/0!");
-        assert_eq!(cell_text(&Data::Error(CellErrorType::Ref)), "#REF!");
-    }
-
-    #[test]
-    fn numbers_read_as_excel_shows_them() {
-        assert_eq!(cell_text(&Data::Float(45717.0)), "45717");
-        assert_eq!(cell_text(&Data::Float(2.5)), "2.5");
-        assert_eq!(cell_text(&Data::Float(370112001001.0)), "370112001001");
-        assert_eq!(cell_text(&Data::Int(-3)), "-3");
-        assert_eq!(cell_text(&Data::Bool(true)), "true");
-        assert_eq!(cell_text(&Data::Empty), "");
-    }
-}
-
 impl RawTable {
     /// The CSV record index (0 = first line) of data row `k` of the frame.
     fn header_record_index(&self, k: usize) -> Option<usize> {
@@ -665,5 +641,29 @@ impl RawTable {
             },
             titles,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::CellErrorType;
+
+    #[test]
+    fn error_cells_read_as_excel_shows_them() {
+        assert_eq!(cell_text(&Data::Error(CellErrorType::NA)), "#N/A");
+        assert_eq!(cell_text(&Data::Error(CellErrorType::Value)), "#VALUE!");
+        assert_eq!(cell_text(&Data::Error(CellErrorType::Div0)), "#DIV/0!");
+        assert_eq!(cell_text(&Data::Error(CellErrorType::Ref)), "#REF!");
+    }
+
+    #[test]
+    fn numbers_read_as_excel_shows_them() {
+        assert_eq!(cell_text(&Data::Float(45717.0)), "45717");
+        assert_eq!(cell_text(&Data::Float(2.5)), "2.5");
+        assert_eq!(cell_text(&Data::Float(370112001001.0)), "370112001001");
+        assert_eq!(cell_text(&Data::Int(-3)), "-3");
+        assert_eq!(cell_text(&Data::Bool(true)), "true");
+        assert_eq!(cell_text(&Data::Empty), "");
     }
 }
