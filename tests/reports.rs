@@ -91,17 +91,10 @@ fn quarterly_numbers_agree_with_tables_and_an_independent_count() {
     let decided = number_after(&text, "作出认定", "件");
     // independent count over the CSV: rows whose 立案日期 falls in 2026 Q2
     let csv = String::from_utf8(fx.read("g/ledger.csv")).unwrap();
-    let mut reader = csv.lines();
-    let header: Vec<&str> = reader
-        .next()
-        .unwrap()
-        .trim_start_matches('\u{feff}')
-        .split(',')
-        .collect();
-    let col = header.iter().position(|h| *h == "立案日期").unwrap();
+    let (header, records) = crate::util::csv_records(&csv);
+    let col = header.iter().position(|h| h == "立案日期").unwrap();
     let mut count = 0;
-    let all = csv::ReaderLike::new(&csv);
-    for row in all.rows() {
+    for row in records {
         let d = jiucuo::ingest::values::parse_date(&row[col])
             .unwrap()
             .unwrap();
@@ -172,40 +165,6 @@ fn quarterly_numbers_agree_with_tables_and_an_independent_count() {
         })
         .sum();
     assert_eq!(outcomes, decided);
-}
-
-/// A tiny CSV reader for the tests (quotes, commas, newlines in quotes).
-mod csv {
-    pub struct ReaderLike<'a> {
-        text: &'a str,
-    }
-    impl<'a> ReaderLike<'a> {
-        pub fn new(text: &'a str) -> Self {
-            ReaderLike { text }
-        }
-        /// Data records (header skipped).
-        pub fn rows(&self) -> Vec<Vec<String>> {
-            let mut rows = Vec::new();
-            let (mut row, mut field, mut quoted) = (Vec::new(), String::new(), false);
-            let mut chars = self.text.trim_start_matches('\u{feff}').chars().peekable();
-            while let Some(c) = chars.next() {
-                match (c, quoted) {
-                    ('"', true) if chars.peek() == Some(&'"') => {
-                        field.push('"');
-                        chars.next();
-                    }
-                    ('"', _) => quoted = !quoted,
-                    (',', false) => row.push(std::mem::take(&mut field)),
-                    ('\n', false) => {
-                        row.push(std::mem::take(&mut field));
-                        rows.push(std::mem::take(&mut row));
-                    }
-                    (c, _) => field.push(c),
-                }
-            }
-            rows.into_iter().skip(1).collect()
-        }
-    }
 }
 
 #[test]
@@ -391,13 +350,13 @@ fn warning_notices_show_only_their_own_unit() {
     ])
     .ok();
     let csv = String::from_utf8(fx.read("g/ledger.csv")).unwrap();
-    let rows = csv::ReaderLike::new(&csv).rows();
+    let rows = crate::util::csv_records(&csv).1;
     // column positions in the reference export
     let (id_c, unit_c, off_c) = (0, 1, 5);
     let units: BTreeSet<String> = rows.iter().map(|r| r[unit_c].clone()).collect();
     let roster = String::from_utf8(fx.read("g/roster.csv")).unwrap();
-    let names: BTreeSet<String> = csv::ReaderLike::new(&roster)
-        .rows()
+    let names: BTreeSet<String> = crate::util::csv_records(&roster)
+        .1
         .iter()
         .map(|r| r[1].clone())
         .collect();

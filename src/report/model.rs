@@ -177,6 +177,37 @@ fn only(df: &DataFrame, col: &str, value: &str) -> Result<DataFrame> {
         .collect()?)
 }
 
+/// Distinct flagged cases, officers and inconsistent cases of a repeat list.
+struct RepeatCounts {
+    case_ids: BTreeSet<String>,
+    officers: BTreeSet<String>,
+    inconsistent: BTreeSet<String>,
+}
+
+impl RepeatCounts {
+    fn of(repeats: &DataFrame) -> RepeatCounts {
+        let flag = |i: usize| {
+            repeats
+                .column("inconsistent")
+                .ok()
+                .and_then(|c| c.bool().ok().and_then(|b| b.get(i)))
+                == Some(true)
+        };
+        RepeatCounts {
+            case_ids: (0..repeats.height())
+                .map(|i| str_at(repeats, "case_id", i))
+                .collect(),
+            officers: (0..repeats.height())
+                .map(|i| str_at(repeats, "officer", i))
+                .collect(),
+            inconsistent: (0..repeats.height())
+                .filter(|i| flag(*i))
+                .map(|i| str_at(repeats, "case_id", i))
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct Comparison {
     pub label: String,
@@ -424,22 +455,11 @@ pub fn quarterly(
     );
 
     let repeats = inputs.with_names(inputs.query("repeat_list", Some(q))?)?;
-    let repeat_ids: BTreeSet<String> = (0..repeats.height())
-        .map(|i| str_at(&repeats, "case_id", i))
-        .collect();
-    let repeat_officers: BTreeSet<String> = (0..repeats.height())
-        .map(|i| str_at(&repeats, "officer", i))
-        .collect();
-    let inconsistent: BTreeSet<String> = (0..repeats.height())
-        .filter(|i| {
-            repeats
-                .column("inconsistent")
-                .ok()
-                .and_then(|c| c.bool().ok().and_then(|b| b.get(*i)))
-                == Some(true)
-        })
-        .map(|i| str_at(&repeats, "case_id", i))
-        .collect();
+    let RepeatCounts {
+        case_ids: repeat_ids,
+        officers: repeat_officers,
+        inconsistent,
+    } = RepeatCounts::of(&repeats);
     add(
         "repeats",
         ReportTable {
@@ -678,22 +698,11 @@ pub fn warning(
         ca.rename("prior_case_ids".into());
         repeats.with_column(ca.into_series().into_column())?;
     }
-    let repeat_ids: BTreeSet<String> = (0..repeats.height())
-        .map(|i| str_at(&repeats, "case_id", i))
-        .collect();
-    let repeat_officers: BTreeSet<String> = (0..repeats.height())
-        .map(|i| str_at(&repeats, "officer", i))
-        .collect();
-    let inconsistent: BTreeSet<String> = (0..repeats.height())
-        .filter(|i| {
-            repeats
-                .column("inconsistent")
-                .ok()
-                .and_then(|c| c.bool().ok().and_then(|b| b.get(*i)))
-                == Some(true)
-        })
-        .map(|i| str_at(&repeats, "case_id", i))
-        .collect();
+    let RepeatCounts {
+        case_ids: repeat_ids,
+        officers: repeat_officers,
+        inconsistent,
+    } = RepeatCounts::of(&repeats);
     let mut cases = only(&inputs.query("cases_in_quarter", Some(q))?, "unit", unit)?;
     if !inputs.summaries {
         cases = cases.drop("summary")?;
