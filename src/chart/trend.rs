@@ -55,8 +55,15 @@ impl Model {
             .filter(col(s::DECIDED_ON).is_null().or(col(s::OUTCOME).is_null()))
             .collect()?
             .height() as u64;
+        // A report on a quarter shows the trend up to that quarter, not after it.
+        let last = inputs
+            .window
+            .map(|w| crate::analysis::period::Quarter::of(w.last_day()).label());
         Ok(Model {
-            quarters: by_quarter.into_iter().collect(),
+            quarters: by_quarter
+                .into_iter()
+                .filter(|(q, _)| last.as_ref().is_none_or(|l| q <= l))
+                .collect(),
             undecided,
         })
     }
