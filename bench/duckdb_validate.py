@@ -64,7 +64,8 @@ def stage1_expr(name: str, ty, raw: str) -> list[str]:
     if ty == "list":
         parts = (f"list_filter(list_transform(regexp_split_to_array({trimmed(raw)}, {q(C.LIST_SPLIT)}), "
                  f"lambda x: {trimmed('x')}), lambda x: x <> '')")
-        return [f"{parts} AS p_{name}"]
+        # a missing marker ("无") means no officers: a unit-level case
+        return [f"CASE WHEN {cleaned_fast(raw)} IS NULL THEN NULL ELSE {parts} END AS p_{name}"]
     if ty == "bool":
         return [f"lower({trimmed(raw)}) AS l_{name}", f"{cleaned_fast(raw)} AS t_{name}"]
     if ty == "text" and name == "summary":

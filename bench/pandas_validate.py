@@ -35,6 +35,8 @@ def cleaned(s: pd.Series) -> pd.Series:
 def split_list(cell):
     if cell is None or cell is np.nan or cell != cell:
         return None
+    if cell.strip(_WS) in C.MISSING:  # "无": a unit-level case, no officers
+        return None
     seen, out = set(), []
     for p in _SPLIT.split(cell):
         p = p.strip(_WS)
