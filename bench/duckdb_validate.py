@@ -118,12 +118,9 @@ def ingest(con: duckdb.DuckDBPyConnection, path: str) -> None:
     missing = [h for n, h, _, req in C.FIELDS if req and h not in headers]
     if missing:
         raise SystemExit(f"missing required columns: {missing}")
-    # Fully blank records are skipped (their row numbers are remembered).
-    any_filled = " OR ".join(f"coalesce({trimmed(qi(h))}, '') <> ''" for h in headers)
-    con.execute("CREATE TABLE raw2 AS SELECT rowid + 2 AS row, * FROM raw")
-    con.execute("DROP TABLE raw")
-    con.execute(f"DELETE FROM raw2 WHERE NOT ({any_filled})")
-    con.execute("ALTER TABLE raw2 RENAME TO raw")
+    # Spreadsheet row number = rowid + 2 (insertion order is kept); fully blank
+    # records are skipped when the typed table is built.
+    any_filled = " OR ".join(f"coalesce({trimmed('r.' + qi(h))}, '') <> ''" for h in headers)
 
     # 2. Distinct clause texts → (article, item) once each.
     clause_vals = [r[0] for r in con.execute(
@@ -134,7 +131,7 @@ def ingest(con: duckdb.DuckDBPyConnection, path: str) -> None:
         con.executemany("INSERT INTO clause_map VALUES (?, ?, ?, ?)", rows)
 
     # 3. Typed frame (all rows, before rejection) plus per-field "unreadable" flags.
-    s1, sel, bads, date_fields = ["r.row"], ["row"], [], []
+    s1, sel, bads, date_fields = ["r.rowid + 2 AS row"], ["row"], [], []
     for name, header, ty, _ in C.FIELDS:
         if header not in headers:
             sel.append(f"NULL AS {name}")
@@ -169,8 +166,9 @@ def ingest(con: duckdb.DuckDBPyConnection, path: str) -> None:
             SELECT {', '.join(sel)} FROM (
                 SELECT {', '.join(s1)}
                 FROM raw r LEFT JOIN clause_map cm ON cm.txt = r.{qi(C.HEADER['clause'])}
+                WHERE {any_filled}
             )
-        ) ORDER BY row
+        )
     """)
 
     # 4. Findings, from the typed table alone; `{v}` in a message stands for the
@@ -245,7 +243,7 @@ def ingest(con: duckdb.DuckDBPyConnection, path: str) -> None:
         CREATE TABLE findings0 AS
         SELECT f.row, f.case_id, {header_of} AS "column", coalesce({value_of}, '') AS value,
                f.severity, f.code, replace(f.message, '{{v}}', left(coalesce({value_of}, ''), 40)) AS message
-        FROM ({' UNION ALL '.join(parts)}) f JOIN raw r USING (row)
+        FROM ({' UNION ALL '.join(parts)}) f JOIN raw r ON r.rowid + 2 = f.row
     """)
 
     # 5. Duplicate case ids: first copy without other errors stays (warning), the rest are rejected.
@@ -289,12 +287,12 @@ def ingest(con: duckdb.DuckDBPyConnection, path: str) -> None:
         keep.append(f"CASE WHEN {c} < 0 THEN NULL ELSE {c} END AS {c}" if ty == "int" else c)
     con.execute(f"""
         CREATE TABLE cases AS SELECT {', '.join(keep)} FROM typed
-        WHERE row NOT IN (SELECT row FROM rejected_rows) ORDER BY row
+        WHERE row NOT IN (SELECT row FROM rejected_rows)
     """)
 
 
 def accounting(con):
-    read = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+    read = con.execute("SELECT count(*) FROM typed").fetchall()[0][0]
     analysed = con.execute("SELECT count(*) FROM cases").fetchall()[0][0]
     return read, analysed, read - analysed
 
@@ -330,10 +328,10 @@ def main():
     n, ok, rej = accounting(con)
     if rej and a.rejects:
         con.execute(f"""
-            COPY (SELECT r.* EXCLUDE (row), f.reasons AS 拒收原因
+            COPY (SELECT r.*, f.reasons AS 拒收原因
                   FROM raw r JOIN (SELECT row, string_agg(message, '；' ORDER BY "column", code) AS reasons
-                                   FROM findings WHERE severity = 'error' GROUP BY row) f USING (row)
-                  ORDER BY r.row) TO {q(a.rejects)} (HEADER)
+                                   FROM findings WHERE severity = 'error' GROUP BY row) f ON r.rowid + 2 = f.row
+                  ORDER BY f.row) TO {q(a.rejects)} (HEADER)
         """)
     print(f"read {n}, analysed {ok}, rejected {rej}", file=sys.stderr)
 
