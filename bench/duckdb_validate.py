@@ -157,6 +157,11 @@ def ingest(con: duckdb.DuckDBPyConnection, path: str) -> None:
             date_fields.append(name)
             bads.append(name)
     in_years = {n: f"year({n}) BETWEEN 1900 AND 2200" for n in date_fields}
+    # A record repeating the header (two exports concatenated) is rejected.
+    named = [h for h in headers if h]
+    same = " + ".join(f"CAST(coalesce({trimmed('r.' + qi(h))} = {q(h)}, false) AS INTEGER)" for h in named)
+    s1.append(f"({same}) * 2 > {len(named)} AS repeated_header")
+    sel.append("repeated_header")
     outer = ["* EXCLUDE (" + ", ".join(f"has_{n}" for n in date_fields) + ") REPLACE ("
              + ", ".join(f"CASE WHEN {in_years[n]} THEN {n} END AS {n}" for n in date_fields) + ")"]
     outer += [f"(has_{n} AND NOT coalesce({in_years[n]}, false)) AS bad_{n}" for n in date_fields]
@@ -232,13 +237,19 @@ def ingest(con: duckdb.DuckDBPyConnection, path: str) -> None:
         if ty == "int":
             finding(name, "warning", "int-negative",
                     f"'“{C.HEADER[name]}”为负数 ' || {name} || '（该值不予采用）'", f"{name} < 0")
+    parts.append("""
+            SELECT row, NULL AS case_id, '（整行）' AS field, 'error' AS severity,
+                   'header-repeated' AS code,
+                   '本行是重复的表头（常见于把几个导出文件拼在一起），已拒收；删除此行即可' AS message
+            FROM typed WHERE repeated_header""")
     a, b = C.PILOT
     finding("filed_on", "warning", "outside-pilot",
             f"'立案日期 ' || filed_on || ' 不在试点期间（{a} 至 {b}，第二十四条）内'",
             f"filed_on < DATE '{a}' OR filed_on > DATE '{b}'")
     value_of = "CASE f.field " + " ".join(
         f"WHEN {q(n)} THEN r.{qi(h)}" for n, h, _, _ in C.FIELDS if h in headers) + " END"
-    header_of = "CASE f.field " + " ".join(f"WHEN {q(n)} THEN {q(h)}" for n, h, _, _ in C.FIELDS) + " END"
+    header_of = ("CASE f.field " + " ".join(f"WHEN {q(n)} THEN {q(h)}" for n, h, _, _ in C.FIELDS)
+                 + " ELSE f.field END")
     con.execute(f"""
         CREATE TABLE findings0 AS
         SELECT f.row, f.case_id, {header_of} AS "column", coalesce({value_of}, '') AS value,
@@ -281,7 +292,7 @@ def ingest(con: duckdb.DuckDBPyConnection, path: str) -> None:
     cols = [r[0] for r in con.execute("DESCRIBE typed").fetchall()]
     keep = []
     for c in cols:
-        if c.startswith("bad_"):
+        if c.startswith("bad_") or c == "repeated_header":
             continue
         ty = next((f[2] for f in C.FIELDS if f[0] == c), None)
         keep.append(f"CASE WHEN {c} < 0 THEN NULL ELSE {c} END AS {c}" if ty == "int" else c)

@@ -193,6 +193,14 @@ class Ingest:
             if ty == "int":
                 finding(name, "warning", "int-negative", typed[name] < 0,
                         lambda s, v, name=name: f"“{C.HEADER[name]}”为负数 " + s[name].astype(str) + "（该值不予采用）")
+        # A record repeating the header (two exports concatenated) is rejected.
+        named = [h for h in headers if h]
+        same = sum((strip(raw[h]) == h).fillna(False).astype(np.int64) for h in named)
+        rep_rows = typed.loc[(same * 2 > len(named)).to_numpy()]
+        if len(rep_rows):
+            parts.append(pd.DataFrame({"row": rep_rows["row"], "case_id": None, "column": "（整行）",
+                                       "value": "", "severity": "error", "code": "header-repeated",
+                                       "message": "本行是重复的表头（常见于把几个导出文件拼在一起），已拒收；删除此行即可"}))
         a, b = (pd.Timestamp(x) for x in C.PILOT)
         f = typed["filed_on"]
         finding("filed_on", "warning", "outside-pilot", (f < a) | (f > b),
