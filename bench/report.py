@@ -45,7 +45,9 @@ def summarise(recs):
         ok = [r for r in rs if r["status"] == "ok"]
         failed = [r for r in rs if r["status"] != "ok"]
         rss = [r.get("max_rss_kib", r.get("group_peak_rss_kib", 0)) / 1024 for r in ok]
+        by_rep = {r["rep"]: r["wall_s"] for r in ok}
         out[key] = dict(
+            by_rep=by_rep,
             wall=statistics.median(r["wall_s"] for r in ok) if ok else None,
             rss=statistics.median(rss) if ok else None,
             status="ok" if not failed else failed[0]["status"],
@@ -63,7 +65,7 @@ def cell_status(s):
     if f["status"] == "timeout":
         return f"> {f.get('limit_s', 900) / 60:.0f} min"
     if f["status"] == "OOM":
-        return f"OOM (> {f.get('limit_mib', 0) / 1024:.0f} GiB)"
+        return f"OOM (> {f.get('limit_mib', 0) / 1024:.0f} GiB after {f['wall_s']:.0f} s)"
     return f["status"]
 
 
@@ -126,6 +128,23 @@ def main():
                     rr = f"{x['rss'] / duck['rss']:.2f}×"
                 L.append(f"| {fmt_rows(n)} | {size_txt} | {tool} | {task_label} | {x['wall']:.2f} | "
                          f"{x['rss']:,.0f} | {rw} | {rr} | {x['walls']} |")
+    L.append("")
+    L.append("Paired ratios, jiucuo wall time / the other tool's measured back to back in the same repetition (closer in background load than the medians):")
+    L.append("")
+    for n in sizes:
+        for task, task_label in TASKS:
+            j = s.get((n, "jiucuo", task))
+            for other in ("duckdb", "pandas"):
+                o = s.get((n, other, task))
+                if not j or not o:
+                    continue
+                reps = sorted(set(j["by_rep"]) & set(o["by_rep"]))
+                if not reps:
+                    continue
+                rs = [j["by_rep"][k] / o["by_rep"][k] for k in reps]
+                L.append(f"- {fmt_rows(n)}, {task_label}, vs {other}: "
+                         + ", ".join(f"{x:.2f}×" for x in rs)
+                         + (f" (median {statistics.median(rs):.2f}×)" if len(rs) > 1 else ""))
     L.append("")
     loads = ", ".join(f"{fmt_rows(n)}: {max(v['loadavg'] for k, v in s.items() if k[0] == n):.1f}" for n in sizes)
     L.append(f"Highest 1-minute load average seen before a measurement: {loads}.")
