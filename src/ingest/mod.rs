@@ -200,6 +200,10 @@ pub fn ledger_from_raw(raw: RawTable, config: &Config) -> Result<Ledger, IngestE
         r
     };
     let cases = drop_rows(&parsed.frame, &rejected_rows)?;
+    drop(parsed.frame);
+    // From here on the raw cells are only needed for the rejects file.
+    let mut raw = raw;
+    raw.frame = keep_rows(&raw.frame, &rejected_rows)?;
     let cases = clean_dropped_values(cases, &findings)?;
     let accounting = Accounting {
         read,
@@ -247,6 +251,15 @@ fn locate_header(
             Err(first_error)
         }
     }
+}
+
+fn keep_rows(df: &DataFrame, rows: &[i64]) -> Result<DataFrame, IngestError> {
+    let set = Series::new("kept".into(), rows);
+    df.clone()
+        .lazy()
+        .filter(col(ROW).is_in(lit(set).implode(false), false))
+        .collect()
+        .map_err(|e| IngestError::container("校验", e))
 }
 
 fn drop_rows(df: &DataFrame, rows: &[i64]) -> Result<DataFrame, IngestError> {

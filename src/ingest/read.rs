@@ -193,7 +193,10 @@ pub fn read_raw_bytes(
 }
 
 /// Decode CSV bytes to UTF-8 text: BOM stripped; GB18030 when not valid UTF-8.
-pub fn decode_csv(bytes: &[u8], encoding: Encoding) -> Result<(String, &'static str), IngestError> {
+pub fn decode_csv(
+    bytes: &[u8],
+    encoding: Encoding,
+) -> Result<(std::borrow::Cow<'_, str>, &'static str), IngestError> {
     let (bytes, had_bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => (rest, true),
         None => (bytes, false),
@@ -219,10 +222,11 @@ pub fn decode_csv(bytes: &[u8], encoding: Encoding) -> Result<(String, &'static 
                 message: "文件既不是有效的 UTF-8，也不是有效的 GBK/GB18030 编码（可能混用了两种编码）。请用 Excel 另存为“CSV UTF-8”后重试".into(),
             });
         }
-        return Ok((text.into_owned(), "GB18030"));
+        return Ok((std::borrow::Cow::Owned(text.into_owned()), "GB18030"));
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok((text.to_string(), if had_bom { "UTF-8（带BOM）" } else { "UTF-8" })),
+        // UTF-8 is read in place: no copy of a large file.
+        Ok(text) => Ok((std::borrow::Cow::Borrowed(text), if had_bom { "UTF-8（带BOM）" } else { "UTF-8" })),
         Err(e) => Err(IngestError::Encoding {
             message: format!(
                 "文件在第 {} 字节处不是有效的 UTF-8。如为 GBK 编码，请去掉 --encoding utf-8 或改用 --encoding gbk",
