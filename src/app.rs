@@ -88,7 +88,9 @@ pub fn load(args: &cli::LedgerArgs) -> Result<Loaded> {
         .ok_or_else(|| ingest::IngestError::UnknownFormat { path: path.clone() })?;
     let bytes = read_with_progress(path)?;
     let progress = Progress::start("解析与校验");
-    let ledger = ingest::read::read_raw_bytes(&bytes, format, &opts)
+    let raw = ingest::read::read_raw_bytes(&bytes, format, &opts);
+    drop(bytes); // the frame holds the cells now
+    let ledger = raw
         .and_then(|raw| ingest::ledger_from_raw(raw, &config))
         .map_err(|e| e.with_path(path));
     progress.finish();
