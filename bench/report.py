@@ -98,8 +98,8 @@ def main():
     L.append("- data: `jiucuo generate --rows N --seed 20251 --dirty` (UTF-8 with BOM, Chinese headers, "
              "mixed date forms, a handful of planted bad rows); analyze with the generated volume.csv, "
              "`--as-of 2026-11-30`, Parquet output")
-    L.append("- each measurement: `/usr/bin/time -v` (wall clock, maximum resident set size); 1 M and "
-             f"smaller: median of {run.get('reps', 3)} runs, larger: 1 run; limits per run: "
+    L.append("- each measurement: `/usr/bin/time -v` (wall clock, maximum resident set size); where a "
+             "size was run several times the table shows the median (every run in the last column); limits per run: "
              f"{run.get('timeout_s', 900) / 60:.0f} min wall, {run.get('mem_limit_mib', 0) / 1024:.0f} GiB "
              "memory guard on the process group (see `bench/measure.py`)")
     L.append("- the machine is shared: other builds may have been running (load average before each "
