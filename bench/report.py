@@ -25,12 +25,15 @@ def fmt_rows(n: int) -> str:
 
 def load(path: Path):
     recs = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    # For each size × tool × task, the latest run that measured it.
     latest = {}
     for r in recs:
         if r.get("kind") != "measure":
             continue
-        latest[r["rows"]] = max(latest.get(r["rows"], ""), r["run_id"])
-    chosen = [r for r in recs if r.get("kind") == "measure" and latest.get(r["rows"]) == r["run_id"]]
+        k = (r["rows"], r["tool"], r["task"])
+        latest[k] = max(latest.get(k, ""), r["run_id"])
+    chosen = [r for r in recs if r.get("kind") == "measure"
+              and latest.get((r["rows"], r["tool"], r["task"])) == r["run_id"]]
     runs = {r["run_id"]: r for r in recs if r.get("kind") == "run"}
     return chosen, runs
 
@@ -45,7 +48,7 @@ def summarise(recs):
         ok = [r for r in rs if r["status"] == "ok"]
         failed = [r for r in rs if r["status"] != "ok"]
         rss = [r.get("max_rss_kib", r.get("group_peak_rss_kib", 0)) / 1024 for r in ok]
-        by_rep = {r["rep"]: r["wall_s"] for r in ok}
+        by_rep = {(r["run_id"], r["rep"]): r["wall_s"] for r in ok}
         out[key] = dict(
             by_rep=by_rep,
             wall=statistics.median(r["wall_s"] for r in ok) if ok else None,
@@ -54,6 +57,7 @@ def summarise(recs):
             fail=failed[0] if failed else None,
             reps=len(rs),
             walls=[round(r["wall_s"], 2) for r in ok],
+            run_ids=sorted({r["run_id"] for r in rs}),
             file_bytes=rs[0].get("file_bytes"),
             loadavg=max(r.get("loadavg_before", 0) for r in rs),
         )
@@ -107,8 +111,8 @@ def main():
     L.append("")
     L.append("## Figures")
     L.append("")
-    L.append("| size | CSV file | tool | task | wall s | peak RSS MiB | wall vs DuckDB | RSS vs DuckDB | runs (wall s) |")
-    L.append("|---|---|---|---|---:|---:|---:|---:|---|")
+    L.append("| size | CSV file | tool | task | wall s | peak RSS MiB | wall vs DuckDB | RSS vs DuckDB | runs (wall s) | run |")
+    L.append("|---|---|---|---|---:|---:|---:|---:|---|---|")
     for n in sizes:
         for task, task_label in TASKS:
             duck = s.get((n, "duckdb", task))
@@ -120,16 +124,16 @@ def main():
                 size_txt = f"{fb / 1e6:,.0f} MB" if fb else ""
                 if x["status"] != "ok":
                     L.append(f"| {fmt_rows(n)} | {size_txt} | {tool} | {task_label} | {cell_status(x)} | "
-                             f"| | | {x['walls']} |")
+                             f"| | | {x['walls']} | {', '.join(x['run_ids'])} |")
                     continue
                 rw = rr = ""
                 if duck and duck["status"] == "ok" and tool != "duckdb":
                     rw = f"{x['wall'] / duck['wall']:.2f}×"
                     rr = f"{x['rss'] / duck['rss']:.2f}×"
                 L.append(f"| {fmt_rows(n)} | {size_txt} | {tool} | {task_label} | {x['wall']:.2f} | "
-                         f"{x['rss']:,.0f} | {rw} | {rr} | {x['walls']} |")
+                         f"{x['rss']:,.0f} | {rw} | {rr} | {x['walls']} | {', '.join(x['run_ids'])} |")
     L.append("")
-    L.append("Paired ratios, jiucuo wall time / the other tool's measured back to back in the same repetition (closer in background load than the medians):")
+    L.append("Paired ratios, jiucuo wall time / the other tool's measured back to back in the same repetition of the same run (closer in background load than the medians):")
     L.append("")
     for n in sizes:
         for task, task_label in TASKS:
