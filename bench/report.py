@@ -35,6 +35,7 @@ def load(path: Path):
     chosen = [r for r in recs if r.get("kind") == "measure"
               and latest.get((r["rows"], r["tool"], r["task"])) == r["run_id"]]
     runs = {r["run_id"]: r for r in recs if r.get("kind") == "run"}
+    load.all = [r for r in recs if r.get("kind") == "measure" and r["status"] == "ok"]
     return chosen, runs
 
 
@@ -135,20 +136,19 @@ def main():
     L.append("")
     L.append("Paired ratios, jiucuo wall time / the other tool's measured back to back in the same repetition of the same run (closer in background load than the medians):")
     L.append("")
+    walls = {(r["run_id"], r["rows"], r["tool"], r["task"], r["rep"]): r["wall_s"] for r in load.all}
     for n in sizes:
         for task, task_label in TASKS:
-            j = s.get((n, "jiucuo", task))
             for other in ("duckdb", "pandas"):
-                o = s.get((n, other, task))
-                if not j or not o:
-                    continue
-                reps = sorted(set(j["by_rep"]) & set(o["by_rep"]))
-                if not reps:
-                    continue
-                rs = [j["by_rep"][k] / o["by_rep"][k] for k in reps]
-                L.append(f"- {fmt_rows(n)}, {task_label}, vs {other}: "
-                         + ", ".join(f"{x:.2f}×" for x in rs)
-                         + (f" (median {statistics.median(rs):.2f}×)" if len(rs) > 1 else ""))
+                pairs = defaultdict(list)
+                for (rid, rows, tool, t, rep), w in walls.items():
+                    if rows == n and tool == "jiucuo" and t == task and (rid, n, other, task, rep) in walls:
+                        pairs[rid].append(w / walls[(rid, n, other, task, rep)])
+                for rid in sorted(pairs):
+                    rs = pairs[rid]
+                    L.append(f"- {fmt_rows(n)}, {task_label}, vs {other} (run {rid}): "
+                             + ", ".join(f"{x:.2f}×" for x in rs)
+                             + (f" (median {statistics.median(rs):.2f}×)" if len(rs) > 1 else ""))
     L.append("")
     loads = ", ".join(f"{fmt_rows(n)}: {max(v['loadavg'] for k, v in s.items() if k[0] == n):.1f}" for n in sizes)
     L.append(f"Highest 1-minute load average seen before a measurement: {loads}.")
@@ -160,6 +160,14 @@ def main():
     L.append("| goal | figure | met? |")
     L.append("|---|---|---|")
 
+    def paired_ratios(n, tool, base, task):
+        """Ratios of back-to-back runs (same run, same repetition), all runs."""
+        out = []
+        for (rid, rows, t, tk, rep), w in walls.items():
+            if rows == n and t == tool and tk == task and (rid, n, base, task, rep) in walls:
+                out.append(w / walls[(rid, n, base, task, rep)])
+        return out
+
     def ratio(n, tool, task, base, key="wall"):
         a, b = s.get((n, tool, task)), s.get((n, base, task))
         if not a or not b:
@@ -168,8 +176,7 @@ def main():
             return None, f"{tool}: {cell_status(a)}"
         if b["status"] != "ok":
             return None, f"{base}: {cell_status(b)} (jiucuo {a[key]:.2f} s)"
-        reps = sorted(set(a["by_rep"]) & set(b["by_rep"]))
-        paired = [a["by_rep"][k] / b["by_rep"][k] for k in reps]
+        paired = paired_ratios(n, tool, base, task)
         extra = (f" (paired runs {min(paired):.2f}–{max(paired):.2f}×)" if len(paired) > 1 else "")
         return a[key] / b[key], f"{a[key]:.2f} s / {b[key]:.2f} s = {a[key] / b[key]:.2f}×{extra}"
 
@@ -180,11 +187,9 @@ def main():
 
     m1 = 1_000_000
     v, t = ratio(m1, "jiucuo", "validate", "duckdb")
-    j, d = s.get((m1, "jiucuo", "validate")), s.get((m1, "duckdb", "validate"))
     shaky = ""
-    if v is not None and j and d:
-        reps = sorted(set(j["by_rep"]) & set(d["by_rep"]))
-        paired = [j["by_rep"][k] / d["by_rep"][k] for k in reps]
+    if v is not None:
+        paired = paired_ratios(m1, "jiucuo", "duckdb", "validate")
         if v <= 1.0 and any(x > 1.0 for x in paired):
             shaky = " on the medians, not in every paired run"
     L.append(f"| ingest + validate ≤ 1.0× DuckDB at 1 M | {t} | {verdict(v, 1.0, shaky)} |")
