@@ -86,14 +86,20 @@ pub fn load(args: &cli::LedgerArgs) -> Result<Loaded> {
     let path = &args.ledger;
     let format = ingest::Format::from_path(path)
         .ok_or_else(|| ingest::IngestError::UnknownFormat { path: path.clone() })?;
-    let bytes = read_with_progress(path)?;
-    let progress = Progress::start("解析与校验");
-    let raw = ingest::read::read_raw_bytes(&bytes, format, &opts);
-    drop(bytes); // the frame holds the cells now
-    let ledger = raw
-        .and_then(|raw| ingest::ledger_from_raw(raw, &config))
-        .map_err(|e| e.with_path(path));
-    progress.finish();
+    let file = std::fs::File::open(path).map_err(|source| ingest::IngestError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let bar = read_progress(path, &file);
+    let ledger = ingest::read_ledger_from(
+        bar.wrap_read(file),
+        format,
+        &opts,
+        &config,
+        ingest::CHUNK_BYTES,
+    )
+    .map_err(|e| e.with_path(path));
+    bar.finish_and_clear();
     let ledger = ledger?;
     report_accounting(&ledger, &args.ledger);
     Ok(Loaded {
@@ -234,41 +240,23 @@ fn init(a: cli::InitArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// Read a file with a byte progress bar on stderr (terminal only, large files only).
-pub fn read_with_progress(path: &Path) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let io_err = |source| ingest::IngestError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut file = std::fs::File::open(path).map_err(io_err)?;
+/// A byte progress bar for reading a ledger: on a terminal, for large files;
+/// hidden otherwise.
+fn read_progress(path: &Path, file: &std::fs::File) -> indicatif::ProgressBar {
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     if len < 16 << 20 || !std::io::stderr().is_terminal() {
-        let mut buf = Vec::with_capacity(len as usize);
-        file.read_to_end(&mut buf).map_err(io_err)?;
-        return Ok(buf);
+        return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
-            "读取 {msg} [{bar:30}] {bytes}/{total_bytes} {eta}",
+            "读取并校验 {msg} [{bar:30}] {bytes}/{total_bytes} {eta}",
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
         .progress_chars("=> "),
     );
     bar.set_message(path.display().to_string());
-    let mut buf = Vec::with_capacity(len as usize);
-    let mut chunk = vec![0u8; 4 << 20];
-    loop {
-        let n = file.read(&mut chunk).map_err(io_err)?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        bar.inc(n as u64);
-    }
-    bar.finish_and_clear();
-    Ok(buf)
+    bar
 }
 
 /// A spinner on stderr while long work runs; silent when stderr is not a terminal.

@@ -1632,3 +1632,154 @@ fn zoned_timestamps_keep_the_date_their_zone_shows() {
         .ok();
     assert_eq!(run.findings(), vec![], "nothing before the pilot period");
 }
+
+// -------------------------------------------------------------------------------------------
+// Streaming: the ledger does not depend on how the CSV is cut into chunks
+// -------------------------------------------------------------------------------------------
+
+/// Read CSV bytes with a given chunk size (bytes of text per chunk).
+fn read_chunked(bytes: &[u8], encoding: Encoding, chunk_bytes: usize) -> Ledger {
+    let opts = ReadOptions {
+        encoding,
+        sheet: None,
+    };
+    ingest::read_ledger_from(
+        std::io::Cursor::new(bytes),
+        ingest::Format::Csv,
+        &opts,
+        &Config::default(),
+        chunk_bytes,
+    )
+    .unwrap_or_else(|e| panic!("chunk size {chunk_bytes}: {e}"))
+}
+
+/// A dirty generated ledger with every file-level oddity added: a title line
+/// above the header, blank lines, a header repeated mid-file, ragged records,
+/// a multi-line quoted cell, and case ids repeated far apart (first copy
+/// rejected for another reason in one case, kept in the other).
+fn streaming_ledger() -> (String, Vec<String>) {
+    let data = jiucuo::generate::generate(400, 7, true).unwrap();
+    let text = data.ledger_csv.trim_start_matches('\u{feff}').to_string();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let header = lines[0].clone();
+    let width = header.split(',').count();
+    let row = |id: &str, date: &str, summary: &str| {
+        let mut cells = vec![String::new(); width];
+        cells[0] = id.into();
+        cells[1] = "区城市管理局".into();
+        cells[3] = "城市管理".into();
+        cells[4] = "行政处罚".into();
+        cells[6] = "其他".into();
+        cells[9] = date.into();
+        cells[width - 1] = summary.into();
+        cells.join(",")
+    };
+    // first copy of DUP-A has an unreadable date (rejected), the second is kept;
+    // DUP-B's first copy is kept and its two later copies are rejected.
+    lines.insert(5, row("DUP-A", "2025-02-30", "甲"));
+    lines.insert(9, row("DUP-B", "2025-05-06", "\"两行\n案情\""));
+    lines.insert(100, String::new());
+    lines.insert(101, String::new());
+    lines.insert(200, header.clone());
+    lines.insert(201, row("RAG-1", "2025-06-01", "多,一列"));
+    lines.insert(202, "RAG-2,区城市管理局".to_string());
+    lines.push(row("DUP-A", "2025-07-01", "乙"));
+    lines.push(row("DUP-B", "2025-07-02", "丙"));
+    lines.push(row("DUP-B", "2025-07-03", "丁"));
+    let expected_dups = vec!["DUP-A".to_string(), "DUP-B".to_string()];
+    let body = lines.join("\r\n");
+    (format!("2026年监督案件台账\r\n{body}\r\n"), expected_dups)
+}
+
+fn assert_same_ledger(what: &str, a: &Ledger, b: &Ledger) {
+    assert_eq!(a.accounting, b.accounting, "{what}: accounting");
+    assert_eq!(a.findings, b.findings, "{what}: findings");
+    assert_eq!(a.title_lines, b.title_lines, "{what}: title lines");
+    assert_eq!(a.raw.blank_rows, b.raw.blank_rows, "{what}: blank rows");
+    assert_eq!(a.raw.headers, b.raw.headers, "{what}: headers");
+    assert_same_frame(&format!("{what}: cases"), &a.cases, &b.cases);
+    assert_same_frame(
+        &format!("{what}: rejected raw rows"),
+        &a.raw.frame,
+        &b.raw.frame,
+    );
+}
+
+#[test]
+fn a_csv_read_in_chunks_gives_the_same_ledger_as_read_whole() {
+    let (csv, dups) = streaming_ledger();
+    let whole = read_chunked(csv.as_bytes(), Encoding::Auto, usize::MAX);
+    // The oddities are all seen in the whole read (so that the comparison means something).
+    let codes = |l: &Ledger, code: &str| l.findings.iter().filter(|f| f.code == code).count();
+    assert_eq!(whole.title_lines, ["2026年监督案件台账"]);
+    assert_eq!(whole.raw.blank_rows.len(), 2);
+    assert_eq!(codes(&whole, "header-repeated"), 1);
+    assert_eq!(codes(&whole, "row-too-many-fields"), 1);
+    assert_eq!(codes(&whole, "row-too-few-fields"), 1);
+    for id in &dups {
+        assert!(
+            whole
+                .findings
+                .iter()
+                .any(|f| f.code == "duplicate-case" && f.case_id.as_deref() == Some(id)),
+            "{id} not found as duplicate"
+        );
+    }
+    // DUP-A: the later copy is kept because the first was rejected anyway.
+    let kept: Vec<i64> = whole
+        .findings
+        .iter()
+        .filter(|f| f.code == "duplicate-kept")
+        .filter(|f| f.case_id.as_deref() == Some("DUP-A"))
+        .map(|f| f.row)
+        .collect();
+    assert_eq!(kept.len(), 1);
+    assert!(kept[0] > 300, "DUP-A kept at row {}", kept[0]);
+    let a = whole.accounting;
+    assert_eq!(a.read, a.analysed + a.rejected);
+    // about 20 chunks, and 4 (chunks smaller than a record: see ingest::chunks tests)
+    for chunk in [5_000, 30_000] {
+        let chunked = read_chunked(csv.as_bytes(), Encoding::Auto, chunk);
+        assert_same_ledger(&format!("chunk {chunk} B"), &whole, &chunked);
+    }
+    // The same in GB18030: decoding block by block agrees.
+    let (gbk, _, _) = encoding_rs::GB18030.encode(&csv);
+    let chunked = read_chunked(&gbk, Encoding::Auto, 5_000);
+    assert_same_ledger("GBK, chunk 5000 B", &whole, &chunked);
+}
+
+#[test]
+fn a_later_chunk_in_another_encoding_is_refused_with_its_lines() {
+    let (csv, _) = streaming_ledger();
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    let (utf8_part, gbk_part) = lines.split_at(250);
+    let mut bytes = utf8_part.join("\r\n").into_bytes();
+    bytes.extend_from_slice(b"\r\n");
+    // physical lines so far (a quoted cell spans two), the next one is GBK
+    let first_gbk_line = bytes.iter().filter(|b| **b == b'\n').count() + 1;
+    let gbk_text = gbk_part.join("\r\n");
+    let (gbk, _, _) = encoding_rs::GB18030.encode(&gbk_text);
+    bytes.extend_from_slice(&gbk);
+    let opts = ReadOptions {
+        encoding: Encoding::Auto,
+        sheet: None,
+    };
+    for chunk in [usize::MAX, 4096] {
+        let e = ingest::read_ledger_from(
+            std::io::Cursor::new(&bytes),
+            ingest::Format::Csv,
+            &opts,
+            &Config::default(),
+            chunk,
+        )
+        .map(|l| l.accounting)
+        .expect_err("a mixed file must be refused");
+        let msg = e.to_string();
+        // line 1 (the title) is UTF-8 Chinese
+        assert!(msg.contains("第1行是 UTF-8"), "chunk {chunk}: {msg}");
+        assert!(
+            msg.contains(&format!("第{first_gbk_line}行是 GBK")),
+            "chunk {chunk}: {msg}"
+        );
+    }
+}

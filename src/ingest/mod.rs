@@ -2,6 +2,7 @@
 //! and account for every row (analysed or rejected, with why).
 
 pub mod auxiliary;
+pub mod chunks;
 pub mod mapping;
 pub mod parse;
 pub mod read;
@@ -164,66 +165,275 @@ impl Ledger {
     }
 }
 
+/// Bytes of CSV text read, parsed and validated at a time: bounds the
+/// memory a large export needs beyond its typed columns.
+pub const CHUNK_BYTES: usize = 64 << 20;
+
 /// Read and validate a ledger file.
 pub fn read_ledger(
     path: &Path,
     opts: &ReadOptions,
     config: &Config,
 ) -> Result<Ledger, IngestError> {
-    let raw = read::read_raw(path, opts)?;
-    ledger_from_raw(raw, config).map_err(|e| e.with_path(path))
+    let format = Format::from_path(path).ok_or_else(|| IngestError::UnknownFormat {
+        path: path.to_path_buf(),
+    })?;
+    let file = std::fs::File::open(path).map_err(|source| IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    read_ledger_from(file, format, opts, config, CHUNK_BYTES).map_err(|e| e.with_path(path))
 }
 
-/// Validate an already-read table.
+/// Read and validate a ledger from any reader. CSV is streamed in chunks of
+/// about `chunk_bytes` of text (the result does not depend on the chunk
+/// size); the other containers are read whole.
+pub fn read_ledger_from<R: std::io::Read>(
+    mut reader: R,
+    format: Format,
+    opts: &ReadOptions,
+    config: &Config,
+    chunk_bytes: usize,
+) -> Result<Ledger, IngestError> {
+    if format != Format::Csv {
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| IngestError::Container {
+                format: "文件",
+                message: format!("读取中断：{e}"),
+            })?;
+        let raw = read::read_raw_bytes(&bytes, format, opts)?;
+        drop(bytes);
+        return ledger_from_raw(raw, config);
+    }
+    let mut chunks = chunks::CsvChunks::new(reader, opts.encoding, chunk_bytes);
+    let first = chunks.first_chunk()?;
+    let (first, map, title_lines) = locate_header(first, config)?;
+    chunks.set_header(first.header_fields(), first.headers.clone());
+    let mut assembly = Assembly::new(&first, map, title_lines, config);
+    assembly.add(first)?;
+    while let Some(chunk) = chunks.next_chunk()? {
+        assembly.add(chunk)?;
+    }
+    assembly.finish()
+}
+
+/// Validate an already-read table (one chunk).
 pub fn ledger_from_raw(raw: RawTable, config: &Config) -> Result<Ledger, IngestError> {
     let (raw, map, title_lines) = locate_header(raw, config)?;
-    let parsed = parse::parse_values(&raw, &map)?;
-    let mut findings = parsed.findings;
-    let row_findings = validate::validate_rows(&parsed.frame, &raw, &map, config, &findings)?;
-    findings.extend(row_findings);
-    findings.extend(validate::ragged(&raw, &parsed.frame)?);
-    findings.extend(validate::repeated_headers(&raw, &parsed.frame)?);
-    let dup = validate::duplicates(&parsed.frame, &raw, &map, &findings)?;
-    findings.extend(dup);
-    findings.sort_by(|a, b| {
-        (a.row, &a.column, a.code, &a.message).cmp(&(b.row, &b.column, b.code, &b.message))
-    });
-    findings.dedup();
-    let read = raw.frame.height();
-    let rejected_rows: Vec<i64> = {
-        let mut r: Vec<i64> = findings
+    let mut assembly = Assembly::new(&raw, map, title_lines, config);
+    assembly.add(raw)?;
+    assembly.finish()
+}
+
+/// A ledger being put together chunk by chunk: each chunk is parsed and
+/// checked on its own; only the rule that spans chunks — duplicate case ids —
+/// waits for the end, for which the raw cells of every later copy of an id
+/// (by hash) are kept beside those of the rejected rows.
+struct Assembly<'a> {
+    config: &'a Config,
+    map: mapping::HeaderMap,
+    headers: Vec<String>,
+    title_lines: Vec<String>,
+    encoding_used: Option<&'static str>,
+    field_counts: Vec<u32>,
+    header_row: i64,
+    read: usize,
+    blank_rows: Vec<i64>,
+    findings: Vec<Finding>,
+    /// Typed rows without errors, per chunk.
+    cases: Vec<DataFrame>,
+    /// Raw cells of rejected rows and of possible duplicates, per chunk.
+    raw: Vec<DataFrame>,
+    /// Hashes of the case ids seen so far.
+    seen: std::collections::HashSet<u64>,
+    /// Case ids seen more than once (by hash).
+    repeated: std::collections::HashSet<String>,
+    /// (row, case id) of rows rejected before the duplicate rule.
+    rejected_ids: Vec<(i64, String)>,
+}
+
+impl<'a> Assembly<'a> {
+    fn new(
+        first: &RawTable,
+        map: mapping::HeaderMap,
+        title_lines: Vec<String>,
+        config: &'a Config,
+    ) -> Assembly<'a> {
+        Assembly {
+            config,
+            map,
+            headers: first.headers.clone(),
+            title_lines,
+            encoding_used: first.encoding_used,
+            field_counts: first.field_counts.clone(),
+            header_row: first.header_row,
+            read: 0,
+            blank_rows: Vec::new(),
+            findings: Vec::new(),
+            cases: Vec::new(),
+            raw: Vec::new(),
+            seen: Default::default(),
+            repeated: Default::default(),
+            rejected_ids: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, chunk: RawTable) -> Result<(), IngestError> {
+        let err = |e: PolarsError| IngestError::container("校验", e);
+        let parsed = parse::parse_values(&chunk, &self.map)?;
+        let mut findings = parsed.findings;
+        let row_findings =
+            validate::validate_rows(&parsed.frame, &chunk, &self.map, self.config, &findings)?;
+        findings.extend(row_findings);
+        findings.extend(validate::ragged(&chunk, &parsed.frame)?);
+        findings.extend(validate::repeated_headers(&chunk)?);
+        let mut rejected: Vec<i64> = findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
             .map(|f| f.row)
             .collect();
-        r.dedup();
-        r
+        rejected.sort_unstable();
+        rejected.dedup();
+        let rows = parsed
+            .frame
+            .column(ROW)
+            .and_then(|c| c.i64())
+            .map_err(err)?;
+        let ids = parsed
+            .frame
+            .column(schema::CASE_ID)
+            .and_then(|c| c.str())
+            .map_err(err)?;
+        let mut keep_raw = rejected.clone();
+        for (row, id) in rows.iter().zip(ids.iter()) {
+            let (Some(row), Some(id)) = (row, id) else {
+                continue;
+            };
+            if !self.seen.insert(id_hash(id)) {
+                keep_raw.push(row);
+                self.repeated.insert(id.to_string());
+            }
+            if rejected.binary_search(&row).is_ok() {
+                self.rejected_ids.push((row, id.to_string()));
+            }
+        }
+        keep_raw.sort_unstable();
+        keep_raw.dedup();
+        self.read += chunk.frame.height();
+        let cases = drop_rows(&parsed.frame, &rejected)?;
+        drop(parsed.frame);
+        self.cases.push(clean_dropped_values(cases, &findings)?);
+        self.raw.push(keep_rows(&chunk.frame, &keep_raw)?);
+        self.blank_rows.extend(chunk.blank_rows);
+        self.findings.extend(findings);
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Ledger, IngestError> {
+        let err = |e: PolarsError| IngestError::container("校验", e);
+        let mut cases = concat_frames(std::mem::take(&mut self.cases))?;
+        // Duplicate case ids, over the whole file.
+        let mut copies = std::mem::take(&mut self.rejected_ids);
+        copies.retain(|(_, id)| self.repeated.contains(id));
+        if !self.repeated.is_empty() {
+            let rows = cases.column(ROW).and_then(|c| c.i64()).map_err(err)?;
+            let ids = cases
+                .column(schema::CASE_ID)
+                .and_then(|c| c.str())
+                .map_err(err)?;
+            for (row, id) in rows.iter().zip(ids.iter()) {
+                if let (Some(row), Some(id)) = (row, id) {
+                    if self.repeated.contains(id) {
+                        copies.push((row, id.to_string()));
+                    }
+                }
+            }
+        }
+        copies.sort();
+        let header = self
+            .map
+            .column_of(schema::CASE_ID)
+            .map(|i| self.headers[i].clone())
+            .unwrap_or_else(|| schema::header_of(schema::CASE_ID).to_string());
+        let dup = validate::duplicates(&copies, &header, &self.findings);
+        let mut findings = std::mem::take(&mut self.findings);
+        findings.extend(dup);
+        findings.sort_by(|a, b| {
+            (a.row, &a.column, a.code, &a.message).cmp(&(b.row, &b.column, b.code, &b.message))
+        });
+        findings.dedup();
+        let mut rejected_rows: Vec<i64> = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| f.row)
+            .collect();
+        rejected_rows.dedup();
+        let dropped_late: Vec<i64> = copies
+            .iter()
+            .map(|(row, _)| *row)
+            .filter(|r| rejected_rows.binary_search(r).is_ok())
+            .collect();
+        if !dropped_late.is_empty() {
+            cases = drop_rows(&cases, &dropped_late)?;
+        }
+        let raw_frame = keep_rows(
+            &concat_frames(std::mem::take(&mut self.raw))?,
+            &rejected_rows,
+        )?;
+        let accounting = Accounting {
+            read: self.read,
+            analysed: cases.height(),
+            rejected: self.read - cases.height(),
+        };
+        let unmapped_headers = self
+            .map
+            .unmapped
+            .iter()
+            .map(|i| self.headers[*i].clone())
+            .filter(|h| !h.is_empty())
+            .collect();
+        self.blank_rows.sort_unstable();
+        Ok(Ledger {
+            cases,
+            findings,
+            raw: RawTable {
+                headers: self.headers,
+                frame: raw_frame,
+                encoding_used: self.encoding_used,
+                blank_rows: self.blank_rows,
+                ragged: Vec::new(),
+                field_counts: self.field_counts,
+                title_lines: self.title_lines.clone(),
+                header_row: self.header_row,
+            },
+            unmapped_headers,
+            accounting,
+            title_lines: self.title_lines,
+        })
+    }
+}
+
+/// A stable 64-bit hash of a case id (only used to spot repeats cheaply).
+fn id_hash(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}
+
+/// Frames of one schema stacked in order.
+fn concat_frames(frames: Vec<DataFrame>) -> Result<DataFrame, IngestError> {
+    let mut frames = frames.into_iter();
+    let Some(mut out) = frames.next() else {
+        return Err(IngestError::Empty);
     };
-    let cases = drop_rows(&parsed.frame, &rejected_rows)?;
-    drop(parsed.frame);
-    // From here on the raw cells are only needed for the rejects file.
-    let mut raw = raw;
-    raw.frame = keep_rows(&raw.frame, &rejected_rows)?;
-    let cases = clean_dropped_values(cases, &findings)?;
-    let accounting = Accounting {
-        read,
-        analysed: cases.height(),
-        rejected: read - cases.height(),
-    };
-    let unmapped_headers = map
-        .unmapped
-        .iter()
-        .map(|i| raw.headers[*i].clone())
-        .filter(|h| !h.is_empty())
-        .collect();
-    Ok(Ledger {
-        cases,
-        findings,
-        raw,
-        unmapped_headers,
-        accounting,
-        title_lines,
-    })
+    for f in frames {
+        out.vstack_mut_owned(f)
+            .map_err(|e| IngestError::container("校验", e))?;
+    }
+    Ok(out)
 }
 
 /// The header is the first row, or — for sheets with a title above the

@@ -81,6 +81,8 @@ pub struct RawTable {
     pub field_counts: Vec<u32>,
     /// Title lines above the header (not records).
     pub title_lines: Vec<String>,
+    /// Spreadsheet row number of the header.
+    pub header_row: i64,
 }
 
 /// A CSV record whose field count differs from the header's.
@@ -95,13 +97,13 @@ pub struct Ragged {
 }
 
 /// Field count of every CSV record (quote-aware), and for records with more
-/// fields than the first one, the text beyond its last field. Record 0 is
-/// the header; a blank line is a record of one empty field.
-pub fn scan_records(text: &str) -> Vec<(usize, Option<String>)> {
+/// fields than `expected` (by default the first record's, the header), the
+/// text beyond its last field. A blank line is a record of one empty field.
+pub fn scan_records(text: &str, expected: Option<usize>) -> Vec<(usize, Option<String>)> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let (mut fields, mut quoted, mut start) = (1usize, false, 0usize);
-    let mut expected: Option<usize> = None;
+    let mut expected: Option<usize> = expected;
     let mut extra_from: Option<usize> = None;
     let mut i = 0;
     while i < bytes.len() {
@@ -137,14 +139,22 @@ pub fn scan_records(text: &str) -> Vec<(usize, Option<String>)> {
     out
 }
 
-fn ragged_records(records: Vec<(usize, Option<String>)>) -> Vec<Ragged> {
-    let Some(&(expected, _)) = records.first() else {
-        return vec![];
+/// Records whose field count differs from `expected` (default: the first
+/// record's, which is then skipped as the header), numbered from 1 = the
+/// first record of `records`.
+pub(crate) fn ragged_records(
+    records: Vec<(usize, Option<String>)>,
+    expected: Option<usize>,
+) -> Vec<Ragged> {
+    let (expected, skip) = match (expected, records.first()) {
+        (Some(e), _) => (e, 0),
+        (None, Some(&(e, _))) => (e, 1),
+        (None, None) => return vec![],
     };
     records
         .into_iter()
         .enumerate()
-        .skip(1)
+        .skip(skip)
         // a blank line is one empty field: the blank-row rule handles it
         .filter(|(_, (n, extra))| *n != expected && !(*n == 1 && extra.is_none()))
         .map(|(i, (fields, extra))| Ragged {
@@ -192,147 +202,16 @@ pub fn read_raw_bytes(
     }
 }
 
-/// Decode CSV bytes to UTF-8 text: BOM stripped; GB18030 when not valid UTF-8.
-pub fn decode_csv(
-    bytes: &[u8],
-    encoding: Encoding,
-) -> Result<(std::borrow::Cow<'_, str>, &'static str), IngestError> {
-    let (bytes, had_bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => (rest, true),
-        None => (bytes, false),
-    };
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err(IngestError::Encoding {
-            message: "文件是 UTF-16 编码。请在 Excel 中“另存为”→“CSV UTF-8（逗号分隔）”后重试"
-                .into(),
-        });
-    }
-    let use_gbk = match encoding {
-        Encoding::Utf8 => false,
-        Encoding::Gb18030 => true,
-        Encoding::Auto => !had_bom && std::str::from_utf8(bytes).is_err(),
-    };
-    if use_gbk {
-        if encoding == Encoding::Auto {
-            check_single_encoding(bytes)?;
-        }
-        let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
-        if had_errors {
-            return Err(IngestError::Encoding {
-                message: "文件既不是有效的 UTF-8，也不是有效的 GBK/GB18030 编码（可能混用了两种编码）。请用 Excel 另存为“CSV UTF-8”后重试".into(),
-            });
-        }
-        return Ok((std::borrow::Cow::Owned(text.into_owned()), "GB18030"));
-    }
-    match std::str::from_utf8(bytes) {
-        // UTF-8 is read in place: no copy of a large file.
-        Ok(text) => Ok((std::borrow::Cow::Borrowed(text), if had_bom { "UTF-8（带BOM）" } else { "UTF-8" })),
-        Err(e) => Err(IngestError::Encoding {
-            message: format!(
-                "文件在第 {} 字节处不是有效的 UTF-8。如为 GBK 编码，请去掉 --encoding utf-8 或改用 --encoding gbk",
-                e.valid_up_to() + 1
-            ),
-        }),
-    }
-}
-
-/// A file that is not UTF-8 as a whole but has UTF-8 lines with Chinese text
-/// mixes two encodings (two exports pasted together): decoding it either
-/// way would garble part of it, so it is refused with the rows named.
-fn check_single_encoding(bytes: &[u8]) -> Result<(), IngestError> {
-    let (mut utf8_line, mut gbk_line) = (None, None);
-    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
-        if line.is_ascii() {
-            continue;
-        }
-        match std::str::from_utf8(line) {
-            Ok(_) => utf8_line = utf8_line.or(Some(i + 1)),
-            Err(_) => gbk_line = gbk_line.or(Some(i + 1)),
-        }
-        if let (Some(u), Some(g)) = (utf8_line, gbk_line) {
-            return Err(IngestError::Encoding {
-                message: format!(
-                    "文件混用了两种编码：第{u}行是 UTF-8，第{g}行是 GBK（常见于把两个导出文件拼在一起）。请在 Excel 中分别打开后另存为“CSV UTF-8”再合并"
-                ),
-            });
-        }
-    }
-    Ok(())
-}
-
 fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<RawTable, IngestError> {
-    let (text, used) = decode_csv(bytes, encoding)?;
-    if text.trim().is_empty() {
-        return Err(IngestError::Empty);
-    }
-    let records = scan_records(&text);
-    // A title line above the table ("2026年第三季度监督案件台账") has fewer
-    // fields than the header; the CSV reader sizes its columns by the first
-    // line, so such lines are cut off first and reported.
-    let skip = records.iter().take(6).take_while(|(n, _)| *n == 1).count();
-    let skip = if records.get(skip).is_some_and(|(n, _)| *n > 1) {
-        skip
-    } else {
-        0
-    };
-    let offset = record_offset(&text, skip);
-    let titles: Vec<String> = text[..offset]
-        .lines()
-        .map(|l| l.replace(',', " ").trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect();
-    let body = &text[offset..];
-    let df = CsvReadOptions::default()
-        .with_has_header(false)
-        .with_infer_schema_length(Some(0))
-        .map_parse_options(|p| {
-            p.with_truncate_ragged_lines(true)
-                .with_missing_is_null(true)
-        })
-        .into_reader_with_file_handle(Cursor::new(body.as_bytes()))
-        .finish()
-        .map_err(|e| IngestError::container("CSV", e))?;
-    let mut table = frame_with_header_row(df, skip as i64 + 1)?;
-    table.encoding_used = Some(used);
-    table.title_lines = titles;
-    let body_records: Vec<(usize, Option<String>)> = scan_records(body);
-    table.field_counts = records
-        .iter()
-        .map(|(n, _)| (*n).min(u32::MAX as usize) as u32)
-        .collect();
-    table.ragged = ragged_records(body_records)
-        .into_iter()
-        .map(|mut r| {
-            r.row += skip as i64;
-            r
-        })
-        .collect();
-    Ok(table)
-}
-
-/// Byte offset where CSV record `n` (0-based) starts (quote-aware).
-fn record_offset(text: &str, n: usize) -> usize {
-    if n == 0 {
-        return 0;
-    }
-    let (mut quoted, mut seen) = (false, 0);
-    for (i, b) in text.bytes().enumerate() {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted => {
-                seen += 1;
-                if seen == n {
-                    return i + 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    text.len()
+    // One block: the whole file.
+    super::chunks::CsvChunks::new(Cursor::new(bytes), encoding, usize::MAX).first_chunk()
 }
 
 /// Turn a headerless all-String frame whose first row holds the headers into a RawTable.
-fn frame_with_header_row(df: DataFrame, header_row: i64) -> Result<RawTable, IngestError> {
+pub(crate) fn frame_with_header_row(
+    df: DataFrame,
+    header_row: i64,
+) -> Result<RawTable, IngestError> {
     if df.height() == 0 {
         return Err(IngestError::Empty);
     }
@@ -353,11 +232,16 @@ fn frame_with_header_row(df: DataFrame, header_row: i64) -> Result<RawTable, Ing
     columns.push(Column::new(ROW.into(), rows));
     let frame =
         DataFrame::new_infer_height(columns).map_err(|e| IngestError::container("CSV", e))?;
-    drop_blank_records(headers, frame)
+    let mut table = drop_blank_records(headers, frame)?;
+    table.header_row = header_row;
+    Ok(table)
 }
 
 /// Remove records whose every cell is empty, remembering their row numbers.
-fn drop_blank_records(headers: Vec<String>, frame: DataFrame) -> Result<RawTable, IngestError> {
+pub(crate) fn drop_blank_records(
+    headers: Vec<String>,
+    frame: DataFrame,
+) -> Result<RawTable, IngestError> {
     let any_filled = (0..headers.len())
         .map(|i| {
             col(raw_col(i))
@@ -402,6 +286,7 @@ fn drop_blank_records(headers: Vec<String>, frame: DataFrame) -> Result<RawTable
         ragged: Vec::new(),
         field_counts: Vec::new(),
         title_lines: Vec::new(),
+        header_row: 1,
     })
 }
 
@@ -455,7 +340,9 @@ fn read_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<RawTable, IngestError>
     columns.push(Column::new(ROW.into(), row_numbers));
     let frame =
         DataFrame::new_infer_height(columns).map_err(|e| IngestError::container("XLSX", e))?;
-    drop_blank_records(headers, frame)
+    let mut table = drop_blank_records(headers, frame)?;
+    table.header_row = first_row;
+    Ok(table)
 }
 
 /// Text of one spreadsheet cell as a user would read it.
@@ -567,6 +454,14 @@ pub fn is_missing(s: Option<&str>) -> bool {
 }
 
 impl RawTable {
+    /// Fields in the header record (CSV), else the number of headers.
+    pub fn header_fields(&self) -> usize {
+        usize::try_from(self.header_row - 1)
+            .ok()
+            .and_then(|i| self.field_counts.get(i))
+            .map_or(self.headers.len(), |n| *n as usize)
+    }
+
     /// The CSV record index (0 = first line) of data row `k` of the frame.
     fn header_record_index(&self, k: usize) -> Option<usize> {
         let row = self
@@ -642,6 +537,7 @@ impl RawTable {
                 ragged,
                 field_counts: self.field_counts.clone(),
                 title_lines: self.title_lines.clone(),
+                header_row: header_record.map_or(self.header_row, |h| h as i64 + 1),
             },
             titles,
         ))

@@ -287,61 +287,45 @@ fn limits(cells: &Cells, config: &Config, out: &mut Vec<Finding>) -> PolarsResul
 
 /// Duplicate case ids: among rows without other errors the first copy stays
 /// (with a warning naming the others); every other copy is rejected.
+/// `copies` holds (row, case id) of every row whose id may repeat, by row.
 pub fn duplicates(
-    typed: &DataFrame,
-    raw: &RawTable,
-    map: &HeaderMap,
+    copies: &[(i64, String)],
+    header: &str,
     errors_so_far: &[Finding],
-) -> Result<Vec<Finding>, IngestError> {
-    let err = |e: PolarsError| IngestError::container("校验", e);
-    let ids = typed
-        .column(schema::CASE_ID)
-        .and_then(|c| c.str().cloned())
-        .map_err(err)?;
-    let rows = typed
-        .column(ROW)
-        .and_then(|c| c.i64().cloned())
-        .map_err(err)?;
+) -> Vec<Finding> {
     let rejected: std::collections::HashSet<i64> = errors_so_far
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .map(|f| f.row)
         .collect();
-    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (idx, id) in ids.iter().enumerate() {
-        if let Some(id) = id {
-            groups.entry(id).or_default().push(idx);
-        }
+    let mut groups: HashMap<&str, Vec<i64>> = HashMap::new();
+    for (row, id) in copies {
+        groups.entry(id.as_str()).or_default().push(*row);
     }
-    let header = map
-        .column_of(schema::CASE_ID)
-        .map(|i| raw.headers[i].clone())
-        .unwrap_or_else(|| schema::header_of(schema::CASE_ID).to_string());
     let mut out = Vec::new();
     let mut dups: Vec<_> = groups.into_iter().filter(|(_, v)| v.len() > 1).collect();
     dups.sort();
-    for (id, idxs) in dups {
-        let row_of = |i: usize| rows.get(i).unwrap_or(0);
-        let kept = idxs
+    for (id, rows) in dups {
+        let kept = rows
             .iter()
             .copied()
-            .find(|i| !rejected.contains(&row_of(*i)))
-            .unwrap_or(idxs[0]);
-        let others: Vec<String> = idxs
+            .find(|r| !rejected.contains(r))
+            .unwrap_or(rows[0]);
+        let others: Vec<String> = rows
             .iter()
-            .filter(|i| **i != kept)
-            .map(|i| format!("第{}行", row_of(*i)))
+            .filter(|r| **r != kept)
+            .map(|r| format!("第{r}行"))
             .collect();
-        let mk = |idx: usize, severity, code, message| Finding {
-            row: row_of(idx),
+        let mk = |row: i64, severity, code, message| Finding {
+            row,
             case_id: Some(id.to_string()),
-            column: header.clone(),
+            column: header.to_string(),
             value: id.to_string(),
             severity,
             code,
             message,
         };
-        if !rejected.contains(&row_of(kept)) {
+        if !rejected.contains(&kept) {
             out.push(mk(
                 kept,
                 Severity::Warning,
@@ -353,20 +337,20 @@ pub fn duplicates(
                 ),
             ));
         }
-        for idx in idxs.into_iter().filter(|i| *i != kept) {
+        for row in rows.into_iter().filter(|r| *r != kept) {
             out.push(mk(
-                idx,
+                row,
                 Severity::Error,
                 "duplicate-case",
                 format!(
                     "案件编号“{}”与第{}行重复，本行拒收（如确为不同案件，请更正编号）",
                     super::preview(id),
-                    row_of(kept)
+                    kept
                 ),
             ));
         }
     }
-    Ok(out)
+    out
 }
 
 /// The `column` of a finding about a whole record.
@@ -432,8 +416,9 @@ pub fn ragged(raw: &RawTable, typed: &DataFrame) -> Result<Vec<Finding>, IngestE
         .collect())
 }
 
-/// A record that repeats the header (two exports concatenated) is rejected.
-pub fn repeated_headers(raw: &RawTable, typed: &DataFrame) -> Result<Vec<Finding>, IngestError> {
+/// A record that repeats the header (two exports concatenated) is rejected:
+/// more than half of its named cells equal their column's header.
+pub fn repeated_headers(raw: &RawTable) -> Result<Vec<Finding>, IngestError> {
     let err = |e: PolarsError| IngestError::container("校验", e);
     let named: Vec<(usize, &String)> = raw
         .headers
@@ -441,43 +426,42 @@ pub fn repeated_headers(raw: &RawTable, typed: &DataFrame) -> Result<Vec<Finding
         .enumerate()
         .filter(|(_, h)| !h.is_empty())
         .collect();
-    if named.len() < 2 {
+    if named.len() < 2 || raw.frame.height() == 0 {
         return Ok(vec![]);
     }
-    let columns: Vec<StringChunked> = named
+    let same = named
         .iter()
-        .map(|(i, _)| {
-            raw.frame
-                .column(&raw_col(*i))
-                .and_then(|c| c.str().cloned())
+        .map(|(i, h)| {
+            col(raw_col(*i))
+                .str()
+                .strip_chars(lit(NULL))
+                .eq(lit(h.as_str()))
+                .fill_null(lit(false))
+                .cast(DataType::UInt32)
         })
-        .collect::<PolarsResult<_>>()
-        .map_err(err)?;
+        .reduce(|a, b| a + b)
+        .unwrap_or(lit(0u32));
     let rows = raw
         .frame
-        .column(ROW)
-        .and_then(|c| c.i64().cloned())
+        .clone()
+        .lazy()
+        .filter((same * lit(2u32)).gt(lit(named.len() as u32)))
+        .select([col(ROW)])
+        .collect()
         .map_err(err)?;
-    let _ = typed;
-    let mut out = Vec::new();
-    for idx in 0..raw.frame.height() {
-        let same = named
-            .iter()
-            .zip(&columns)
-            .filter(|((_, h), c)| c.get(idx).map(str::trim) == Some(h.as_str()))
-            .count();
-        if same * 2 > named.len() {
-            out.push(Finding {
-                row: rows.get(idx).unwrap_or(0),
-                case_id: None,
-                column: WHOLE_ROW.into(),
-                value: String::new(),
-                severity: Severity::Error,
-                code: "header-repeated",
-                message: "本行是重复的表头（常见于把几个导出文件拼在一起），已拒收；删除此行即可"
-                    .into(),
-            });
-        }
-    }
-    Ok(out)
+    let rows = rows.column(ROW).and_then(|c| c.i64()).map_err(err)?;
+    Ok(rows
+        .iter()
+        .flatten()
+        .map(|row| Finding {
+            row,
+            case_id: None,
+            column: WHOLE_ROW.into(),
+            value: String::new(),
+            severity: Severity::Error,
+            code: "header-repeated",
+            message: "本行是重复的表头（常见于把几个导出文件拼在一起），已拒收；删除此行即可"
+                .into(),
+        })
+        .collect())
 }
