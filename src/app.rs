@@ -69,8 +69,14 @@ pub struct Loaded {
     pub path: PathBuf,
 }
 
-/// Read, validate and print the accounting line for any ledger command.
+/// Read, validate and print the accounting line for any ledger command
+/// (without case summaries: see [`load_with_summaries`]).
 pub fn load(args: &cli::LedgerArgs) -> Result<Loaded> {
+    load_with_summaries(args, false)
+}
+
+/// [`load`], keeping the case summaries (ad-hoc queries, reports with `--summaries`).
+pub fn load_with_summaries(args: &cli::LedgerArgs, keep_summaries: bool) -> Result<Loaded> {
     let config = Config::load(args.config.as_deref())?;
     let enc_text = args
         .encoding
@@ -82,7 +88,11 @@ pub fn load(args: &cli::LedgerArgs) -> Result<Loaded> {
         .sheet
         .clone()
         .or_else(|| Some(config.ledger.sheet.clone()).filter(|s| !s.is_empty()));
-    let opts = ReadOptions { encoding, sheet };
+    let opts = ReadOptions {
+        encoding,
+        sheet,
+        keep_summaries,
+    };
     let path = &args.ledger;
     let format = ingest::Format::from_path(path)
         .ok_or_else(|| ingest::IngestError::UnknownFormat { path: path.clone() })?;
@@ -347,6 +357,7 @@ fn volume(path: Option<&Path>, config: &Config) -> Result<Option<Volume>> {
     let opts = ReadOptions {
         encoding: Encoding::parse(&config.ledger.encoding).unwrap_or(Encoding::Auto),
         sheet: None,
+        keep_summaries: true,
     };
     Ok(Some(ingest::auxiliary::read_volume(p, &opts)?))
 }
@@ -545,6 +556,7 @@ fn roster(path: Option<&Path>, config: &Config) -> Result<Option<DataFrame>> {
     let opts = ReadOptions {
         encoding: Encoding::parse(&config.ledger.encoding).unwrap_or(Encoding::Auto),
         sheet: None,
+        keep_summaries: true,
     };
     Ok(Some(ingest::auxiliary::read_roster(p, &opts)?))
 }
@@ -576,7 +588,8 @@ fn cmd_query(a: cli::QueryArgs) -> Result<i32> {
         encoding: a.encoding.clone(),
         sheet: a.sheet.clone(),
     };
-    let loaded = load(&ledger_args)?;
+    // a user's query may read any column, summaries included
+    let loaded = load_with_summaries(&ledger_args, true)?;
     let named = match (&a.sql_file, &a.name) {
         (Some(file), _) => query::NamedQuery {
             name: file
@@ -793,7 +806,7 @@ impl ReportRun {
 fn cmd_report(a: cli::ReportArgs) -> Result<i32> {
     use crate::cli::ReportKind;
     crate::fsutil::ensure_writable_dir(&a.out)?;
-    let loaded = load(&a.ledger)?;
+    let loaded = load_with_summaries(&a.ledger, a.summaries)?;
     let config = &loaded.config;
     let quarter =
         match (&a.quarter, a.kind) {

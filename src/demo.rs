@@ -41,6 +41,7 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
     let opts = ReadOptions {
         encoding: Encoding::Auto,
         sheet: None,
+        keep_summaries: true,
     };
     let ledger = ingest::read_ledger(&ledger_path, &opts, &config)?;
     app::report_accounting(&ledger, &ledger_path);

@@ -2,6 +2,10 @@
 
 use clap::Parser;
 
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() {
     let cli = jiucuo::cli::Cli::parse();
     let code = match jiucuo::app::run(cli) {

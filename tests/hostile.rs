@@ -211,6 +211,7 @@ mod fuzzish {
         let opts = jiucuo::ingest::ReadOptions {
             encoding: jiucuo::ingest::Encoding::Auto,
             sheet: None,
+            keep_summaries: true,
         };
         if let Ok(raw) =
             jiucuo::ingest::read::read_raw_bytes(bytes, jiucuo::ingest::Format::Csv, &opts)

@@ -401,6 +401,7 @@ fn read_lib(path: &Path, encoding: Encoding) -> Ledger {
     let opts = ReadOptions {
         encoding,
         sheet: None,
+        keep_summaries: true,
     };
     ingest::read_ledger(path, &opts, &Config::default())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -1130,6 +1131,7 @@ fn configured_header_aliases_map_onto_the_canonical_fields() {
     let opts = ReadOptions {
         encoding: Encoding::Auto,
         sheet: None,
+        keep_summaries: true,
     };
     let a = ingest::read_ledger(&fx.path("aliased.csv"), &opts, &config).unwrap();
     let b = read_lib(&fx.path("reference.csv"), Encoding::Auto);
@@ -1642,6 +1644,7 @@ fn read_chunked(bytes: &[u8], encoding: Encoding, chunk_bytes: usize) -> Ledger 
     let opts = ReadOptions {
         encoding,
         sheet: None,
+        keep_summaries: true,
     };
     ingest::read_ledger_from(
         std::io::Cursor::new(bytes),
@@ -1746,6 +1749,32 @@ fn a_csv_read_in_chunks_gives_the_same_ledger_as_read_whole() {
     let (gbk, _, _) = encoding_rs::GB18030.encode(&csv);
     let chunked = read_chunked(&gbk, Encoding::Auto, 5_000);
     assert_same_ledger("GBK, chunk 5000 B", &whole, &chunked);
+    // Without summaries: the same ledger, its 简要案情 column all null.
+    let opts = ReadOptions {
+        encoding: Encoding::Auto,
+        sheet: None,
+        keep_summaries: false,
+    };
+    let lean = ingest::read_ledger_from(
+        std::io::Cursor::new(csv.as_bytes()),
+        ingest::Format::Csv,
+        &opts,
+        &Config::default(),
+        5_000,
+    )
+    .unwrap();
+    let summary = lean.cases.column("summary").unwrap();
+    assert_eq!(summary.dtype(), &DataType::String);
+    assert_eq!(summary.null_count(), lean.cases.height());
+    assert!(whole.cases.column("summary").unwrap().null_count() < whole.cases.height());
+    let mut expected = whole.clone();
+    expected.cases = expected
+        .cases
+        .lazy()
+        .with_column(lit(NULL).cast(DataType::String).alias("summary"))
+        .collect()
+        .unwrap();
+    assert_same_ledger("without summaries", &expected, &lean);
 }
 
 #[test]
@@ -1763,6 +1792,7 @@ fn a_later_chunk_in_another_encoding_is_refused_with_its_lines() {
     let opts = ReadOptions {
         encoding: Encoding::Auto,
         sheet: None,
+        keep_summaries: true,
     };
     for chunk in [usize::MAX, 4096] {
         let e = ingest::read_ledger_from(

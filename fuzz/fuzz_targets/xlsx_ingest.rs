@@ -6,7 +6,7 @@ use jiucuo::ingest::{ledger_from_raw, read::read_raw_bytes, Encoding, Format, Re
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let opts = ReadOptions { encoding: Encoding::Auto, sheet: None };
+    let opts = ReadOptions { encoding: Encoding::Auto, sheet: None, keep_summaries: true };
     if let Ok(raw) = read_raw_bytes(data, Format::Xlsx, &opts) {
         let _ = ledger_from_raw(raw, &Config::default());
     }

@@ -28,6 +28,7 @@ pub fn run(a: ChartsArgs) -> Result<i32> {
             let opts = ReadOptions {
                 encoding: Encoding::parse(&loaded.config.ledger.encoding).unwrap_or(Encoding::Auto),
                 sheet: None,
+                keep_summaries: true,
             };
             Some(ingest::auxiliary::read_volume(p, &opts)?)
         }

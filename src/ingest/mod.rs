@@ -212,6 +212,7 @@ pub fn read_ledger_from<R: std::io::Read>(
     let (first, map, title_lines) = locate_header(first, config)?;
     chunks.set_header(first.header_fields(), first.headers.clone());
     let mut assembly = Assembly::new(&first, map, title_lines, config);
+    assembly.keep_summaries = opts.keep_summaries;
     assembly.add(first)?;
     while let Some(chunk) = chunks.next_chunk()? {
         assembly.add(chunk)?;
@@ -233,6 +234,9 @@ pub fn ledger_from_raw(raw: RawTable, config: &Config) -> Result<Ledger, IngestE
 /// (by hash) are kept beside those of the rejected rows.
 struct Assembly<'a> {
     config: &'a Config,
+    keep_summaries: bool,
+    /// Column order of the typed frame.
+    columns: Vec<PlSmallStr>,
     map: mapping::HeaderMap,
     headers: Vec<String>,
     title_lines: Vec<String>,
@@ -263,6 +267,8 @@ impl<'a> Assembly<'a> {
     ) -> Assembly<'a> {
         Assembly {
             config,
+            keep_summaries: true,
+            columns: Vec::new(),
             map,
             headers: first.headers.clone(),
             title_lines,
@@ -322,10 +328,17 @@ impl<'a> Assembly<'a> {
         keep_raw.sort_unstable();
         keep_raw.dedup();
         self.read += chunk.frame.height();
-        let cases = drop_rows(&parsed.frame, &rejected)?;
+        let mut cases = drop_rows(&parsed.frame, &rejected)?;
         drop(parsed.frame);
-        self.cases.push(clean_dropped_values(cases, &findings)?);
-        self.raw.push(keep_rows(&chunk.frame, &keep_raw)?);
+        if self.columns.is_empty() {
+            self.columns = cases.get_column_names_owned();
+        }
+        if !self.keep_summaries {
+            cases = cases.drop(schema::SUMMARY).map_err(err)?;
+        }
+        self.cases
+            .push(compact(clean_dropped_values(cases, &findings)?)?);
+        self.raw.push(compact(keep_rows(&chunk.frame, &keep_raw)?)?);
         self.blank_rows.extend(chunk.blank_rows);
         self.findings.extend(findings);
         Ok(())
@@ -333,20 +346,21 @@ impl<'a> Assembly<'a> {
 
     fn finish(mut self) -> Result<Ledger, IngestError> {
         let err = |e: PolarsError| IngestError::container("校验", e);
-        let mut cases = concat_frames(std::mem::take(&mut self.cases))?;
         // Duplicate case ids, over the whole file.
         let mut copies = std::mem::take(&mut self.rejected_ids);
         copies.retain(|(_, id)| self.repeated.contains(id));
         if !self.repeated.is_empty() {
-            let rows = cases.column(ROW).and_then(|c| c.i64()).map_err(err)?;
-            let ids = cases
-                .column(schema::CASE_ID)
-                .and_then(|c| c.str())
-                .map_err(err)?;
-            for (row, id) in rows.iter().zip(ids.iter()) {
-                if let (Some(row), Some(id)) = (row, id) {
-                    if self.repeated.contains(id) {
-                        copies.push((row, id.to_string()));
+            for part in &self.cases {
+                let rows = part.column(ROW).and_then(|c| c.i64()).map_err(err)?;
+                let ids = part
+                    .column(schema::CASE_ID)
+                    .and_then(|c| c.str())
+                    .map_err(err)?;
+                for (row, id) in rows.iter().zip(ids.iter()) {
+                    if let (Some(row), Some(id)) = (row, id) {
+                        if self.repeated.contains(id) {
+                            copies.push((row, id.to_string()));
+                        }
                     }
                 }
             }
@@ -375,8 +389,29 @@ impl<'a> Assembly<'a> {
             .map(|(row, _)| *row)
             .filter(|r| rejected_rows.binary_search(r).is_ok())
             .collect();
-        if !dropped_late.is_empty() {
-            cases = drop_rows(&cases, &dropped_late)?;
+        // Only the chunks holding a late-rejected copy are filtered again.
+        let parts = std::mem::take(&mut self.cases);
+        let mut kept = Vec::with_capacity(parts.len());
+        for part in parts {
+            let rows = part.column(ROW).and_then(|c| c.i64()).map_err(err)?;
+            let (lo, hi) = (rows.min().unwrap_or(0), rows.max().unwrap_or(0));
+            if dropped_late.iter().any(|r| (lo..=hi).contains(r)) {
+                kept.push(drop_rows(&part, &dropped_late)?);
+            } else {
+                kept.push(part);
+            }
+        }
+        let mut cases = concat_frames(kept)?;
+        if !self.keep_summaries {
+            let n = cases.height();
+            cases
+                .with_column(Column::full_null(
+                    schema::SUMMARY.into(),
+                    n,
+                    &DataType::String,
+                ))
+                .map_err(err)?;
+            cases = cases.select(self.columns.clone()).map_err(err)?;
         }
         let raw_frame = keep_rows(
             &concat_frames(std::mem::take(&mut self.raw))?,
@@ -413,6 +448,28 @@ impl<'a> Assembly<'a> {
             title_lines: self.title_lines,
         })
     }
+}
+
+/// The same frame with its text in buffers of its own: a filtered string
+/// column still points into the buffers of the whole chunk it came from, which
+/// would keep every chunk's text alive for a handful of rejected rows.
+fn compact(df: DataFrame) -> Result<DataFrame, IngestError> {
+    let columns = df
+        .columns()
+        .iter()
+        .map(|c| match c.dtype() {
+            DataType::String => c.str().map(|ca| {
+                ca.iter()
+                    .collect::<StringChunked>()
+                    .with_name(c.name().clone())
+                    .into_column()
+            }),
+            _ => Ok(c.clone()),
+        })
+        .collect::<PolarsResult<Vec<_>>>()
+        .and_then(DataFrame::new_infer_height)
+        .map_err(|e| IngestError::container("校验", e))?;
+    Ok(columns)
 }
 
 /// A stable 64-bit hash of a case id (only used to spot repeats cheaply).

@@ -62,6 +62,11 @@ pub struct ReadOptions {
     pub encoding: Encoding,
     /// XLSX sheet name; None = first sheet.
     pub sheet: Option<String>,
+    /// Keep the case summaries (简要案情) in the typed frame. Only report
+    /// case lists with `--summaries` and ad-hoc queries read them; without
+    /// them the column is all null and a large ledger needs about a quarter
+    /// less memory.
+    pub keep_summaries: bool,
 }
 
 /// An input table before any interpretation: headers as found, all cells as text.
