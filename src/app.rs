@@ -450,17 +450,31 @@ pub fn run_analyses(
     as_of: NaiveDate,
 ) -> Result<Analyses> {
     let cal = calendar(config)?;
-    Ok(Analyses {
-        deadlines: deadlines::deadlines(&ledger.cases, &cal, &deadline_params(config, as_of))?,
-        repeats: repeats::repeats(&ledger.cases, &repeat_params(config))?,
-        hotspots: hotspots::hotspots(
-            &ledger.cases,
+    let cases = &ledger.cases;
+    // The analyses are independent: run them side by side (each is partly
+    // single-threaded Rust over sorted rows).
+    std::thread::scope(|scope| {
+        let d = scope.spawn(|| deadlines::deadlines(cases, &cal, &deadline_params(config, as_of)));
+        let r = scope.spawn(|| repeats::repeats(cases, &repeat_params(config)));
+        let o = scope.spawn(|| outcomes::outcomes(cases));
+        let hotspots = hotspots::hotspots(
+            cases,
             volume,
             Period::AllQuarters,
             &HotspotParams::new(&config.hotspots, &config.pilot),
-        )?,
-        outcomes: outcomes::outcomes(&ledger.cases)?,
-        validate: ingest::findings_frame(&ledger.findings)?,
+        );
+        let join = |h: std::thread::ScopedJoinHandle<'_, PolarsResult<DataFrame>>| {
+            h.join()
+                .map_err(|_| anyhow::anyhow!("分析线程意外中止"))?
+                .map_err(anyhow::Error::from)
+        };
+        Ok(Analyses {
+            deadlines: join(d)?,
+            repeats: join(r)?,
+            hotspots: hotspots?,
+            outcomes: join(o)?,
+            validate: ingest::findings_frame(&ledger.findings)?,
+        })
     })
 }
 

@@ -207,41 +207,58 @@ fn outputs_are_atomic_and_the_input_is_never_modified() {
 mod fuzzish {
     use proptest::prelude::*;
 
-    fn ingest(bytes: &[u8]) {
+    /// Ingest never panics, accounts for every row, and reads the same in
+    /// chunks of `chunk` bytes as whole.
+    fn ingest(bytes: &[u8], chunk: usize) {
         let opts = jiucuo::ingest::ReadOptions {
             encoding: jiucuo::ingest::Encoding::Auto,
             sheet: None,
             keep_summaries: true,
         };
-        if let Ok(raw) =
-            jiucuo::ingest::read::read_raw_bytes(bytes, jiucuo::ingest::Format::Csv, &opts)
-        {
-            if let Ok(ledger) =
-                jiucuo::ingest::ledger_from_raw(raw, &jiucuo::config::Config::default())
-            {
-                let a = ledger.accounting;
+        let config = jiucuo::config::Config::default();
+        let read = |chunk_bytes| {
+            jiucuo::ingest::read_ledger_from(
+                std::io::Cursor::new(bytes),
+                jiucuo::ingest::Format::Csv,
+                &opts,
+                &config,
+                chunk_bytes,
+            )
+        };
+        match (read(usize::MAX), read(chunk)) {
+            (Ok(whole), Ok(chunked)) => {
+                let a = whole.accounting;
                 assert_eq!(a.read, a.analysed + a.rejected);
+                assert_eq!(a, chunked.accounting);
+                assert_eq!(whole.findings, chunked.findings);
+                assert!(whole.cases.equals_missing(&chunked.cases));
             }
+            (Err(_), Err(_)) => {}
+            (w, c) => panic!(
+                "whole and chunked reads disagree: {:?} vs {:?}",
+                w.map(|l| l.accounting),
+                c.map(|l| l.accounting)
+            ),
         }
     }
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
-        /// Random bytes after a valid header never panic the CSV ingest, and
-        /// whatever is read is accounted for.
+        /// Random bytes after a valid header never panic the CSV ingest,
+        /// whatever is read is accounted for, and chunking changes nothing.
         #[test]
-        fn csv_ingest_never_panics(body in proptest::collection::vec(any::<u8>(), 0..400)) {
+        fn csv_ingest_never_panics(body in proptest::collection::vec(any::<u8>(), 0..400), chunk in 1usize..200) {
             let mut bytes = super::HEADER.as_bytes().to_vec();
             bytes.extend(body);
-            ingest(&bytes);
+            ingest(&bytes, chunk);
         }
 
         /// Random text made of ledger-ish pieces never panics either.
         #[test]
-        fn csv_ingest_never_panics_on_ledgerish_text(cells in proptest::collection::vec(r#"[A-Za-z0-9,"\n年月日/.是否、；第十条（）-]{0,12}"#, 0..40)) {
+        fn csv_ingest_never_panics_on_ledgerish_text(cells in proptest::collection::vec(r#"[A-Za-z0-9,"\n年月日/.是否、；第十条（）-]{0,12}"#, 0..40), chunk in 1usize..200) {
             let mut text = super::HEADER.to_string();
             text.push_str(&cells.join(","));
-            ingest(text.as_bytes());
+            ingest(text.as_bytes(), chunk);
         }
     }
 }

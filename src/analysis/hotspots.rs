@@ -253,6 +253,55 @@ fn cell_counts(cases: &LazyFrame, w: &Window, dims: Dims) -> PolarsResult<Counts
         .collect())
 }
 
+/// The quarter of the filing date as [`Quarter::index`].
+fn quarter_index() -> Expr {
+    col(s::FILED_ON).dt().year().cast(DataType::Int64) * lit(4i64)
+        + col(s::FILED_ON).dt().quarter().cast(DataType::Int64)
+        - lit(1i64)
+}
+
+/// [`cell_counts`] for every calendar quarter at once, by quarter label.
+fn quarterly_cell_counts(cases: &LazyFrame, dims: Dims) -> PolarsResult<HashMap<String, Counts>> {
+    let (k1, k2) = dims.keys();
+    let df = cases
+        .clone()
+        .filter(
+            col(s::FILED_ON)
+                .is_not_null()
+                .and(col(k1).is_not_null())
+                .and(col(k2).is_not_null()),
+        )
+        .group_by([
+            quarter_index().alias("__q"),
+            col(k1).alias("k1"),
+            col(k2).alias("k2"),
+        ])
+        .agg([
+            len().cast(DataType::UInt64).alias("n"),
+            col("__weight").sum().alias("w"),
+        ])
+        .collect()?;
+    let q = df.column("__q")?.i64()?.clone();
+    let a = df.column("k1")?.str()?.clone();
+    let b = df.column("k2")?.str()?.clone();
+    let n = df.column("n")?.u64()?.clone();
+    let wt = df.column("w")?.f64()?.clone();
+    let mut out: HashMap<String, Counts> = HashMap::new();
+    for i in 0..df.height() {
+        let Some(q) = q.get(i) else { continue };
+        out.entry(Quarter::from_index(q).label())
+            .or_default()
+            .insert(
+                (
+                    a.get(i).unwrap_or("").to_string(),
+                    b.get(i).unwrap_or("").to_string(),
+                ),
+                (n.get(i).unwrap_or(0), wt.get(i).unwrap_or(0.0)),
+            );
+    }
+    Ok(out)
+}
+
 /// One tested or flagged cell of one window.
 #[derive(Debug, Clone)]
 struct Cell {
@@ -322,6 +371,8 @@ struct Run<'a> {
     data_first: NaiveDate,
     data_last: NaiveDate,
     cache: HashMap<(String, Dims), Counts>,
+    /// Kinds whose counts for every quarter are in the cache already.
+    by_quarter: BTreeSet<Dims>,
 }
 
 impl Run<'_> {
@@ -340,7 +391,18 @@ impl Run<'_> {
     fn counts(&mut self, w: &Window, dims: Dims) -> PolarsResult<&Counts> {
         let key = (w.label(), dims);
         if !self.cache.contains_key(&key) {
-            let c = cell_counts(&self.cases, w, dims)?;
+            let c = match w {
+                // every quarter of a kind in one pass over the cases
+                Window::Quarter(_) if !self.by_quarter.contains(&dims) => {
+                    for (label, counts) in quarterly_cell_counts(&self.cases, dims)? {
+                        self.cache.insert((label, dims), counts);
+                    }
+                    self.by_quarter.insert(dims);
+                    self.cache.remove(&key).unwrap_or_default()
+                }
+                Window::Quarter(_) => Counts::new(),
+                Window::Range(..) => cell_counts(&self.cases, w, dims)?,
+            };
             self.cache.insert(key.clone(), c);
         }
         Ok(&self.cache[&key])
@@ -526,6 +588,7 @@ pub fn hotspots(
         data_first,
         data_last,
         cache: HashMap::new(),
+        by_quarter: BTreeSet::new(),
     };
 
     // Windows to compute (chronologically) and which of them to report.
@@ -572,6 +635,58 @@ pub fn hotspots(
         }
     }
     assemble(&lf, out, volume.is_some())
+}
+
+/// Case ids of the flagged cells of one kind in any quarters (one pass).
+fn quarterly_case_ids(
+    cases: &LazyFrame,
+    dims: Dims,
+    wanted: &[(i64, CellKey)],
+) -> PolarsResult<HashMap<(i64, CellKey), Vec<String>>> {
+    let (k1, k2) = dims.keys();
+    let wanted = df!(
+        "__q" => wanted.iter().map(|(q, _)| *q).collect::<Vec<_>>(),
+        "k1" => wanted.iter().map(|(_, k)| k.0.clone()).collect::<Vec<_>>(),
+        "k2" => wanted.iter().map(|(_, k)| k.1.clone()).collect::<Vec<_>>(),
+    )?;
+    let df = cases
+        .clone()
+        .filter(col(s::FILED_ON).is_not_null())
+        .select([
+            quarter_index().alias("__q"),
+            col(k1).alias("k1"),
+            col(k2).alias("k2"),
+            col(s::CASE_ID),
+        ])
+        .join(
+            wanted.lazy(),
+            [col("__q"), col("k1"), col("k2")],
+            [col("__q"), col("k1"), col("k2")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .sort(
+            ["__q", "k1", "k2", s::CASE_ID],
+            SortMultipleOptions::default(),
+        )
+        .collect()?;
+    let q = df.column("__q")?.i64()?.clone();
+    let a = df.column("k1")?.str()?.clone();
+    let b = df.column("k2")?.str()?.clone();
+    let ids = df.column(s::CASE_ID)?.str()?.clone();
+    let mut map: HashMap<(i64, CellKey), Vec<String>> = HashMap::new();
+    for i in 0..df.height() {
+        let key = (
+            q.get(i).unwrap_or(0),
+            (
+                a.get(i).unwrap_or("").to_string(),
+                b.get(i).unwrap_or("").to_string(),
+            ),
+        );
+        map.entry(key)
+            .or_default()
+            .push(ids.get(i).unwrap_or("").to_string());
+    }
+    Ok(map)
 }
 
 /// Case ids of the flagged cells of one window and kind.
@@ -633,9 +748,23 @@ fn assemble(
             .push(c.key.clone());
     }
     let mut ids: HashMap<(String, Dims, CellKey), Vec<String>> = HashMap::new();
+    let mut quarterly: BTreeMap<Dims, Vec<(i64, CellKey)>> = BTreeMap::new();
     for ((label, dims), (w, keys)) in &groups {
-        for (k, v) in case_ids(cases, w, *dims, keys)? {
-            ids.insert((label.clone(), *dims, k), v);
+        match w {
+            Window::Quarter(q) => quarterly
+                .entry(*dims)
+                .or_default()
+                .extend(keys.iter().map(|k| (q.index(), k.clone()))),
+            Window::Range(..) => {
+                for (k, v) in case_ids(cases, w, *dims, keys)? {
+                    ids.insert((label.clone(), *dims, k), v);
+                }
+            }
+        }
+    }
+    for (dims, wanted) in quarterly {
+        for ((q, k), v) in quarterly_case_ids(cases, dims, &wanted)? {
+            ids.insert((Quarter::from_index(q).label(), dims, k), v);
         }
     }
     let col_of = |c: &Cell, which: &str| -> Option<String> {

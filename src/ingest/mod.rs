@@ -336,8 +336,7 @@ impl<'a> Assembly<'a> {
         if !self.keep_summaries {
             cases = cases.drop(schema::SUMMARY).map_err(err)?;
         }
-        self.cases
-            .push(compact(clean_dropped_values(cases, &findings)?)?);
+        self.cases.push(clean_dropped_values(cases, &findings)?);
         self.raw.push(compact(keep_rows(&chunk.frame, &keep_raw)?)?);
         self.blank_rows.extend(chunk.blank_rows);
         self.findings.extend(findings);
