@@ -442,6 +442,38 @@ pub struct Analyses {
     pub validate: DataFrame,
 }
 
+/// Ledgers up to this many cases have their analyses run side by side;
+/// larger ones one after another, so that their peaks of memory do not add up.
+const SIDE_BY_SIDE_MAX_CASES: usize = 2_000_000;
+
+/// Names of the analyses, in the order `analyze` writes them.
+const ANALYSIS_NAMES: [&str; 5] = ["deadlines", "repeats", "hotspots", "outcomes", "validate"];
+
+/// One analysis of a loaded ledger, by its output name.
+fn run_analysis(
+    name: &str,
+    ledger: &Ledger,
+    config: &Config,
+    volume: Option<&Volume>,
+    as_of: NaiveDate,
+    cal: &Calendar,
+) -> Result<DataFrame> {
+    let cases = &ledger.cases;
+    Ok(match name {
+        "deadlines" => deadlines::deadlines(cases, cal, &deadline_params(config, as_of))?,
+        "repeats" => repeats::repeats(cases, &repeat_params(config))?,
+        "hotspots" => hotspots::hotspots(
+            cases,
+            volume,
+            Period::AllQuarters,
+            &HotspotParams::new(&config.hotspots, &config.pilot),
+        )?,
+        "outcomes" => outcomes::outcomes(cases)?,
+        "validate" => ingest::findings_frame(&ledger.findings)?,
+        other => bail!("unknown analysis {other}"),
+    })
+}
+
 /// Run every analysis on a loaded ledger.
 pub fn run_analyses(
     ledger: &Ledger,
@@ -450,30 +482,32 @@ pub fn run_analyses(
     as_of: NaiveDate,
 ) -> Result<Analyses> {
     let cal = calendar(config)?;
-    let cases = &ledger.cases;
+    let one = |name: &str| run_analysis(name, ledger, config, volume, as_of, &cal);
+    if ledger.cases.height() > SIDE_BY_SIDE_MAX_CASES {
+        return Ok(Analyses {
+            deadlines: one("deadlines")?,
+            repeats: one("repeats")?,
+            hotspots: one("hotspots")?,
+            outcomes: one("outcomes")?,
+            validate: one("validate")?,
+        });
+    }
     // The analyses are independent: run them side by side (each is partly
     // single-threaded Rust over sorted rows).
     std::thread::scope(|scope| {
-        let d = scope.spawn(|| deadlines::deadlines(cases, &cal, &deadline_params(config, as_of)));
-        let r = scope.spawn(|| repeats::repeats(cases, &repeat_params(config)));
-        let o = scope.spawn(|| outcomes::outcomes(cases));
-        let hotspots = hotspots::hotspots(
-            cases,
-            volume,
-            Period::AllQuarters,
-            &HotspotParams::new(&config.hotspots, &config.pilot),
-        );
-        let join = |h: std::thread::ScopedJoinHandle<'_, PolarsResult<DataFrame>>| {
-            h.join()
-                .map_err(|_| anyhow::anyhow!("分析线程意外中止"))?
-                .map_err(anyhow::Error::from)
+        let d = scope.spawn(|| one("deadlines"));
+        let r = scope.spawn(|| one("repeats"));
+        let o = scope.spawn(|| one("outcomes"));
+        let hotspots = one("hotspots");
+        let join = |h: std::thread::ScopedJoinHandle<'_, Result<DataFrame>>| {
+            h.join().map_err(|_| anyhow::anyhow!("分析线程意外中止"))?
         };
         Ok(Analyses {
             deadlines: join(d)?,
             repeats: join(r)?,
             hotspots: hotspots?,
             outcomes: join(o)?,
-            validate: ingest::findings_frame(&ledger.findings)?,
+            validate: one("validate")?,
         })
     })
 }
@@ -505,17 +539,42 @@ fn cmd_analyze(a: cli::AnalyzeArgs) -> Result<i32> {
     let loaded = load(&a.ledger)?;
     let vol = volume(a.volume.as_deref(), &loaded.config)?;
     let day = as_of(a.as_of.as_deref())?;
-    let progress = Progress::start("分析中");
-    let analyses = run_analyses(&loaded.ledger, &loaded.config, vol.as_ref(), day);
-    progress.finish();
-    let analyses = analyses?;
-    warn_assumed_calendar(&analyses.deadlines);
     let format = resolve_format(&cli::OutputArgs {
         format: Some(a.format),
         output: None,
         no_bom: a.no_bom,
     });
-    let mut written = write_analyses(&analyses, &a.out, format, WriteOptions { bom: !a.no_bom })?;
+    let opts = WriteOptions { bom: !a.no_bom };
+    let progress = Progress::start("分析中");
+    let result = (|| -> Result<Vec<PathBuf>> {
+        if loaded.ledger.cases.height() <= SIDE_BY_SIDE_MAX_CASES {
+            let analyses = run_analyses(&loaded.ledger, &loaded.config, vol.as_ref(), day)?;
+            warn_assumed_calendar(&analyses.deadlines);
+            return write_analyses(&analyses, &a.out, format, opts);
+        }
+        // A large ledger: each table written and dropped before the next is computed.
+        let cal = calendar(&loaded.config)?;
+        let mut written = Vec::new();
+        for name in ANALYSIS_NAMES {
+            let df = run_analysis(
+                name,
+                &loaded.ledger,
+                &loaded.config,
+                vol.as_ref(),
+                day,
+                &cal,
+            )?;
+            if name == "deadlines" {
+                warn_assumed_calendar(&df);
+            }
+            let path = a.out.join(format!("{name}.{}", format.extension()));
+            crate::fsutil::write_atomic(&path, &output::render(&df, format, opts)?)?;
+            written.push(path);
+        }
+        Ok(written)
+    })();
+    progress.finish();
+    let mut written = result?;
     if loaded.ledger.accounting.rejected > 0 {
         let path = a.out.join("rejects.xlsx");
         crate::fsutil::write_atomic(&path, &crate::rejects::rejects_xlsx(&loaded.ledger)?)?;

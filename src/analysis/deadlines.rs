@@ -230,6 +230,47 @@ fn assumed_note(cal: &Calendar, deadline: NaiveDate) -> String {
 /// Deadlines of every applicable rule for every case (pure: the calendar and
 /// the as-of date are parameters).
 pub fn deadlines(cases: &DataFrame, cal: &Calendar, p: &DeadlineParams) -> PolarsResult<DataFrame> {
+    deadlines_in_passes(cases, cal, p, CASES_PER_PASS)
+}
+
+fn deadlines_in_passes(
+    cases: &DataFrame,
+    cal: &Calendar,
+    p: &DeadlineParams,
+    per_pass: usize,
+) -> PolarsResult<DataFrame> {
+    let per_pass = per_pass.max(1);
+    if cases.height() <= per_pass {
+        return deadlines_of(cases, cal, p);
+    }
+    // A large ledger in slices of cases ordered by case id: each slice's rows
+    // come sorted by (case_id, rule), so the slices stacked are too, and the
+    // intermediate frames of one slice are all that is alive at a time.
+    let ordered = cases.sort(
+        [s::CASE_ID],
+        SortMultipleOptions::default().with_maintain_order(true),
+    )?;
+    let mut out: Option<DataFrame> = None;
+    let mut offset = 0;
+    while offset < ordered.height() {
+        let slice = ordered.slice(offset as i64, per_pass);
+        let part = deadlines_of(&slice, cal, p)?;
+        match out.as_mut() {
+            Some(df) => {
+                df.vstack_mut_owned(part)?;
+            }
+            None => out = Some(part),
+        }
+        offset += per_pass;
+    }
+    out.map_or_else(|| deadlines_of(cases, cal, p), Ok)
+}
+
+/// Cases whose deadlines are computed in one pass (bounds the memory of the
+/// intermediate long frames on a large ledger).
+const CASES_PER_PASS: usize = 1_000_000;
+
+fn deadlines_of(cases: &DataFrame, cal: &Calendar, p: &DeadlineParams) -> PolarsResult<DataFrame> {
     let lf = cases.clone().lazy();
     let long = dated_long(&lf).collect()?;
 
@@ -666,5 +707,35 @@ mod tests {
         }
         // notify is open: decided 05-20 + 7 = 05-27, long overdue
         assert_eq!(rows_for(&out, "D17-notify")[0].3, "overdue");
+    }
+
+    #[test]
+    fn a_large_ledger_in_passes_gives_the_same_rows_in_the_same_order() {
+        let data = crate::generate::generate(600, 11, false).unwrap();
+        let opts = crate::ingest::ReadOptions {
+            encoding: crate::ingest::Encoding::Auto,
+            sheet: None,
+            keep_summaries: false,
+        };
+        let ledger = crate::ingest::read_ledger_from(
+            std::io::Cursor::new(data.ledger_csv.as_bytes()),
+            crate::ingest::Format::Csv,
+            &opts,
+            &crate::config::Config::default(),
+            usize::MAX,
+        )
+        .unwrap();
+        let cal = Calendar::embedded();
+        let p = params(d(2026, 11, 30));
+        let whole = deadlines_of(&ledger.cases, &cal, &p).unwrap();
+        assert!(whole.height() > 1000, "{} rows", whole.height());
+        // the cases in reverse order, 37 at a time
+        let n = ledger.cases.height() as u32;
+        let reversed = ledger
+            .cases
+            .take(&IdxCa::from_vec("i".into(), (0..n).rev().collect()))
+            .unwrap();
+        let passes = deadlines_in_passes(&reversed, &cal, &p, 37).unwrap();
+        assert!(whole.equals_missing(&passes));
     }
 }
