@@ -246,15 +246,16 @@ fn deadlines_in_passes(
     // A large ledger in slices of cases ordered by case id: each slice's rows
     // come sorted by (case_id, rule), so the slices stacked are too, and the
     // intermediate frames of one slice are all that is alive at a time.
-    let ordered = cases.sort(
-        [s::CASE_ID],
-        SortMultipleOptions::default().with_maintain_order(true),
-    )?;
+    let order = cases
+        .column(s::CASE_ID)?
+        .as_materialized_series()
+        .arg_sort(SortOptions::default().with_maintain_order(true));
     let mut out: Option<DataFrame> = None;
     let mut offset = 0;
-    while offset < ordered.height() {
-        let slice = ordered.slice(offset as i64, per_pass);
+    while offset < order.len() {
+        let slice = cases.take(&order.slice(offset as i64, per_pass))?;
         let part = deadlines_of(&slice, cal, p)?;
+        drop(slice);
         match out.as_mut() {
             Some(df) => {
                 df.vstack_mut_owned(part)?;
