@@ -22,6 +22,7 @@ pub mod funnel;
 pub mod heatmap;
 pub mod labels;
 pub mod palette;
+mod par;
 pub mod pareto;
 pub mod render;
 pub mod scene;
@@ -150,13 +151,21 @@ pub fn render(d: &Drawn, font: &FontChoice) -> Result<Chart, ChartError> {
 
 /// Build and render every chart. Charts that need missing data (the funnel
 /// without enforcement volume) are listed in `skipped` with the reason.
+///
+/// The charts are rendered side by side on the machine's cores. Each is a
+/// pure function of its scene, so the bytes do not depend on the scheduling;
+/// results keep the chart order, and the first error in that order is returned.
 pub fn render_all(inputs: &ChartInputs, font: &FontChoice) -> Result<ChartSet, ChartError> {
     let mut set = ChartSet::default();
+    let mut drawn = Vec::new();
     for b in build_all(inputs, font)? {
         match b {
-            Built::Drawn(d) => set.charts.push(render(&d, font)?),
+            Built::Drawn(d) => drawn.push(d),
             Built::Skipped(s) => set.skipped.push(s),
         }
+    }
+    for chart in par::map(&drawn, |d| render(d, font)) {
+        set.charts.push(chart?);
     }
     Ok(set)
 }

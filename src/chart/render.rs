@@ -3,9 +3,8 @@
 //!
 //! Texts are placed by their ideographic em box (top 0.88 em above the
 //! baseline, bottom 0.12 em below) on both backends, so a label sits in the
-//! same place in the SVG and the PNG. PNG encoding goes through plotters'
-//! `bitmap_encoder`, which only writes files: the image is encoded into a
-//! private temporary file that is read back and removed.
+//! same place in the SVG and the PNG. PNGs are encoded in memory with the png
+//! crate, with the settings (and so the bytes) of plotters' `bitmap_encoder`.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -236,20 +235,21 @@ pub fn png(scene: &Scene, font: &FontChoice) -> Result<Vec<u8>, RenderError> {
     encode_png(&pixels, scene.width, scene.height)
 }
 
-/// Encode RGB pixels as PNG with plotters' encoder (through a temporary file).
+/// Encode RGB pixels as PNG in memory, with the settings plotters' encoder
+/// (image 0.24's `PngEncoder::new`) uses: fast compression, adaptive
+/// filtering. The bytes are the same as that encoder's, without its
+/// temporary file and the two extra copies of the image it makes.
 pub fn encode_png(pixels: &[u8], width: u32, height: u32) -> Result<Vec<u8>, RenderError> {
     let err = |e: &dyn std::fmt::Display| RenderError::Png(e.to_string());
-    let tmp = tempfile::Builder::new()
-        .prefix(".jiucuo-chart-")
-        .suffix(".png")
-        .tempfile()
-        .map_err(|e| err(&e))?;
-    {
-        let mut backend = BitMapBackend::new(tmp.path(), (width, height));
-        backend
-            .blit_bitmap((0, 0), (width, height), pixels)
-            .map_err(|e| err(&e))?;
-        backend.present().map_err(|e| err(&e))?;
-    }
-    std::fs::read(tmp.path()).map_err(|e| err(&e))
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    encoder.set_filter(png::FilterType::Sub);
+    encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+    let mut writer = encoder.write_header().map_err(|e| err(&e))?;
+    writer.write_image_data(pixels).map_err(|e| err(&e))?;
+    writer.finish().map_err(|e| err(&e))?;
+    Ok(out)
 }
