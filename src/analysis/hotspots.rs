@@ -223,34 +223,14 @@ type Counts = HashMap<CellKey, (u64, f64)>;
 
 /// Counts and weighted counts per cell of one kind in one window.
 fn cell_counts(cases: &LazyFrame, w: &Window, dims: Dims) -> PolarsResult<Counts> {
-    let (k1, k2) = dims.keys();
     let from = lit(days_since_epoch(w.first_day())).cast(DataType::Date);
     let to = lit(days_since_epoch(w.last_day())).cast(DataType::Date);
-    let df = cases
+    let in_window = cases
         .clone()
-        .filter(col(s::FILED_ON).gt_eq(from).and(col(s::FILED_ON).lt_eq(to)))
-        .filter(col(k1).is_not_null().and(col(k2).is_not_null()))
-        .group_by([col(k1).alias("k1"), col(k2).alias("k2")])
-        .agg([
-            len().cast(DataType::UInt64).alias("n"),
-            col("__weight").sum().alias("w"),
-        ])
-        .collect()?;
-    let a = df.column("k1")?.str()?.clone();
-    let b = df.column("k2")?.str()?.clone();
-    let n = df.column("n")?.u64()?.clone();
-    let wt = df.column("w")?.f64()?.clone();
-    Ok((0..df.height())
-        .map(|i| {
-            (
-                (
-                    a.get(i).unwrap_or("").to_string(),
-                    b.get(i).unwrap_or("").to_string(),
-                ),
-                (n.get(i).unwrap_or(0), wt.get(i).unwrap_or(0.0)),
-            )
-        })
-        .collect())
+        .filter(col(s::FILED_ON).gt_eq(from).and(col(s::FILED_ON).lt_eq(to)));
+    Ok(grouped_cell_counts(in_window, dims, lit(0i64))?
+        .remove(&0)
+        .unwrap_or_default())
 }
 
 /// The quarter of the filing date as [`Quarter::index`].
@@ -262,42 +242,48 @@ fn quarter_index() -> Expr {
 
 /// [`cell_counts`] for every calendar quarter at once, by quarter label.
 fn quarterly_cell_counts(cases: &LazyFrame, dims: Dims) -> PolarsResult<HashMap<String, Counts>> {
+    Ok(grouped_cell_counts(cases.clone(), dims, quarter_index())?
+        .into_iter()
+        .map(|(q, counts)| (Quarter::from_index(q).label(), counts))
+        .collect())
+}
+
+/// Counts and weighted counts per cell of one kind, for each value of `group`
+/// (an Int64 expression of the case row), in one pass.
+fn grouped_cell_counts(
+    cases: LazyFrame,
+    dims: Dims,
+    group: Expr,
+) -> PolarsResult<HashMap<i64, Counts>> {
     let (k1, k2) = dims.keys();
     let df = cases
-        .clone()
         .filter(
             col(s::FILED_ON)
                 .is_not_null()
                 .and(col(k1).is_not_null())
                 .and(col(k2).is_not_null()),
         )
-        .group_by([
-            quarter_index().alias("__q"),
-            col(k1).alias("k1"),
-            col(k2).alias("k2"),
-        ])
+        .group_by([group.alias("__g"), col(k1).alias("k1"), col(k2).alias("k2")])
         .agg([
             len().cast(DataType::UInt64).alias("n"),
             col("__weight").sum().alias("w"),
         ])
         .collect()?;
-    let q = df.column("__q")?.i64()?.clone();
+    let g = df.column("__g")?.i64()?.clone();
     let a = df.column("k1")?.str()?.clone();
     let b = df.column("k2")?.str()?.clone();
     let n = df.column("n")?.u64()?.clone();
     let wt = df.column("w")?.f64()?.clone();
-    let mut out: HashMap<String, Counts> = HashMap::new();
+    let mut out: HashMap<i64, Counts> = HashMap::new();
     for i in 0..df.height() {
-        let Some(q) = q.get(i) else { continue };
-        out.entry(Quarter::from_index(q).label())
-            .or_default()
-            .insert(
-                (
-                    a.get(i).unwrap_or("").to_string(),
-                    b.get(i).unwrap_or("").to_string(),
-                ),
-                (n.get(i).unwrap_or(0), wt.get(i).unwrap_or(0.0)),
-            );
+        let Some(g) = g.get(i) else { continue };
+        out.entry(g).or_default().insert(
+            (
+                a.get(i).unwrap_or("").to_string(),
+                b.get(i).unwrap_or("").to_string(),
+            ),
+            (n.get(i).unwrap_or(0), wt.get(i).unwrap_or(0.0)),
+        );
     }
     Ok(out)
 }
