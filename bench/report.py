@@ -161,10 +161,13 @@ def main():
     L.append("|---|---|---|")
 
     def paired_ratios(n, tool, base, task):
-        """Ratios of back-to-back runs (same run, same repetition), all runs."""
+        """Ratios of back-to-back runs (same run, same repetition) in the run(s) the
+        table's figure comes from."""
+        shown = set(s[(n, tool, task)]["run_ids"]) if (n, tool, task) in s else set()
         out = []
         for (rid, rows, t, tk, rep), w in walls.items():
-            if rows == n and t == tool and tk == task and (rid, n, base, task, rep) in walls:
+            if (rid in shown and rows == n and t == tool and tk == task
+                    and (rid, n, base, task, rep) in walls):
                 out.append(w / walls[(rid, n, base, task, rep)])
         return out
 

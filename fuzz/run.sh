@@ -3,6 +3,8 @@
 #
 #   fuzz/run.sh [SECONDS_PER_TARGET]
 #
+# A target stops at SECONDS_PER_TARGET or after FUZZ_RUNS executions (default 10 M),
+# whichever comes first; libFuzzer's final stats give the count.
 # RUSTC_BOOTSTRAP=1 lets stable rustc take the -Z flags cargo-fuzz passes (no nightly needed).
 # cargo-fuzz is installed with `cargo install` if missing. New corpus entries go to
 # target/corpus/<target> (ignored by git); the checked-in seeds in corpus/<target> are only read.
@@ -16,6 +18,7 @@ case "$secs" in
   '' | *[!0-9]*) echo "usage: $0 [seconds-per-target]" >&2; exit 2 ;;
 esac
 sanitizer="${FUZZ_SANITIZER:-none}"
+runs="${FUZZ_RUNS:-10000000}"
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
 export RUSTC_BOOTSTRAP=1
@@ -31,7 +34,7 @@ for target in $(cargo fuzz list); do
   mkdir -p "target/corpus/$target" "corpus/$target"
   echo "== fuzzing $target for ${secs}s" >&2
   if ! cargo fuzz run -s "$sanitizer" "$target" "target/corpus/$target" "corpus/$target" -- \
-      -max_total_time="$secs" -timeout=10 -print_final_stats=1; then
+      -max_total_time="$secs" -runs="$runs" -timeout=10 -print_final_stats=1; then
     echo "!! $target failed; see artifacts/$target/" >&2
     status=1
   fi
