@@ -481,34 +481,64 @@ pub fn run_analyses(
     volume: Option<&Volume>,
     as_of: NaiveDate,
 ) -> Result<Analyses> {
+    let (analyses, ()) = run_analyses_then(ledger, config, volume, as_of, |_, _| Ok(()))?;
+    Ok(analyses)
+}
+
+/// Run every analysis and, as soon as the deadlines and outcomes are ready,
+/// `then` on them (the report's charts), beside the repeats and hotspots
+/// still running.
+pub fn run_analyses_then<R: Send>(
+    ledger: &Ledger,
+    config: &Config,
+    volume: Option<&Volume>,
+    as_of: NaiveDate,
+    then: impl FnOnce(&DataFrame, &DataFrame) -> Result<R> + Send,
+) -> Result<(Analyses, R)> {
     let cal = calendar(config)?;
     let one = |name: &str| run_analysis(name, ledger, config, volume, as_of, &cal);
     if ledger.cases.height() > SIDE_BY_SIDE_MAX_CASES {
-        return Ok(Analyses {
-            deadlines: one("deadlines")?,
+        let deadlines = one("deadlines")?;
+        let outcomes = one("outcomes")?;
+        let after = then(&deadlines, &outcomes)?;
+        let analyses = Analyses {
+            deadlines,
             repeats: one("repeats")?,
             hotspots: one("hotspots")?,
-            outcomes: one("outcomes")?,
+            outcomes,
             validate: one("validate")?,
-        });
+        };
+        return Ok((analyses, after));
     }
     // The analyses are independent: run them side by side (each is partly
     // single-threaded Rust over sorted rows).
     std::thread::scope(|scope| {
-        let d = scope.spawn(|| one("deadlines"));
+        let first = scope.spawn(|| -> Result<_> {
+            let outcomes = scope.spawn(|| one("outcomes"));
+            let deadlines = one("deadlines")?;
+            let outcomes = outcomes
+                .join()
+                .map_err(|_| anyhow::anyhow!("分析线程意外中止"))??;
+            let after = then(&deadlines, &outcomes)?;
+            Ok((deadlines, outcomes, after))
+        });
         let r = scope.spawn(|| one("repeats"));
-        let o = scope.spawn(|| one("outcomes"));
         let hotspots = one("hotspots");
         let join = |h: std::thread::ScopedJoinHandle<'_, Result<DataFrame>>| {
             h.join().map_err(|_| anyhow::anyhow!("分析线程意外中止"))?
         };
-        Ok(Analyses {
-            deadlines: join(d)?,
-            repeats: join(r)?,
+        let repeats = join(r);
+        let (deadlines, outcomes, after) = first
+            .join()
+            .map_err(|_| anyhow::anyhow!("分析线程意外中止"))??;
+        let analyses = Analyses {
+            deadlines,
+            repeats: repeats?,
             hotspots: hotspots?,
-            outcomes: join(o)?,
+            outcomes,
             validate: one("validate")?,
-        })
+        };
+        Ok((analyses, after))
     })
 }
 
@@ -750,23 +780,27 @@ impl ReportRun {
         as_of: NaiveDate,
         window: Option<crate::analysis::period::Window>,
     ) -> Result<ReportRun> {
-        let analyses = run_analyses(ledger, config, volume, as_of)?;
-        let tables = sql_tables(ledger, &analyses, volume, roster.as_ref())?;
-        let catalog = query::catalog(query_dir(config).as_deref())?;
-        let dir = (!config.paths.reports.is_empty()).then(|| PathBuf::from(&config.paths.reports));
         let font = find_font(config);
         if let Some(m) = font.message() {
             eprintln!("{m}");
         }
-        let inputs = crate::chart::ChartInputs {
-            cases: &ledger.cases,
-            deadlines: &analyses.deadlines,
-            outcomes: &analyses.outcomes,
-            volume,
-            window,
-            as_of: Some(as_of),
+        // The charts need only the deadlines and outcomes: they are drawn
+        // while the repeats and hotspots are still being computed.
+        let draw = |deadlines: &DataFrame, outcomes: &DataFrame| {
+            let inputs = crate::chart::ChartInputs {
+                cases: &ledger.cases,
+                deadlines,
+                outcomes,
+                volume,
+                window,
+                as_of: Some(as_of),
+            };
+            Ok(crate::chart::render_all(&inputs, &font)?)
         };
-        let chart_set = crate::chart::render_all(&inputs, &font)?;
+        let (analyses, chart_set) = run_analyses_then(ledger, config, volume, as_of, draw)?;
+        let tables = sql_tables(ledger, &analyses, volume, roster.as_ref())?;
+        let catalog = query::catalog(query_dir(config).as_deref())?;
+        let dir = (!config.paths.reports.is_empty()).then(|| PathBuf::from(&config.paths.reports));
         let charts = chart_set
             .charts
             .iter()

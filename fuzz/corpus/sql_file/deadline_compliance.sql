@@ -1,0 +1,22 @@
+-- 期限执行情况：各项期限规则的按期、逾期、未结等件数及按期率（本季度立案的案件）
+WITH d AS (
+    SELECT dl.rule, dl.article, dl.status
+    FROM deadlines dl
+    JOIN cases c ON c.case_id = dl.case_id
+    WHERE c.filed_quarter = '${quarter}'
+)
+SELECT
+    rule,
+    article,
+    COUNT(*) AS total,
+    SUM(CASE WHEN status = 'met' THEN 1 ELSE 0 END) AS met,
+    SUM(CASE WHEN status = 'late' THEN 1 ELSE 0 END) AS late,
+    SUM(CASE WHEN status = 'overdue' THEN 1 ELSE 0 END) AS overdue,
+    SUM(CASE WHEN status = 'due-soon' THEN 1 ELSE 0 END) AS due_soon,
+    SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
+    SUM(CASE WHEN status = 'breach' THEN 1 ELSE 0 END) AS breach,
+    CAST(SUM(CASE WHEN status = 'met' THEN 1 ELSE 0 END) AS DOUBLE)
+        / NULLIF(SUM(CASE WHEN status IN ('met', 'late', 'overdue', 'breach') THEN 1 ELSE 0 END), 0) AS met_rate
+FROM d
+GROUP BY rule, article
+ORDER BY rule

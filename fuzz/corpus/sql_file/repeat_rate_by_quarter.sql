@@ -1,0 +1,16 @@
+-- 重复失误率（第十二条第（五）项）：各季度立案案件中被认定为重复失误的案件数及占比
+WITH r AS (
+    SELECT DISTINCT case_id FROM repeats
+),
+c AS (
+    SELECT
+        c.filed_quarter AS quarter,
+        COUNT(*) AS cases,
+        SUM(CASE WHEN r.case_id IS NOT NULL THEN 1 ELSE 0 END) AS repeat_cases
+    FROM cases c
+    LEFT JOIN r ON r.case_id = c.case_id
+    GROUP BY c.filed_quarter
+)
+SELECT quarter, cases, repeat_cases, CAST(repeat_cases AS DOUBLE) / cases AS repeat_rate
+FROM c
+ORDER BY quarter
