@@ -110,6 +110,13 @@ impl HotspotParams {
 #[derive(Debug, Clone, Default)]
 pub struct Volume {
     entries: HashMap<(Quarter, String, String), f64>,
+    /// Per quarter and unit: the unit's total (the sum of its domain rows, or
+    /// its total row when it has no domain rows).
+    unit_totals: HashMap<(Quarter, String), f64>,
+    /// Per quarter and domain: the sum over units.
+    domain_totals: HashMap<(Quarter, String), f64>,
+    /// Per quarter: the sum of the unit totals.
+    quarter_totals: HashMap<Quarter, f64>,
 }
 
 impl Volume {
@@ -118,7 +125,34 @@ impl Volume {
         for (q, u, d, v) in rows {
             *entries.entry((q, u, d)).or_insert(0.0) += v;
         }
-        Volume { entries }
+        // Totals are summed in sorted order, so that they never depend on
+        // the hash map's iteration order.
+        let mut sorted: Vec<(&(Quarter, String, String), &f64)> = entries.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        let mut by_domains: BTreeMap<(Quarter, String), f64> = BTreeMap::new();
+        let mut total_rows: BTreeMap<(Quarter, String), f64> = BTreeMap::new();
+        let mut domain_totals = HashMap::new();
+        for ((q, u, d), v) in sorted {
+            if d.is_empty() {
+                total_rows.insert((*q, u.clone()), *v);
+            } else {
+                *by_domains.entry((*q, u.clone())).or_insert(0.0) += v;
+                *domain_totals.entry((*q, d.clone())).or_insert(0.0) += v;
+            }
+        }
+        // a unit's domain rows win over its total row
+        let mut totals = total_rows;
+        totals.extend(by_domains);
+        let mut quarter_totals = HashMap::new();
+        for ((q, _), v) in &totals {
+            *quarter_totals.entry(*q).or_insert(0.0) += v;
+        }
+        Volume {
+            entries,
+            unit_totals: totals.into_iter().collect(),
+            domain_totals,
+            quarter_totals,
+        }
     }
 
     /// The volume as a table: `unit, domain, quarter, actions`, sorted.
@@ -137,48 +171,15 @@ impl Volume {
         )
     }
 
-    fn unit_total(&self, q: Quarter, unit: &str) -> Option<f64> {
-        let parts: Vec<f64> = self
-            .entries
-            .iter()
-            .filter(|((eq, u, d), _)| *eq == q && u == unit && !d.is_empty())
-            .map(|(_, v)| *v)
-            .collect();
-        if parts.is_empty() {
-            self.entries
-                .get(&(q, unit.to_string(), String::new()))
-                .copied()
-        } else {
-            Some(parts.iter().sum())
-        }
-    }
-
     fn quarter_value(&self, q: Quarter, unit: Option<&str>, domain: Option<&str>) -> Option<f64> {
         match (unit, domain) {
             (Some(u), Some(d)) => self
                 .entries
                 .get(&(q, u.to_string(), d.to_string()))
                 .copied(),
-            (Some(u), None) => self.unit_total(q, u),
-            (None, Some(d)) => {
-                let parts: Vec<f64> = self
-                    .entries
-                    .iter()
-                    .filter(|((eq, _, ed), _)| *eq == q && ed == d)
-                    .map(|(_, v)| *v)
-                    .collect();
-                (!parts.is_empty()).then(|| parts.iter().sum())
-            }
-            (None, None) => {
-                let units: BTreeSet<&String> = self
-                    .entries
-                    .keys()
-                    .filter(|(eq, _, _)| *eq == q)
-                    .map(|(_, u, _)| u)
-                    .collect();
-                let total: f64 = units.iter().filter_map(|u| self.unit_total(q, u)).sum();
-                (!units.is_empty()).then_some(total)
-            }
+            (Some(u), None) => self.unit_totals.get(&(q, u.to_string())).copied(),
+            (None, Some(d)) => self.domain_totals.get(&(q, d.to_string())).copied(),
+            (None, None) => self.quarter_totals.get(&q).copied(),
         }
     }
 
@@ -1000,6 +1001,41 @@ mod tests {
             .flatten()
             .collect();
         assert!(w.windows(2).all(|x| x[0] >= x[1]), "{w:?}");
+    }
+
+    #[test]
+    fn volume_totals_prefer_domain_rows_and_prorate_ranges() {
+        let q3 = Quarter { year: 2025, q: 3 };
+        let q4 = Quarter { year: 2025, q: 4 };
+        let vol = Volume::new([
+            // U1 has domain rows (100 + 50) and a total row the domain rows override
+            (q3, "U1".into(), "D1".into(), 100.0),
+            (q3, "U1".into(), "D2".into(), 50.0),
+            (q3, "U1".into(), String::new(), 999.0),
+            // U2 has only a total row
+            (q3, "U2".into(), String::new(), 200.0),
+            (q3, "U3".into(), "D1".into(), 30.0),
+            // a repeated row adds up
+            (q3, "U3".into(), "D1".into(), 5.0),
+            (q4, "U1".into(), "D1".into(), 40.0),
+        ]);
+        let w = Window::Quarter(q3);
+        assert_eq!(vol.value(&w, Some("U1"), None), Some(150.0));
+        assert_eq!(vol.value(&w, Some("U2"), None), Some(200.0));
+        assert_eq!(vol.value(&w, Some("U3"), Some("D1")), Some(35.0));
+        assert_eq!(vol.value(&w, Some("U2"), Some("D1")), None);
+        assert_eq!(vol.value(&w, None, Some("D1")), Some(135.0));
+        assert_eq!(vol.value(&w, None, Some("D9")), None);
+        // 150 (U1) + 200 (U2) + 35 (U3)
+        assert_eq!(vol.value(&w, None, None), Some(385.0));
+        assert_eq!(
+            vol.value(&Window::Quarter(Quarter { year: 2026, q: 1 }), None, None),
+            None
+        );
+        // 2025-09-01..2025-10-31: 30/92 of Q3 and 31/92 of Q4
+        let range = Window::Range(day(2025, 9, 1), day(2025, 10, 31));
+        let want = 150.0 * 30.0 / 92.0 + 40.0 * 31.0 / 92.0;
+        assert!((vol.value(&range, Some("U1"), None).unwrap() - want).abs() < 1e-9);
     }
 
     #[test]

@@ -96,11 +96,34 @@ pub fn finish(
 ) -> Result<Rendered> {
     let blocks = markup::parse(markup_text);
     let css = templates.source("style.css")?;
-    let html = html::render(title, &css, &blocks, tables, charts);
-    let docx = docx::render(&blocks, tables, charts)?;
-    // The appendix holds every table the text uses, in the order used.
+    // The three formats are independent: build them side by side.
+    let (html, docx, xlsx) = std::thread::scope(|scope| {
+        let docx = scope.spawn(|| docx::render(&blocks, tables, charts));
+        let xlsx = scope.spawn(|| appendix_xlsx(&blocks, tables));
+        let html = html::render(title, &css, &blocks, tables, charts);
+        let lost = || anyhow::anyhow!("报告生成线程意外中止");
+        let docx = docx.join().map_err(|_| lost());
+        let xlsx = xlsx.join().map_err(|_| lost());
+        (html, docx, xlsx)
+    });
+    let (docx, xlsx) = (docx??, xlsx??);
+    Ok(Rendered {
+        stem: crate::fsutil::safe_file_stem(stem),
+        title: title.to_string(),
+        html,
+        docx,
+        xlsx,
+    })
+}
+
+/// The Excel appendix: every table the text uses, in the order used (None
+/// when the text uses none).
+fn appendix_xlsx(
+    blocks: &[markup::Block],
+    tables: &BTreeMap<String, ReportTable>,
+) -> Result<Option<Vec<u8>>> {
     let mut used: Vec<&String> = Vec::new();
-    for b in &blocks {
+    for b in blocks {
         if let markup::Block::Table(name) = b {
             if let Some((k, _)) = tables.get_key_value(name) {
                 if !used.contains(&k) {
@@ -109,24 +132,16 @@ pub fn finish(
             }
         }
     }
-    let xlsx = if used.is_empty() {
-        None
-    } else {
-        let sheets: Vec<(String, polars::prelude::DataFrame)> = used
-            .iter()
-            .map(|k| Ok((tables[*k].title.clone(), appendix_frame(&tables[*k])?)))
-            .collect::<Result<_>>()?;
-        let refs: Vec<(&str, &polars::prelude::DataFrame)> =
-            sheets.iter().map(|(n, d)| (n.as_str(), d)).collect();
-        Some(crate::output::render_xlsx(&refs)?)
-    };
-    Ok(Rendered {
-        stem: crate::fsutil::safe_file_stem(stem),
-        title: title.to_string(),
-        html,
-        docx,
-        xlsx,
-    })
+    if used.is_empty() {
+        return Ok(None);
+    }
+    let sheets: Vec<(String, polars::prelude::DataFrame)> = used
+        .iter()
+        .map(|k| Ok((tables[*k].title.clone(), appendix_frame(&tables[*k])?)))
+        .collect::<Result<_>>()?;
+    let refs: Vec<(&str, &polars::prelude::DataFrame)> =
+        sheets.iter().map(|(n, d)| (n.as_str(), d)).collect();
+    Ok(Some(crate::output::render_xlsx(&refs)?))
 }
 
 /// A table for the Excel appendix: Chinese headers, values typed.
