@@ -33,7 +33,10 @@ status=0
 for target in $(cargo fuzz list); do
   mkdir -p "target/corpus/$target" "corpus/$target"
   echo "== fuzzing $target for ${secs}s" >&2
-  if ! cargo fuzz run -s "$sanitizer" "$target" "target/corpus/$target" "corpus/$target" -- \
+  seeds=("corpus/$target")
+  # the shipped queries are the SQL target's seeds (read only, like corpus/)
+  [ "$target" = sql_file ] && seeds+=(../queries)
+  if ! cargo fuzz run -s "$sanitizer" "$target" "target/corpus/$target" "${seeds[@]}" -- \
       -max_total_time="$secs" -runs="$runs" -timeout=10 -print_final_stats=1; then
     echo "!! $target failed; see artifacts/$target/" >&2
     status=1
