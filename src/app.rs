@@ -771,7 +771,8 @@ pub fn find_font(config: &Config) -> crate::chart::font::FontChoice {
 
 impl ReportRun {
     /// Analyse the ledger for the as-of date, register every table and draw
-    /// the charts (for `window`, or the whole ledger).
+    /// the charts (for `window`, or the whole ledger), their PNGs `png_width`
+    /// pixels wide (None: the charts' own width).
     pub fn prepare(
         ledger: &Ledger,
         config: &Config,
@@ -779,6 +780,7 @@ impl ReportRun {
         roster: Option<DataFrame>,
         as_of: NaiveDate,
         window: Option<crate::analysis::period::Window>,
+        png_width: Option<u32>,
     ) -> Result<ReportRun> {
         let font = find_font(config);
         if let Some(m) = font.message() {
@@ -795,7 +797,7 @@ impl ReportRun {
                 window,
                 as_of: Some(as_of),
             };
-            Ok(crate::chart::render_all(&inputs, &font)?)
+            Ok(crate::chart::render_all_at(&inputs, &font, png_width)?)
         };
         let (analyses, chart_set) = run_analyses_then(ledger, config, volume, as_of, draw)?;
         let tables = sql_tables(ledger, &analyses, volume, roster.as_ref())?;
@@ -935,7 +937,16 @@ fn cmd_report(a: cli::ReportArgs) -> Result<i32> {
     }
     let progress = Progress::start("生成报告");
     let window = quarter.map(crate::analysis::period::Window::Quarter);
-    let run = ReportRun::prepare(&loaded.ledger, config, vol.as_ref(), ros, day, window);
+    let png_width = Some(crate::chart::REPORT_PNG_WIDTH);
+    let run = ReportRun::prepare(
+        &loaded.ledger,
+        config,
+        vol.as_ref(),
+        ros,
+        day,
+        window,
+        png_width,
+    );
     progress.finish();
     let run = run?;
     let o = ReportOptions {

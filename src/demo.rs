@@ -79,7 +79,16 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
     // Reports.
     let progress = app::Progress::start("绘制图表、生成报告");
     let window = Some(crate::analysis::period::Window::Quarter(quarter));
-    let run = ReportRun::prepare(&ledger, &config, Some(&volume), Some(roster), as_of, window)?;
+    // the demo also writes the charts on their own (图表/): full width
+    let run = ReportRun::prepare(
+        &ledger,
+        &config,
+        Some(&volume),
+        Some(roster),
+        as_of,
+        window,
+        None,
+    )?;
     let chart_dir = out.join("图表");
     crate::chart::cmd::write(&run.chart_set, &chart_dir)?;
     for c in &run.chart_set.charts {

@@ -240,6 +240,17 @@ fn word_file_follows_gbt_9704() {
         .filter(|n| n.starts_with("word/media/"))
         .collect();
     assert!(media.len() >= 4, "embedded chart images: {names:?}");
+    // drawn at 300 dpi across the 156 mm text block: 156 / 25.4 * 300 = 1842.5 px
+    let pngs: Vec<&&String> = media.iter().filter(|m| m.ends_with(".png")).collect();
+    assert!(pngs.len() >= 4, "embedded PNGs: {media:?}");
+    for m in pngs {
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(&docx[..])).unwrap();
+        let mut png = Vec::new();
+        z.by_name(m).unwrap().read_to_end(&mut png).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{m}");
+        let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+        assert_eq!(width, 1843, "{m}");
+    }
     assert!(
         doc.contains("<w:drawing>") && doc.contains("<wp:inline"),
         "pictures are inline"

@@ -8,6 +8,8 @@
 //! placed across a 16 cm report column). Heights: pareto and trend 1500 px,
 //! funnel 1600 px; heatmap, compliance and clause_use grow with their number
 //! of rows (see each module). Text sizes are chosen for print at that width.
+//! The PNGs embedded in Word reports are the same scenes drawn
+//! [`REPORT_PNG_WIDTH`] px wide (300 dpi across the 156 mm text block).
 //!
 //! Scope: with a window (`--quarter`), the heat map, Pareto, funnel and
 //! compliance charts count the cases *filed* in the window (the quarter of
@@ -130,11 +132,30 @@ pub fn build_all(inputs: &ChartInputs, font: &FontChoice) -> Result<Vec<Built>, 
     ])
 }
 
+/// Width of the PNGs embedded in reports: 300 dpi across the 156 mm text
+/// block of GB/T 9704 (156 / 25.4 × 300 = 1842.5). Word scales every chart to
+/// the text width, so more pixels would not print sharper; the standalone
+/// charts (`jiucuo charts`, the demo's 图表/) keep [`WIDTH`].
+pub const REPORT_PNG_WIDTH: u32 = 1843;
+
 /// Render one built chart: SVG always, PNG when the font has CJK glyphs.
 pub fn render(d: &Drawn, font: &FontChoice) -> Result<Chart, ChartError> {
+    render_at(d, font, None)
+}
+
+/// [`render`] with the PNG drawn `png_width` pixels wide (None: the chart's own width).
+pub fn render_at(
+    d: &Drawn,
+    font: &FontChoice,
+    png_width: Option<u32>,
+) -> Result<Chart, ChartError> {
     let svg = render::svg(&d.scene, font, &d.title)?;
     let png = if font.has_cjk() {
-        Some(render::png(&d.scene, font)?)
+        Some(render::png_at(
+            &d.scene,
+            font,
+            png_width.unwrap_or(d.scene.width),
+        )?)
     } else {
         None
     };
@@ -156,6 +177,15 @@ pub fn render(d: &Drawn, font: &FontChoice) -> Result<Chart, ChartError> {
 /// pure function of its scene, so the bytes do not depend on the scheduling;
 /// results keep the chart order, and the first error in that order is returned.
 pub fn render_all(inputs: &ChartInputs, font: &FontChoice) -> Result<ChartSet, ChartError> {
+    render_all_at(inputs, font, None)
+}
+
+/// [`render_all`] with the PNGs drawn `png_width` pixels wide (None: [`WIDTH`]).
+pub fn render_all_at(
+    inputs: &ChartInputs,
+    font: &FontChoice,
+    png_width: Option<u32>,
+) -> Result<ChartSet, ChartError> {
     let mut set = ChartSet::default();
     let mut drawn = Vec::new();
     for b in build_all(inputs, font)? {
@@ -164,7 +194,7 @@ pub fn render_all(inputs: &ChartInputs, font: &FontChoice) -> Result<ChartSet, C
             Built::Skipped(s) => set.skipped.push(s),
         }
     }
-    for chart in par::map(&drawn, |d| render(d, font)) {
+    for chart in par::map(&drawn, |d| render_at(d, font, png_width)) {
         set.charts.push(chart?);
     }
     Ok(set)
@@ -368,5 +398,50 @@ mod tests {
         let again = render(&trend::chart(&t.inputs(None), &font).unwrap(), &font).unwrap();
         assert!(again.png.unwrap() == png, "PNG bytes differ between runs");
         assert_eq!(again.svg, chart.svg);
+    }
+
+    #[test]
+    fn report_pngs_are_the_same_chart_drawn_smaller() {
+        if !Path::new(WQY).exists() {
+            eprintln!("skipped: {WQY} not installed (scripts/setup.sh)");
+            return;
+        }
+        let font = FontChoice::from_file(Path::new(WQY)).unwrap();
+        let t = testdata::tables();
+        let d = trend::chart(&t.inputs(None), &font).unwrap();
+        let decode = |png: &[u8]| {
+            let mut r = ::png::Decoder::new(std::io::Cursor::new(png))
+                .read_info()
+                .unwrap();
+            let mut buf = vec![0; r.output_buffer_size()];
+            let info = r.next_frame(&mut buf).unwrap();
+            buf.truncate(info.buffer_size());
+            (info.width, info.height, buf)
+        };
+        let ink = |px: &[u8]| {
+            let n = px.chunks(3).filter(|p| *p != [255, 255, 255]).count();
+            n as f64 / (px.len() / 3) as f64
+        };
+        let full = render(&d, &font).unwrap().png.unwrap();
+        let small = render_at(&d, &font, Some(REPORT_PNG_WIDTH)).unwrap();
+        // the SVG keeps the chart's own size
+        assert_eq!((small.width, small.height), (2400, 1500));
+        let (w, h, small_px) = decode(small.png.as_ref().unwrap());
+        // 1500 × 1843 / 2400 = 1151.875
+        assert_eq!((w, h), (1843, 1152));
+        let (_, _, full_px) = decode(&full);
+        // everything is drawn in proportion, text included: about the same share of ink
+        let (a, b) = (ink(&full_px), ink(&small_px));
+        assert!(
+            (a - b).abs() / a < 0.15,
+            "ink share {a} at 2400 px, {b} at 1843 px"
+        );
+        let colours: std::collections::BTreeSet<&[u8]> = small_px.chunks(3).collect();
+        for c in palette::OUTCOME_COLOURS
+            .iter()
+            .filter(|c| **c != palette::OUTCOME_COLOURS[3])
+        {
+            assert!(colours.contains(&[c.0, c.1, c.2][..]), "{c:?} missing");
+        }
     }
 }

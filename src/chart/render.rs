@@ -47,7 +47,10 @@ fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     font: &FontChoice,
     target: Target,
+    scale: f64,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    // scene coordinates -> device pixels
+    let px = |v: f64| px(v * scale);
     for item in &scene.items {
         match item {
             Item::Rect {
@@ -93,7 +96,16 @@ fn draw<DB: DrawingBackend>(
                     area.draw(&Circle::new(centre, radius, style))?;
                 }
             }
-            Item::Text(t) => draw_text(area, t, font, target)?,
+            Item::Text(t) if scale == 1.0 => draw_text(area, t, font, target)?,
+            Item::Text(t) => {
+                let scaled = Text {
+                    x: t.x * scale,
+                    y: t.y * scale,
+                    size: t.size * scale,
+                    ..t.clone()
+                };
+                draw_text(area, &scaled, font, target)?
+            }
         }
     }
     Ok(())
@@ -177,7 +189,7 @@ pub fn svg(scene: &Scene, font: &FontChoice, title: &str) -> Result<String, Rend
     {
         let root =
             SVGBackend::with_string(&mut out, (scene.width, scene.height)).into_drawing_area();
-        draw(scene, &root, font, Target::Svg).map_err(|e| RenderError::Draw(e.to_string()))?;
+        draw(scene, &root, font, Target::Svg, 1.0).map_err(|e| RenderError::Draw(e.to_string()))?;
         root.present()
             .map_err(|e| RenderError::Draw(e.to_string()))?;
     }
@@ -216,34 +228,60 @@ fn escape(text: &str) -> String {
 /// The chart as 8-bit RGB pixels, row by row (needs a CJK font).
 pub fn rgb(scene: &Scene, font: &FontChoice) -> Result<Vec<u8>, RenderError> {
     let mut buf = Vec::new();
-    draw_rgb(scene, font, &mut buf)?;
+    draw_rgb(scene, font, scene.width, &mut buf)?;
     Ok(buf)
 }
 
-/// Draw the chart into `buf` (resized to the chart, every pixel set).
-fn draw_rgb(scene: &Scene, font: &FontChoice, buf: &mut Vec<u8>) -> Result<(), RenderError> {
+/// Pixel size of the chart drawn `width` pixels wide (height in proportion).
+pub fn bitmap_size(scene: &Scene, width: u32) -> (u32, u32) {
+    if width == scene.width || scene.width == 0 {
+        return (scene.width, scene.height);
+    }
+    let height = (scene.height as f64 * width as f64 / scene.width as f64).round() as u32;
+    (width, height.max(1))
+}
+
+/// Draw the chart `width` pixels wide into `buf` (resized, every pixel set).
+fn draw_rgb(
+    scene: &Scene,
+    font: &FontChoice,
+    width: u32,
+    buf: &mut Vec<u8>,
+) -> Result<(u32, u32), RenderError> {
     if !font.has_cjk() {
         return Err(RenderError::NoCjkFont);
     }
+    let (w, h) = bitmap_size(scene, width);
+    let scale = if w == scene.width {
+        1.0
+    } else {
+        w as f64 / scene.width as f64
+    };
     buf.clear();
-    buf.resize(scene.width as usize * scene.height as usize * 3, 255u8);
-    let root = BitMapBackend::with_buffer(buf, (scene.width, scene.height)).into_drawing_area();
-    draw(scene, &root, font, Target::Bitmap).map_err(|e| RenderError::Draw(e.to_string()))?;
+    buf.resize(w as usize * h as usize * 3, 255u8);
+    let root = BitMapBackend::with_buffer(buf, (w, h)).into_drawing_area();
+    draw(scene, &root, font, Target::Bitmap, scale)
+        .map_err(|e| RenderError::Draw(e.to_string()))?;
     root.present()
         .map_err(|e| RenderError::Draw(e.to_string()))?;
-    Ok(())
+    Ok((w, h))
 }
 
-/// The chart as a PNG file's bytes (needs a CJK font).
+/// The chart as a PNG file's bytes at its own size (needs a CJK font).
 pub fn png(scene: &Scene, font: &FontChoice) -> Result<Vec<u8>, RenderError> {
-    // One pixel buffer per thread, reused from chart to chart: a fresh
-    // 20 MB buffer per chart costs more in page faults than the drawing.
+    png_at(scene, font, scene.width)
+}
+
+/// The chart as a PNG `width` pixels wide, everything drawn in proportion
+/// (needs a CJK font).
+pub fn png_at(scene: &Scene, font: &FontChoice, width: u32) -> Result<Vec<u8>, RenderError> {
+    // One pixel buffer per thread, reused from chart to chart.
     thread_local! {
         static PIXELS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     PIXELS.with_borrow_mut(|pixels| {
-        draw_rgb(scene, font, pixels)?;
-        encode_png(pixels, scene.width, scene.height)
+        let (w, h) = draw_rgb(scene, font, width, pixels)?;
+        encode_png(pixels, w, h)
     })
 }
 
