@@ -7,7 +7,8 @@
 #   bash bench/reports.sh [path/to/jiucuo]
 #
 # Environment:
-#   REPORTS_PARTS   which parts to run (default "10k 1m"; add 10m for 10 M cases)
+#   REPORTS_PARTS   which parts to run (default "10k 1m"; add 10m for 10 M cases;
+#                   empty: only rebuild REPORTS.md from the log)
 #   REPORTS_10M_DIR folder with ledger.csv and volume.csv of 10 M cases
 #                   (default: generated into bench/out/reports/10m, ~3.7 GB)
 #
@@ -24,7 +25,7 @@ command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -
 bash scripts/setup.sh
 out=bench/out/reports
 mkdir -p "$out"
-parts="${REPORTS_PARTS:-10k 1m}"
+parts="${REPORTS_PARTS-10k 1m}"
 results="$out/results.tsv"
 commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock reports queries || echo +dirty)"
 
@@ -94,8 +95,16 @@ for (cases, report), (commit, day, wall, rss, runs, load) in sorted(latest.items
 q10k = latest.get((10000, "quarterly"))
 L += ["", "Goals:", ""]
 if q10k:
-    L.append(f"- 10 k cases, whole quarterly report ≤ 0.5 s wall (median): {q10k[2]:.2f} s, "
-             + ("**met**" if q10k[2] <= 0.5 else "**not met**") + ".")
+    # every 10 k run of the latest row's commit, pooled
+    import statistics
+    pooled = []
+    for line in open(results, encoding="utf-8"):
+        commit, _, cases, report, _, _, runs, _ = line.rstrip("\n").split("\t")
+        if commit == q10k[0] and cases == "10000" and report == "quarterly":
+            pooled += [float(x) for x in runs.split(",")]
+    med = statistics.median(pooled)
+    L.append(f"- 10 k cases, whole quarterly report ≤ 0.5 s wall (median of all {len(pooled)} runs at "
+             f"{q10k[0]}): {med:.2f} s, " + ("**met**" if med <= 0.5 else "**not met**") + ".")
 q10m = latest.get((10000000, "quarterly"))
 if q10m:
     gib = q10m[3] / 1024
