@@ -138,20 +138,12 @@ pub fn build_all(inputs: &ChartInputs, font: &FontChoice) -> Result<Vec<Built>, 
 /// charts (`jiucuo charts`, the demo's 图表/) keep [`WIDTH`].
 pub const REPORT_PNG_WIDTH: u32 = 1843;
 
-/// Render one built chart: SVG always, PNG when the font has CJK glyphs.
-pub fn render(d: &Drawn, font: &FontChoice) -> Result<Chart, ChartError> {
-    render_at(d, font, None)
-}
-
-/// [`render`] with the PNG drawn `png_width` pixels wide (None: the chart's own width).
-pub fn render_at(
-    d: &Drawn,
-    font: &FontChoice,
-    png_width: Option<u32>,
-) -> Result<Chart, ChartError> {
+/// Render one built chart: SVG always, PNG when the font has CJK glyphs,
+/// drawn `png_width` pixels wide (None: the chart's own width).
+pub fn render(d: &Drawn, font: &FontChoice, png_width: Option<u32>) -> Result<Chart, ChartError> {
     let svg = render::svg(&d.scene, font, &d.title)?;
     let png = if font.has_cjk() {
-        Some(render::png_at(
+        Some(render::png(
             &d.scene,
             font,
             png_width.unwrap_or(d.scene.width),
@@ -194,7 +186,7 @@ pub fn render_all_at(
             Built::Skipped(s) => set.skipped.push(s),
         }
     }
-    for chart in par::map(&drawn, |d| render_at(d, font, png_width)) {
+    for chart in par::map(&drawn, |d| render(d, font, png_width)) {
         set.charts.push(chart?);
     }
     Ok(set)
@@ -390,12 +382,12 @@ mod tests {
         {
             assert!(colours.contains(&[c.0, c.1, c.2]), "{c:?} missing");
         }
-        let chart = render(&d, &font).unwrap();
+        let chart = render(&d, &font, None).unwrap();
         let png = chart.png.clone().unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
         assert_eq!((be(&png[16..20]), be(&png[20..24])), (2400, 1500));
-        let again = render(&trend::chart(&t.inputs(None), &font).unwrap(), &font).unwrap();
+        let again = render(&trend::chart(&t.inputs(None), &font).unwrap(), &font, None).unwrap();
         assert!(again.png.unwrap() == png, "PNG bytes differ between runs");
         assert_eq!(again.svg, chart.svg);
     }
@@ -422,8 +414,8 @@ mod tests {
             let n = px.chunks(3).filter(|p| *p != [255, 255, 255]).count();
             n as f64 / (px.len() / 3) as f64
         };
-        let full = render(&d, &font).unwrap().png.unwrap();
-        let small = render_at(&d, &font, Some(REPORT_PNG_WIDTH)).unwrap();
+        let full = render(&d, &font, None).unwrap().png.unwrap();
+        let small = render(&d, &font, Some(REPORT_PNG_WIDTH)).unwrap();
         // the SVG keeps the chart's own size
         assert_eq!((small.width, small.height), (2400, 1500));
         let (w, h, small_px) = decode(small.png.as_ref().unwrap());

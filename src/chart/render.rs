@@ -227,9 +227,7 @@ fn escape(text: &str) -> String {
 
 /// The chart as 8-bit RGB pixels, row by row (needs a CJK font).
 pub fn rgb(scene: &Scene, font: &FontChoice) -> Result<Vec<u8>, RenderError> {
-    let mut buf = Vec::new();
-    draw_rgb(scene, font, scene.width, &mut buf)?;
-    Ok(buf)
+    Ok(draw_rgb(scene, font, scene.width)?.0)
 }
 
 /// Pixel size of the chart drawn `width` pixels wide (height in proportion).
@@ -241,13 +239,12 @@ pub fn bitmap_size(scene: &Scene, width: u32) -> (u32, u32) {
     (width, height.max(1))
 }
 
-/// Draw the chart `width` pixels wide into `buf` (resized, every pixel set).
+/// The chart drawn `width` pixels wide: its RGB pixels and pixel size.
 fn draw_rgb(
     scene: &Scene,
     font: &FontChoice,
     width: u32,
-    buf: &mut Vec<u8>,
-) -> Result<(u32, u32), RenderError> {
+) -> Result<(Vec<u8>, (u32, u32)), RenderError> {
     if !font.has_cjk() {
         return Err(RenderError::NoCjkFont);
     }
@@ -257,32 +254,22 @@ fn draw_rgb(
     } else {
         w as f64 / scene.width as f64
     };
-    buf.clear();
-    buf.resize(w as usize * h as usize * 3, 255u8);
-    let root = BitMapBackend::with_buffer(buf, (w, h)).into_drawing_area();
-    draw(scene, &root, font, Target::Bitmap, scale)
-        .map_err(|e| RenderError::Draw(e.to_string()))?;
-    root.present()
-        .map_err(|e| RenderError::Draw(e.to_string()))?;
-    Ok((w, h))
-}
-
-/// The chart as a PNG file's bytes at its own size (needs a CJK font).
-pub fn png(scene: &Scene, font: &FontChoice) -> Result<Vec<u8>, RenderError> {
-    png_at(scene, font, scene.width)
+    let mut buf = vec![255u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        draw(scene, &root, font, Target::Bitmap, scale)
+            .map_err(|e| RenderError::Draw(e.to_string()))?;
+        root.present()
+            .map_err(|e| RenderError::Draw(e.to_string()))?;
+    }
+    Ok((buf, (w, h)))
 }
 
 /// The chart as a PNG `width` pixels wide, everything drawn in proportion
 /// (needs a CJK font).
-pub fn png_at(scene: &Scene, font: &FontChoice, width: u32) -> Result<Vec<u8>, RenderError> {
-    // One pixel buffer per thread, reused from chart to chart.
-    thread_local! {
-        static PIXELS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    PIXELS.with_borrow_mut(|pixels| {
-        let (w, h) = draw_rgb(scene, font, width, pixels)?;
-        encode_png(pixels, w, h)
-    })
+pub fn png(scene: &Scene, font: &FontChoice, width: u32) -> Result<Vec<u8>, RenderError> {
+    let (pixels, (w, h)) = draw_rgb(scene, font, width)?;
+    encode_png(&pixels, w, h)
 }
 
 /// Encode RGB pixels as PNG in memory: fast (fdeflate) compression with the
