@@ -358,15 +358,24 @@ mod tests {
         assert!(!heatmap.contains("<script>"));
     }
 
-    #[test]
-    fn pngs_have_the_chart_size_ink_and_stable_bytes() {
+    /// The CJK test font, the test tables and their trend chart (None when
+    /// the font is not installed: the PNG tests are skipped).
+    fn trend_with_cjk_font() -> Option<(FontChoice, testdata::Tables, Drawn)> {
         if !Path::new(WQY).exists() {
             eprintln!("skipped: {WQY} not installed (scripts/setup.sh)");
-            return;
+            return None;
         }
         let font = FontChoice::from_file(Path::new(WQY)).unwrap();
         let t = testdata::tables();
         let d = trend::chart(&t.inputs(None), &font).unwrap();
+        Some((font, t, d))
+    }
+
+    #[test]
+    fn pngs_have_the_chart_size_ink_and_stable_bytes() {
+        let Some((font, t, d)) = trend_with_cjk_font() else {
+            return;
+        };
         let rgb = render::rgb(&d.scene, &font).unwrap();
         assert_eq!(rgb.len(), 2400 * 1500 * 3);
         let pixels: Vec<[u8; 3]> = rgb.chunks(3).map(|p| [p[0], p[1], p[2]]).collect();
@@ -394,13 +403,9 @@ mod tests {
 
     #[test]
     fn report_pngs_are_the_same_chart_drawn_smaller() {
-        if !Path::new(WQY).exists() {
-            eprintln!("skipped: {WQY} not installed (scripts/setup.sh)");
+        let Some((font, _, d)) = trend_with_cjk_font() else {
             return;
-        }
-        let font = FontChoice::from_file(Path::new(WQY)).unwrap();
-        let t = testdata::tables();
-        let d = trend::chart(&t.inputs(None), &font).unwrap();
+        };
         let decode = |png: &[u8]| {
             let mut r = ::png::Decoder::new(std::io::Cursor::new(png))
                 .read_info()
