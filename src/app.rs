@@ -111,6 +111,7 @@ pub fn load_with_summaries(args: &cli::LedgerArgs, keep_summaries: bool) -> Resu
     .map_err(|e| e.with_path(path));
     bar.finish_and_clear();
     let ledger = ledger?;
+    crate::diag::memory("ledger read");
     report_accounting(&ledger, &args.ledger);
     Ok(Loaded {
         ledger,
@@ -594,11 +595,13 @@ fn cmd_analyze(a: cli::AnalyzeArgs) -> Result<i32> {
                 day,
                 &cal,
             )?;
+            crate::diag::memory(&format!("{name} computed"));
             if name == "deadlines" {
                 warn_assumed_calendar(&df);
             }
             let path = a.out.join(format!("{name}.{}", format.extension()));
             crate::fsutil::write_atomic(&path, &output::render(&df, format, opts)?)?;
+            crate::diag::memory(&format!("{name} written"));
             written.push(path);
         }
         Ok(written)

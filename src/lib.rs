@@ -8,6 +8,7 @@ pub mod chart;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod diag;
 pub mod fsutil;
 pub mod generate;
 pub mod ingest;

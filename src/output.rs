@@ -57,6 +57,18 @@ impl Default for WriteOptions {
 
 /// Render a frame in `format`.
 pub fn render(df: &DataFrame, format: TableFormat, opts: WriteOptions) -> Result<Vec<u8>> {
+    // Categorical columns leave as plain text: the contract's types are strings.
+    let text;
+    let df = if df
+        .columns()
+        .iter()
+        .any(|c| matches!(c.dtype(), DataType::Categorical(..) | DataType::Enum(..)))
+    {
+        text = crate::schema::as_text(df).collect()?;
+        &text
+    } else {
+        df
+    };
     match format {
         TableFormat::Table => Ok(render_table(df)?.into_bytes()),
         TableFormat::Csv => render_csv(df, opts.bom),
@@ -466,6 +478,35 @@ mod tests {
         assert_eq!(
             fit_excel_cell(&"\u{20000}".repeat(20_000)),
             "\u{20000}".repeat(16_383)
+        );
+    }
+
+    #[test]
+    fn categorical_columns_are_written_as_text() {
+        let df = df!("unit" => ["乙局", "甲局", "乙局"], "n" => [1i64, 2, 3])
+            .unwrap()
+            .lazy()
+            .with_column(col("unit").cast(crate::schema::categorical()))
+            .collect()
+            .unwrap();
+        let bytes = render(&df, TableFormat::Parquet, WriteOptions { bom: false }).unwrap();
+        let back = ParquetReader::new(std::io::Cursor::new(bytes))
+            .finish()
+            .unwrap();
+        assert_eq!(back.column("unit").unwrap().dtype(), &DataType::String);
+        let units: Vec<_> = back
+            .column("unit")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(units, ["乙局", "甲局", "乙局"]);
+        let csv = render(&df, TableFormat::Csv, WriteOptions { bom: false }).unwrap();
+        assert_eq!(
+            String::from_utf8(csv).unwrap(),
+            "unit,n\n乙局,1\n甲局,2\n乙局,3\n"
         );
     }
 

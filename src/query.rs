@@ -255,7 +255,7 @@ pub fn run(query: &NamedQuery, tables: &Tables, params: &Params) -> Result<DataF
     let sql = params.apply(&query.name, &query.sql)?;
     let mut ctx = SQLContext::new();
     for (name, df) in &tables.tables {
-        ctx.register(name, df.clone().lazy());
+        ctx.register(name, crate::schema::as_text(df));
     }
     let origin = match &query.source {
         Source::Embedded => "内置".to_string(),

@@ -164,6 +164,46 @@ pub const FIELDS: &[Field] = &[
     f(SUMMARY, "简要案情", Text, false),
 ];
 
+/// Text fields with few distinct values (units, domains, error types and the
+/// enumerations): the typed ledger holds them as polars Categorical, four
+/// bytes a row instead of a string each, which is most of its size.
+pub const CATEGORICAL_FIELDS: &[&str] = &[
+    UNIT,
+    UNIT_KIND,
+    DOMAIN,
+    MATTER_TYPE,
+    ERROR_TYPE,
+    SOURCE,
+    OUTCOME,
+    CLAUSE,
+    REVIEW_RESULT,
+    COMPLAINT_FINDING,
+];
+
+/// The dtype of [`CATEGORICAL_FIELDS`] in the typed ledger (the process-wide
+/// categories, so that frames read in chunks stack and join).
+pub fn categorical() -> polars::prelude::DataType {
+    polars::prelude::DataType::from_categories(polars::prelude::Categories::global())
+}
+
+/// A frame with its categorical columns as plain text, lazily: only the
+/// columns a query goes on to use are converted. The analyses read the
+/// ledger through this, so they see strings whatever the ledger holds.
+pub fn as_text(df: &polars::prelude::DataFrame) -> polars::prelude::LazyFrame {
+    use polars::prelude::*;
+    let casts: Vec<Expr> = df
+        .columns()
+        .iter()
+        .filter(|c| matches!(c.dtype(), DataType::Categorical(..) | DataType::Enum(..)))
+        .map(|c| col(c.name().clone()).cast(DataType::String))
+        .collect();
+    if casts.is_empty() {
+        df.clone().lazy()
+    } else {
+        df.clone().lazy().with_columns(casts)
+    }
+}
+
 /// The field with this canonical name.
 pub fn field(name: &str) -> Option<&'static Field> {
     FIELDS.iter().find(|f| f.name == name)

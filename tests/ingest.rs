@@ -1740,6 +1740,28 @@ fn a_csv_read_in_chunks_gives_the_same_ledger_as_read_whole() {
     assert!(kept[0] > 300, "DUP-A kept at row {}", kept[0]);
     let a = whole.accounting;
     assert_eq!(a.read, a.analysed + a.rejected);
+    // Units and the enumerations are held as categoricals (memory); read as
+    // text they are the cells of the file.
+    for name in jiucuo::schema::CATEGORICAL_FIELDS {
+        let dtype = whole.cases.column(name).unwrap().dtype().clone();
+        assert!(
+            matches!(dtype, DataType::Categorical(..)),
+            "{name}: {dtype:?}"
+        );
+    }
+    let text = jiucuo::schema::as_text(&whole.cases).collect().unwrap();
+    let units: std::collections::BTreeSet<&str> = text
+        .column("unit")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
+    assert!(
+        units.iter().all(|u| csv.contains(&format!(",{u},"))),
+        "{units:?}"
+    );
     // about 20 chunks, and 4 (chunks smaller than a record: see ingest::chunks tests)
     for chunk in [5_000, 30_000] {
         let chunked = read_chunked(csv.as_bytes(), Encoding::Auto, chunk);

@@ -416,3 +416,60 @@ fn a_user_folder_overrides_and_adds_queries() {
     let v: Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(v[0]["n"].as_i64().unwrap(), 600);
 }
+
+/// The ledger holds units, domains and the enumerations as categoricals to
+/// save memory; a user's SQL still sees plain text: string functions work,
+/// ordering is by the text, and results compare with string literals.
+#[test]
+fn text_columns_take_string_functions_in_user_queries() {
+    let fx = Fixture::new();
+    fx.jiucuo(["generate", "--rows", "600", "--seed", "35", "--out", "g"])
+        .ok();
+    fx.write(
+        "q/streets.sql",
+        "-- 街道的案件\nSELECT unit, outcome, COUNT(*) AS n, MAX(LENGTH(domain)) AS domain_len \
+         FROM cases WHERE unit LIKE '%街道%' AND outcome = '免责' \
+         GROUP BY unit, outcome ORDER BY unit\n",
+    );
+    fx.write("jiucuo.toml", "[paths]\nqueries = \"q\"\n");
+    let run = fx
+        .jiucuo([
+            "query",
+            "g/ledger.csv",
+            "--name",
+            "streets",
+            "--format",
+            "json",
+        ])
+        .ok();
+    let got: Vec<Value> = serde_json::from_slice::<Value>(&run.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone();
+    let mut want: BTreeMap<String, (i64, usize)> = BTreeMap::new();
+    for c in cases(&fx) {
+        if c.unit.contains("街道") && c.outcome == "免责" {
+            let e = want.entry(c.unit.clone()).or_default();
+            e.0 += 1;
+            e.1 = e.1.max(c.domain.chars().count());
+        }
+    }
+    assert!(!want.is_empty(), "the generator plants street offices");
+    let got: Vec<(String, String, i64, i64)> = got
+        .iter()
+        .map(|v| {
+            (
+                st(v, "unit"),
+                st(v, "outcome"),
+                i(v, "n"),
+                i(v, "domain_len"),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, i64, i64)> = want
+        .into_iter()
+        .map(|(u, (n, len))| (u, "免责".to_string(), n, len as i64))
+        .collect();
+    assert_eq!(got, want, "sorted by the unit's text, counts by plain Rust");
+}

@@ -272,7 +272,7 @@ fn deadlines_in_passes(
 const CASES_PER_PASS: usize = 1_000_000;
 
 fn deadlines_of(cases: &DataFrame, cal: &Calendar, p: &DeadlineParams) -> PolarsResult<DataFrame> {
-    let lf = cases.clone().lazy();
+    let lf = s::as_text(cases);
     let long = dated_long(&lf).collect()?;
 
     // Period ends for each distinct (start, days): exact calendar arithmetic.

@@ -556,9 +556,7 @@ pub fn hotspots(
     };
     let data_first = date_from_days(min).max(p.pilot.0);
     let data_last = date_from_days(max).min(p.pilot.1).max(data_first);
-    let lf = cases
-        .clone()
-        .lazy()
+    let lf = s::as_text(cases)
         .select([
             col(s::CASE_ID),
             col(s::UNIT),

@@ -101,7 +101,7 @@ fn base_by(lf: &LazyFrame, group: Expr) -> LazyFrame {
 
 /// The outcomes table (pure).
 pub fn outcomes(cases: &DataFrame) -> PolarsResult<DataFrame> {
-    let all = cases.clone().lazy();
+    let all = s::as_text(cases);
     let decided = all.clone().filter(
         col(s::DECIDED_ON)
             .is_not_null()

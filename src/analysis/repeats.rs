@@ -173,7 +173,7 @@ fn priors_from(df: &DataFrame) -> PolarsResult<Vec<Prior>> {
 
 /// Every repeat flag of every officer (pure: no clock, no I/O).
 pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
-    let sorted = case_officers(cases.clone().lazy())
+    let sorted = case_officers(s::as_text(cases))
         .filter(col(s::FILED_ON).is_not_null())
         .with_column(problem_expr(p.same_domain).alias("problem"))
         .sort(
@@ -290,7 +290,7 @@ pub fn check(
     if let Some(d) = domain {
         filter = filter.and(col(s::DOMAIN).eq(lit(d)));
     }
-    let mine = case_officers(cases.clone().lazy())
+    let mine = case_officers(s::as_text(cases))
         .filter(
             filter.and(col(s::FILED_ON).lt_eq(lit(days_since_epoch(as_of)).cast(DataType::Date))),
         )

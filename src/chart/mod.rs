@@ -233,29 +233,55 @@ pub(crate) fn scope_text(window: Option<Window>, cases: &DataFrame) -> PolarsRes
     })
 }
 
-/// Counts of the distinct values of one string column (nulls skipped).
-pub(crate) fn count_values(df: &DataFrame, column: &str) -> PolarsResult<BTreeMap<String, u64>> {
-    let mut out = BTreeMap::new();
-    for v in df.column(column)?.str()?.iter().flatten() {
-        *out.entry(v.to_string()).or_insert(0) += 1;
-    }
-    Ok(out)
+/// Rows per distinct combination of the text (or categorical) `columns`,
+/// rows with a null skipped: counted by polars, read back as strings.
+fn count_groups(df: &DataFrame, columns: &[&str]) -> PolarsResult<(Vec<StringChunked>, Vec<u64>)> {
+    let keys: Vec<Expr> = columns.iter().map(|c| col(*c)).collect();
+    let counted = df
+        .clone()
+        .lazy()
+        .select(keys.clone())
+        .drop_nulls(None)
+        .group_by(keys)
+        .agg([len().alias("__n")])
+        .with_columns(
+            columns
+                .iter()
+                .map(|c| col(*c).cast(DataType::String))
+                .collect::<Vec<_>>(),
+        )
+        .collect()?;
+    let text = columns
+        .iter()
+        .map(|c| counted.column(c).and_then(|s| s.str().cloned()))
+        .collect::<PolarsResult<Vec<_>>>()?;
+    let n = counted.column("__n")?.cast(&DataType::UInt64)?;
+    Ok((text, n.u64()?.iter().map(|v| v.unwrap_or(0)).collect()))
 }
 
-/// Counts of the distinct pairs of two string columns (rows with a null skipped).
+/// Counts of the distinct values of one text column (nulls skipped).
+pub(crate) fn count_values(df: &DataFrame, column: &str) -> PolarsResult<BTreeMap<String, u64>> {
+    let (text, n) = count_groups(df, &[column])?;
+    Ok(text[0]
+        .iter()
+        .zip(n)
+        .filter_map(|(v, n)| Some((v?.to_string(), n)))
+        .collect())
+}
+
+/// Counts of the distinct pairs of two text columns (rows with a null skipped).
 pub(crate) fn count_pairs(
     df: &DataFrame,
     a: &str,
     b: &str,
 ) -> PolarsResult<BTreeMap<(String, String), u64>> {
-    let (ca, cb) = (df.column(a)?.str()?, df.column(b)?.str()?);
-    let mut out = BTreeMap::new();
-    for (x, y) in ca.iter().zip(cb.iter()) {
-        if let (Some(x), Some(y)) = (x, y) {
-            *out.entry((x.to_string(), y.to_string())).or_insert(0) += 1;
-        }
-    }
-    Ok(out)
+    let (text, n) = count_groups(df, &[a, b])?;
+    Ok(text[0]
+        .iter()
+        .zip(text[1].iter())
+        .zip(n)
+        .filter_map(|((x, y), n)| Some(((x?.to_string(), y?.to_string()), n)))
+        .collect())
 }
 
 /// Keys ordered by count descending, then by name.
