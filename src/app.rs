@@ -363,12 +363,17 @@ fn volume(path: Option<&Path>, config: &Config) -> Result<Option<Volume>> {
     Ok(Some(ingest::auxiliary::read_volume(p, &opts)?))
 }
 
-fn warn_assumed_calendar(table: &DataFrame) {
-    if let Ok(notes) = table.column("note").and_then(|c| c.str().cloned()) {
-        let n = notes.iter().flatten().count();
-        if n > 0 {
-            eprintln!("注意：有 {n} 项期限落在节假日表未覆盖的年份，仅按周末顺延（见 note 列）；请在节假日文件中补充该年安排");
-        }
+/// Deadline rows computed on weekends only (a year the holiday file lacks).
+fn assumed_calendar_rows(table: &DataFrame) -> usize {
+    table
+        .column("note")
+        .map(|c| c.len() - c.null_count())
+        .unwrap_or(0)
+}
+
+fn warn_assumed_calendar(rows: usize) {
+    if rows > 0 {
+        eprintln!("注意：有 {rows} 项期限落在节假日表未覆盖的年份，仅按周末顺延（见 note 列）；请在节假日文件中补充该年安排");
     }
 }
 
@@ -377,7 +382,7 @@ fn cmd_deadlines(a: cli::DeadlinesArgs) -> Result<i32> {
     let cal = calendar(&loaded.config)?;
     let p = deadline_params(&loaded.config, as_of(a.as_of.as_deref())?);
     let table = deadlines::deadlines(&loaded.ledger.cases, &cal, &p)?;
-    warn_assumed_calendar(&table);
+    warn_assumed_calendar(assumed_calendar_rows(&table));
     write_table(&table, &a.output)?;
     Ok(0)
 }
@@ -446,6 +451,10 @@ pub struct Analyses {
 /// Ledgers up to this many cases have their analyses run side by side;
 /// larger ones one after another, so that their peaks of memory do not add up.
 const SIDE_BY_SIDE_MAX_CASES: usize = 2_000_000;
+
+/// Cases whose deadlines `analyze` computes and writes at a time on a large
+/// ledger (the memory of one part is about 1 KB a case).
+const STREAMED_CASES_PER_PASS: usize = 250_000;
 
 /// Names of the analyses, in the order `analyze` writes them.
 const ANALYSIS_NAMES: [&str; 5] = ["deadlines", "repeats", "hotspots", "outcomes", "validate"];
@@ -578,15 +587,29 @@ fn cmd_analyze(a: cli::AnalyzeArgs) -> Result<i32> {
     let opts = WriteOptions { bom: !a.no_bom };
     let progress = Progress::start("分析中");
     let result = (|| -> Result<Vec<PathBuf>> {
-        if loaded.ledger.cases.height() <= SIDE_BY_SIDE_MAX_CASES {
-            let analyses = run_analyses(&loaded.ledger, &loaded.config, vol.as_ref(), day)?;
-            warn_assumed_calendar(&analyses.deadlines);
-            return write_analyses(&analyses, &a.out, format, opts);
-        }
-        // A large ledger: each table written and dropped before the next is computed.
         let cal = calendar(&loaded.config)?;
-        let mut written = Vec::new();
-        for name in ANALYSIS_NAMES {
+        let path_of = |name: &str| a.out.join(format!("{name}.{}", format.extension()));
+        // The deadlines (a row per case and rule) are written pass by pass,
+        // never held whole; the result is the number of rows computed on
+        // weekends only.
+        let write_deadlines = || -> Result<usize> {
+            let mut writer = output::PartWriter::create(&path_of("deadlines"), format, opts)?;
+            let mut assumed = 0;
+            deadlines::deadlines_in_parts(
+                &loaded.ledger.cases,
+                &cal,
+                &deadline_params(&loaded.config, day),
+                STREAMED_CASES_PER_PASS,
+                |part| -> Result<()> {
+                    assumed += assumed_calendar_rows(&part);
+                    writer.write(part)
+                },
+            )?;
+            writer.finish()?;
+            crate::diag::memory("deadlines written");
+            Ok(assumed)
+        };
+        let write_one = |name: &str| -> Result<()> {
             let df = run_analysis(
                 name,
                 &loaded.ledger,
@@ -596,15 +619,34 @@ fn cmd_analyze(a: cli::AnalyzeArgs) -> Result<i32> {
                 &cal,
             )?;
             crate::diag::memory(&format!("{name} computed"));
-            if name == "deadlines" {
-                warn_assumed_calendar(&df);
-            }
-            let path = a.out.join(format!("{name}.{}", format.extension()));
-            crate::fsutil::write_atomic(&path, &output::render(&df, format, opts)?)?;
+            crate::fsutil::write_atomic(&path_of(name), &output::render(&df, format, opts)?)?;
             crate::diag::memory(&format!("{name} written"));
-            written.push(path);
-        }
-        Ok(written)
+            Ok(())
+        };
+        let assumed = if loaded.ledger.cases.height() <= SIDE_BY_SIDE_MAX_CASES {
+            // Side by side: each analysis is partly single-threaded.
+            std::thread::scope(|scope| -> Result<usize> {
+                let deadlines = scope.spawn(write_deadlines);
+                let repeats = scope.spawn(|| write_one("repeats"));
+                let rest = ["hotspots", "outcomes", "validate"]
+                    .into_iter()
+                    .try_for_each(write_one);
+                let lost = || anyhow::anyhow!("分析线程意外中止");
+                repeats.join().map_err(|_| lost())??;
+                rest?;
+                deadlines.join().map_err(|_| lost())?
+            })?
+        } else {
+            // A large ledger: each table written and dropped before the next
+            // is computed, so that their peaks of memory do not add up.
+            let assumed = write_deadlines()?;
+            for name in ANALYSIS_NAMES.into_iter().filter(|n| *n != "deadlines") {
+                write_one(name)?;
+            }
+            assumed
+        };
+        warn_assumed_calendar(assumed);
+        Ok(ANALYSIS_NAMES.into_iter().map(path_of).collect())
     })();
     progress.finish();
     let mut written = result?;

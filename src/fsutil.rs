@@ -8,32 +8,83 @@ use std::path::{Path, PathBuf};
 /// leaves the old file or the new one, never a partial one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use anyhow::Context;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("无法创建输出文件夹 {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".jiucuo-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .with_context(|| format!("无法在 {} 中写入（文件夹只读或磁盘已满？）", dir.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)
         .with_context(|| format!("写入 {} 失败（磁盘已满？）", path.display()))?;
-    // Temporary files are private (0600); outputs are ordinary files.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = tmp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    file.commit()
+}
+
+/// An output file written piece by piece into a temporary file beside it and
+/// renamed over the target by [`AtomicFile::commit`]; dropped uncommitted
+/// (an error on the way), it leaves the target as it was.
+pub struct AtomicFile {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> anyhow::Result<AtomicFile> {
+        use anyhow::Context;
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("无法创建输出文件夹 {}", dir.display()))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".jiucuo-")
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .with_context(|| {
+                format!("无法在 {} 中写入（文件夹只读或磁盘已满？）", dir.display())
+            })?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            tmp,
+        })
     }
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("无法保存 {}", path.display()))?;
-    Ok(())
+
+    /// Another handle on the temporary file (for writers that want to own
+    /// one); what it writes is committed with this file.
+    pub fn try_clone_file(&self) -> std::io::Result<std::fs::File> {
+        self.tmp.as_file().try_clone()
+    }
+
+    /// The target path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Flush to disk and rename over the target.
+    pub fn commit(self) -> anyhow::Result<()> {
+        use anyhow::Context;
+        let AtomicFile { path, mut tmp } = self;
+        tmp.flush()
+            .and_then(|_| tmp.as_file().sync_all())
+            .with_context(|| format!("写入 {} 失败（磁盘已满？）", path.display()))?;
+        // Temporary files are private (0600); outputs are ordinary files.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = tmp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        tmp.persist(&path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("无法保存 {}", path.display()))?;
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.tmp.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.tmp.flush()
+    }
 }
 
 /// Check, before any work, that `dir` can be created and written to, so a

@@ -102,6 +102,99 @@ pub fn render(df: &DataFrame, format: TableFormat, opts: WriteOptions) -> Result
     }
 }
 
+/// A table written in parts, each as it is computed, into a file that
+/// appears (atomically) only when [`PartWriter::finish`] is called. CSV,
+/// NDJSON and Parquet are written part by part, so a long table need never be
+/// held whole; the other formats gather the parts and write them at the end.
+/// The bytes are those of [`render`] on the parts stacked, except that
+/// Parquet's row groups end where parts end.
+pub struct PartWriter {
+    file: crate::fsutil::AtomicFile,
+    format: TableFormat,
+    opts: WriteOptions,
+    parquet: Option<polars::io::parquet::write::BatchedWriter<std::fs::File>>,
+    gathered: Option<DataFrame>,
+    parts: usize,
+}
+
+impl PartWriter {
+    pub fn create(path: &std::path::Path, format: TableFormat, opts: WriteOptions) -> Result<Self> {
+        Ok(PartWriter {
+            file: crate::fsutil::AtomicFile::create(path)?,
+            format,
+            opts,
+            parquet: None,
+            gathered: None,
+            parts: 0,
+        })
+    }
+
+    /// Append the next part (every part has the same columns).
+    pub fn write(&mut self, part: DataFrame) -> Result<()> {
+        use std::io::Write;
+        let first = self.parts == 0;
+        self.parts += 1;
+        let part = if part
+            .columns()
+            .iter()
+            .any(|c| matches!(c.dtype(), DataType::Categorical(..) | DataType::Enum(..)))
+        {
+            crate::schema::as_text(&part).collect()?
+        } else {
+            part
+        };
+        let shown = self.file.path().display().to_string();
+        let io = |e: std::io::Error| anyhow::anyhow!("写入 {shown} 失败（磁盘已满？）：{e}");
+        match self.format {
+            TableFormat::Csv => {
+                let bytes = render_csv_rows(&part, first.then_some(self.opts.bom))?;
+                self.file.write_all(&bytes).map_err(io)?;
+            }
+            TableFormat::Ndjson => {
+                let bytes = render_json(&part, true)?;
+                self.file.write_all(&bytes).map_err(io)?;
+            }
+            TableFormat::Parquet => {
+                let mut part = part;
+                let chunked = polars::frame::chunk_df_for_writing(&mut part, 512 * 512)?;
+                if self.parquet.is_none() {
+                    let file = self.file.try_clone_file().map_err(io)?;
+                    self.parquet = Some(ParquetWriter::new(file).batched(chunked.schema())?);
+                }
+                if let Some(w) = self.parquet.as_mut() {
+                    w.write_batch(&chunked)
+                        .map_err(|e| anyhow::anyhow!("写 Parquet 失败：{e}"))?;
+                }
+            }
+            _ => match self.gathered.as_mut() {
+                Some(all) => {
+                    all.vstack_mut_owned(part)?;
+                }
+                None => self.gathered = Some(part),
+            },
+        }
+        Ok(())
+    }
+
+    /// Complete the file and put it in place (after at least one part: the
+    /// parts carry the columns).
+    pub fn finish(mut self) -> Result<()> {
+        use std::io::Write;
+        if self.parts == 0 {
+            bail!("内部错误：{} 没有写入任何内容", self.file.path().display());
+        }
+        if let Some(w) = self.parquet.take() {
+            w.finish()
+                .map_err(|e| anyhow::anyhow!("写 Parquet 失败：{e}"))?;
+        }
+        if let Some(all) = self.gathered.take() {
+            let bytes = render(&all, self.format, self.opts)?;
+            self.file.write_all(&bytes)?;
+        }
+        self.file.commit()
+    }
+}
+
 /// A cell value as text: dates ISO, lists `;`-joined, floats at fixed precision.
 pub fn cell_text(v: &AnyValue) -> String {
     match v {
@@ -162,18 +255,26 @@ fn csv_field(s: &str, out: &mut String) {
 }
 
 fn render_csv(df: &DataFrame, bom: bool) -> Result<Vec<u8>> {
+    render_csv_rows(df, Some(bom))
+}
+
+/// CSV lines of `df`, preceded by the header line (and the BOM when asked)
+/// unless `header` is None.
+fn render_csv_rows(df: &DataFrame, header: Option<bool>) -> Result<Vec<u8>> {
     let mut out = String::with_capacity(df.height() * df.width() * 8 + 64);
-    if bom {
-        out.push('\u{FEFF}');
-    }
-    let names = df.get_column_names();
-    for (i, n) in names.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+    if let Some(bom) = header {
+        if bom {
+            out.push('\u{FEFF}');
         }
-        csv_field(n, &mut out);
+        let names = df.get_column_names();
+        for (i, n) in names.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            csv_field(n, &mut out);
+        }
+        out.push('\n');
     }
-    out.push('\n');
     let columns: Vec<&Series> = df
         .columns()
         .iter()
@@ -508,6 +609,99 @@ mod tests {
             String::from_utf8(csv).unwrap(),
             "unit,n\n乙局,1\n甲局,2\n乙局,3\n"
         );
+    }
+
+    /// Three parts of a table with text, categorical, list, date and float
+    /// columns (text that needs quoting and defusing included).
+    fn parts() -> Vec<DataFrame> {
+        let part = |ids: &[&str], units: &[&str], n: &[i64]| {
+            df!(
+                "case_id" => ids,
+                "unit" => units,
+                "days" => n.iter().map(|d| *d as i32).collect::<Vec<_>>(),
+                "share" => n.iter().map(|x| *x as f64 / 3.0).collect::<Vec<_>>(),
+                "n" => n,
+            )
+            .unwrap()
+            .lazy()
+            .with_columns([
+                col("unit").cast(crate::schema::categorical()),
+                col("days").cast(DataType::Date),
+            ])
+            .collect()
+            .unwrap()
+        };
+        vec![
+            part(&["A1", "A2"], &["甲局", "=HYPERLINK(\"x\")"], &[1, 2]),
+            part(&[], &[], &[]),
+            part(
+                &["B1", "B,2", "B\"3"],
+                &["乙局", "甲局", "丙, 局"],
+                &[3, -4, 5],
+            ),
+        ]
+    }
+
+    fn stacked(parts: &[DataFrame]) -> DataFrame {
+        let mut all = parts[0].clone();
+        for p in &parts[1..] {
+            all.vstack_mut(p).unwrap();
+        }
+        all
+    }
+
+    #[test]
+    fn a_table_written_in_parts_is_the_table_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let whole = stacked(&parts());
+        for format in [
+            TableFormat::Csv,
+            TableFormat::Ndjson,
+            TableFormat::Json,
+            TableFormat::Xlsx,
+            TableFormat::Arrow,
+        ] {
+            let path = dir.path().join(format!("t.{}", format.extension()));
+            let opts = WriteOptions { bom: true };
+            let mut w = PartWriter::create(&path, format, opts).unwrap();
+            for p in parts() {
+                w.write(p).unwrap();
+            }
+            assert!(!path.exists(), "{format:?}: no file before finish");
+            w.finish().unwrap();
+            let want = render(&whole, format, opts).unwrap();
+            assert_eq!(std::fs::read(&path).unwrap(), want, "{format:?}");
+        }
+        // Parquet: the same table read back (row groups end where parts end).
+        let path = dir.path().join("t.parquet");
+        let mut w =
+            PartWriter::create(&path, TableFormat::Parquet, WriteOptions::default()).unwrap();
+        for p in parts() {
+            w.write(p).unwrap();
+        }
+        w.finish().unwrap();
+        let back = ParquetReader::new(std::fs::File::open(&path).unwrap())
+            .finish()
+            .unwrap();
+        let want = crate::schema::as_text(&whole).collect().unwrap();
+        assert!(back.equals_missing(&want), "{back}\n{want}");
+        assert_eq!(back.column("unit").unwrap().dtype(), &DataType::String);
+    }
+
+    #[test]
+    fn a_table_abandoned_in_parts_leaves_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deadlines.csv");
+        std::fs::write(&path, "old\n").unwrap();
+        let mut w = PartWriter::create(&path, TableFormat::Csv, WriteOptions::default()).unwrap();
+        w.write(parts().remove(0)).unwrap();
+        drop(w);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\n");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary file is left behind");
+        let w = PartWriter::create(&path, TableFormat::Csv, WriteOptions::default()).unwrap();
+        assert!(w.finish().is_err(), "a table needs at least one part");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\n");
     }
 
     #[test]

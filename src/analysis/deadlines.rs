@@ -230,18 +230,33 @@ fn assumed_note(cal: &Calendar, deadline: NaiveDate) -> String {
 /// Deadlines of every applicable rule for every case (pure: the calendar and
 /// the as-of date are parameters).
 pub fn deadlines(cases: &DataFrame, cal: &Calendar, p: &DeadlineParams) -> PolarsResult<DataFrame> {
-    deadlines_in_passes(cases, cal, p, CASES_PER_PASS)
+    let mut out: Option<DataFrame> = None;
+    deadlines_in_parts(cases, cal, p, CASES_PER_PASS, |part| -> PolarsResult<()> {
+        match out.as_mut() {
+            Some(df) => {
+                df.vstack_mut_owned(part)?;
+            }
+            None => out = Some(part),
+        }
+        Ok(())
+    })?;
+    out.map_or_else(|| deadlines_of(cases, cal, p), Ok)
 }
 
-fn deadlines_in_passes(
+/// The deadlines table in consecutive parts of at most `per_pass` cases'
+/// rules, handed to `sink` in order: stacked, the parts are [`deadlines`]. A
+/// caller that writes each part out never holds the whole table (five rows a
+/// case).
+pub fn deadlines_in_parts<E: From<PolarsError>>(
     cases: &DataFrame,
     cal: &Calendar,
     p: &DeadlineParams,
     per_pass: usize,
-) -> PolarsResult<DataFrame> {
+    mut sink: impl FnMut(DataFrame) -> Result<(), E>,
+) -> Result<(), E> {
     let per_pass = per_pass.max(1);
     if cases.height() <= per_pass {
-        return deadlines_of(cases, cal, p);
+        return sink(deadlines_of(cases, cal, p)?);
     }
     // A large ledger in slices of cases ordered by case id: each slice's rows
     // come sorted by (case_id, rule), so the slices stacked are too, and the
@@ -250,26 +265,20 @@ fn deadlines_in_passes(
         .column(s::CASE_ID)?
         .as_materialized_series()
         .arg_sort(SortOptions::default().with_maintain_order(true));
-    let mut out: Option<DataFrame> = None;
     let mut offset = 0;
     while offset < order.len() {
         let slice = cases.take(&order.slice(offset as i64, per_pass))?;
         let part = deadlines_of(&slice, cal, p)?;
         drop(slice);
-        match out.as_mut() {
-            Some(df) => {
-                df.vstack_mut_owned(part)?;
-            }
-            None => out = Some(part),
-        }
+        sink(part)?;
         offset += per_pass;
     }
-    out.map_or_else(|| deadlines_of(cases, cal, p), Ok)
+    Ok(())
 }
 
 /// Cases whose deadlines are computed in one pass (bounds the memory of the
 /// intermediate long frames on a large ledger).
-const CASES_PER_PASS: usize = 1_000_000;
+pub const CASES_PER_PASS: usize = 1_000_000;
 
 fn deadlines_of(cases: &DataFrame, cal: &Calendar, p: &DeadlineParams) -> PolarsResult<DataFrame> {
     let lf = s::as_text(cases);
@@ -736,7 +745,22 @@ mod tests {
             .cases
             .take(&IdxCa::from_vec("i".into(), (0..n).rev().collect()))
             .unwrap();
-        let passes = deadlines_in_passes(&reversed, &cal, &p, 37).unwrap();
-        assert!(whole.equals_missing(&passes));
+        let mut parts: Vec<DataFrame> = Vec::new();
+        deadlines_in_parts(&reversed, &cal, &p, 37, |part| -> PolarsResult<()> {
+            parts.push(part);
+            Ok(())
+        })
+        .unwrap();
+        // every part but the last holds 37 cases' rules, in case-id order
+        assert_eq!(parts.len(), (n as usize).div_ceil(37));
+        let mut ids_per_part = parts
+            .iter()
+            .map(|p| p.column("case_id").unwrap().n_unique().unwrap());
+        assert!(ids_per_part.all(|k| k <= 37));
+        let mut stacked = parts[0].clone();
+        for part in &parts[1..] {
+            stacked.vstack_mut(part).unwrap();
+        }
+        assert!(whole.equals_missing(&stacked));
     }
 }
