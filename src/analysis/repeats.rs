@@ -86,10 +86,10 @@ fn problem_expr(same_domain: bool) -> Expr {
     }
 }
 
-/// An earlier case of the same actor and problem.
+/// A case of an actor and problem, by its row in the sorted frame (whose
+/// `case_id` column names it).
 #[derive(Clone)]
 struct Prior {
-    case_id: String,
     filed: i32,
     decided: Option<i32>,
     subjective: bool,
@@ -103,11 +103,10 @@ struct Flag {
     priors: Vec<usize>,
 }
 
-/// Scan rows sorted by (actor, problem, filed_on, case_id) and flag repeats.
-/// `priors_of` receives the rows of one group in order.
+/// Scan rows sorted by (actor, problem, filed_on, case_id) and flag repeats;
+/// `same_group(i, j)`: rows i and j have the same actor and problem.
 fn scan_groups(
-    actors: &StringChunked,
-    problems: &StringChunked,
+    same_group: impl Fn(usize, usize) -> bool,
     rows: &[Prior],
     lookback_days: u32,
 ) -> Vec<Flag> {
@@ -115,10 +114,7 @@ fn scan_groups(
     let mut start = 0;
     while start < rows.len() {
         let mut end = start + 1;
-        while end < rows.len()
-            && actors.get(end) == actors.get(start)
-            && problems.get(end) == problems.get(start)
-        {
+        while end < rows.len() && same_group(start, end) {
             end += 1;
         }
         for i in start..end {
@@ -154,39 +150,95 @@ fn scan_groups(
     flags
 }
 
+/// `__tolerated`: the case's outcome grants tolerance (免责, 减轻, 从轻).
+fn tolerated_expr() -> Expr {
+    let granting = Series::new("".into(), s::TOLERANCE_OUTCOMES);
+    col(s::OUTCOME)
+        .cast(DataType::String)
+        .is_in(lit(granting).implode(false), false)
+        .fill_null(lit(false))
+        .alias("__tolerated")
+}
+
+/// The rows of a frame with `filed_on`, `decided_on`, `subjective_fault` and
+/// `__tolerated`.
 fn priors_from(df: &DataFrame) -> PolarsResult<Vec<Prior>> {
-    let ids = df.column(s::CASE_ID)?.str()?.clone();
     let filed = df.column(s::FILED_ON)?.date()?.physical().clone();
     let decided = df.column(s::DECIDED_ON)?.date()?.physical().clone();
     let subjective = df.column(s::SUBJECTIVE_FAULT)?.bool()?.clone();
-    let outcome = df.column(s::OUTCOME)?.str()?.clone();
+    let tolerated = df.column("__tolerated")?.bool()?.clone();
     Ok((0..df.height())
         .map(|i| Prior {
-            case_id: ids.get(i).unwrap_or("").to_string(),
             filed: filed.get(i).unwrap_or(i32::MIN),
             decided: decided.get(i),
             subjective: subjective.get(i) == Some(true),
-            tolerated: outcome.get(i).is_some_and(s::grants_tolerance),
+            tolerated: tolerated.get(i) == Some(true),
         })
+        .collect())
+}
+
+/// A categorical (or text) column as codes for equality tests: the same
+/// value, the same code; null is `u32::MAX`.
+fn codes(column: &Column) -> PolarsResult<Vec<u32>> {
+    let coded = match column.dtype() {
+        DataType::Categorical(..) | DataType::Enum(..) => column.clone(),
+        _ => column.cast(&s::categorical())?,
+    };
+    let physical = coded.to_physical_repr().cast(&DataType::UInt32)?;
+    Ok(physical
+        .u32()?
+        .iter()
+        .map(|c| c.unwrap_or(u32::MAX))
         .collect())
 }
 
 /// Every repeat flag of every officer (pure: no clock, no I/O).
 pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
-    let sorted = case_officers(s::as_text(cases))
+    // The units, problems and outcomes stay categorical (a row per case and
+    // officer): only the flagged rows are turned into text.
+    let sorted = case_officers(cases.clone().lazy())
         .filter(col(s::FILED_ON).is_not_null())
-        .with_column(problem_expr(p.same_domain).alias("problem"))
+        .with_columns([
+            problem_expr(p.same_domain)
+                .cast(s::categorical())
+                .alias("problem"),
+            tolerated_expr(),
+        ])
+        .select([
+            col("officer"),
+            col("problem"),
+            col(s::FILED_ON),
+            col(s::CASE_ID),
+            col(s::DECIDED_ON),
+            col(s::SUBJECTIVE_FAULT),
+            col("__tolerated"),
+            col(s::UNIT),
+            col(s::OUTCOME),
+        ])
         .sort(
             ["officer", "problem", s::FILED_ON, s::CASE_ID],
             SortMultipleOptions::default().with_maintain_order(true),
         )
         .collect()?;
     let rows = priors_from(&sorted)?;
-    let officers = sorted.column("officer")?.str()?.clone();
-    let problems = sorted.column("problem")?.str()?.clone();
-    let flags = scan_groups(&officers, &problems, &rows, p.lookback_days);
-    let units = sorted.column(s::UNIT)?.str()?.clone();
-    let outcomes = sorted.column(s::OUTCOME)?.str()?.clone();
+    let flags = {
+        let officers = sorted.column("officer")?.str()?;
+        let problems = codes(sorted.column("problem")?)?;
+        scan_groups(
+            |i, j| problems[i] == problems[j] && officers.get(i) == officers.get(j),
+            &rows,
+            p.lookback_days,
+        )
+    };
+    let ids = sorted.column(s::CASE_ID)?.str()?.clone();
+    let at = IdxCa::from_vec("".into(), flags.iter().map(|f| f.row as IdxSize).collect());
+    let flagged = s::as_text(
+        &sorted
+            .select([s::CASE_ID, "officer", s::UNIT, "problem", s::OUTCOME])?
+            .take(&at)?,
+    )
+    .collect()?;
+    let outcomes = flagged.column(s::OUTCOME)?.str()?;
 
     let pick = |f: &Flag| &rows[f.row];
     let prior_lists: Vec<Series> = flags
@@ -196,7 +248,7 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
                 "".into(),
                 f.priors
                     .iter()
-                    .map(|j| rows[*j].case_id.as_str())
+                    .map(|j| ids.get(*j).unwrap_or(""))
                     .collect::<Vec<_>>(),
             )
         })
@@ -204,16 +256,16 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
     let mut prior_ids: ListChunked = prior_lists.into_iter().map(Some).collect();
     prior_ids.rename("prior_case_ids".into());
     let out = df!(
-        "case_id" => flags.iter().map(|f| pick(f).case_id.clone()).collect::<Vec<_>>(),
-        "officer" => flags.iter().map(|f| officers.get(f.row).map(String::from)).collect::<Vec<_>>(),
-        "unit" => flags.iter().map(|f| units.get(f.row).map(String::from)).collect::<Vec<_>>(),
-        "problem" => flags.iter().map(|f| problems.get(f.row).map(String::from)).collect::<Vec<_>>(),
+        "case_id" => flagged.column(s::CASE_ID)?.as_materialized_series().clone(),
+        "officer" => flagged.column("officer")?.as_materialized_series().clone(),
+        "unit" => flagged.column(s::UNIT)?.as_materialized_series().clone(),
+        "problem" => flagged.column("problem")?.as_materialized_series().clone(),
         "kind" => flags.iter().map(|f| f.kind.id()).collect::<Vec<_>>(),
         "prior_case_ids" => prior_ids.into_series(),
         "first_prior_on" => flags.iter().map(|f| rows[f.priors[0]].filed).collect::<Vec<_>>(),
         "gap_days" => flags.iter().map(|f| (pick(f).filed - rows[*f.priors.last().expect("a flag has priors")].filed) as i64).collect::<Vec<_>>(),
-        "outcome" => flags.iter().map(|f| outcomes.get(f.row).map(String::from)).collect::<Vec<_>>(),
-        "inconsistent" => flags.iter().map(|f| outcomes.get(f.row).is_some_and(s::grants_tolerance)).collect::<Vec<_>>(),
+        "outcome" => flagged.column(s::OUTCOME)?.as_materialized_series().clone(),
+        "inconsistent" => outcomes.iter().map(|o| o.is_some_and(s::grants_tolerance)).collect::<Vec<_>>(),
         "__filed" => flags.iter().map(|f| pick(f).filed).collect::<Vec<_>>(),
     )?;
     out.lazy()
@@ -236,26 +288,43 @@ pub fn unit_repeat_counts(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<D
         .clone()
         .lazy()
         .filter(col(s::FILED_ON).is_not_null())
-        .with_column(problem_expr(p.same_domain).alias("problem"))
+        .with_columns([
+            problem_expr(p.same_domain)
+                .cast(s::categorical())
+                .alias("problem"),
+            tolerated_expr(),
+        ])
+        .select([
+            col(s::UNIT),
+            col("problem"),
+            col(s::FILED_ON),
+            col(s::CASE_ID),
+            col(s::DECIDED_ON),
+            col(s::SUBJECTIVE_FAULT),
+            col("__tolerated"),
+            col(s::ERROR_TYPE),
+        ])
         .sort(
             [s::UNIT, "problem", s::FILED_ON, s::CASE_ID],
             SortMultipleOptions::default().with_maintain_order(true),
         )
         .collect()?;
     let rows = priors_from(&sorted)?;
-    let units = sorted.column(s::UNIT)?.str()?.clone();
-    let problems = sorted.column("problem")?.str()?.clone();
-    let errors = sorted.column(s::ERROR_TYPE)?.str()?.clone();
-    let mut flagged: Vec<usize> = scan_groups(&units, &problems, &rows, p.lookback_days)
-        .into_iter()
-        .map(|f| f.row)
-        .collect();
+    let units = codes(sorted.column(s::UNIT)?)?;
+    let problems = codes(sorted.column("problem")?)?;
+    let mut flagged: Vec<IdxSize> = scan_groups(
+        |i, j| units[i] == units[j] && problems[i] == problems[j],
+        &rows,
+        p.lookback_days,
+    )
+    .into_iter()
+    .map(|f| f.row as IdxSize)
+    .collect();
     flagged.dedup();
-    let df = df!(
-        "unit" => flagged.iter().map(|i| units.get(*i).map(String::from)).collect::<Vec<_>>(),
-        "error_type" => flagged.iter().map(|i| errors.get(*i).map(String::from)).collect::<Vec<_>>(),
-    )?;
-    df.lazy()
+    let df = sorted
+        .select([s::UNIT, s::ERROR_TYPE])?
+        .take(&IdxCa::from_vec("".into(), flagged))?;
+    s::as_text(&df)
         .group_by_stable([col("unit"), col("error_type")])
         .agg([len().cast(DataType::Int64).alias("repeat_cases")])
         .sort(["unit", "error_type"], SortMultipleOptions::default())
@@ -294,29 +363,33 @@ pub fn check(
         .filter(
             filter.and(col(s::FILED_ON).lt_eq(lit(days_since_epoch(as_of)).cast(DataType::Date))),
         )
+        .with_column(tolerated_expr())
         .sort(
             [s::FILED_ON, s::CASE_ID],
             SortMultipleOptions::default().with_maintain_order(true),
         )
         .collect()?;
     let rows = priors_from(&mine)?;
+    let case_ids = mine.column(s::CASE_ID)?.str()?;
+    let id = |i: usize| case_ids.get(i).unwrap_or("").to_string();
     let today = days_since_epoch(as_of);
     let in_window = |r: &Prior| p.lookback_days == 0 || today - r.filed <= p.lookback_days as i32;
-    let tolerated: Vec<&Prior> = rows
-        .iter()
-        .filter(|r| in_window(r) && r.tolerated && r.decided.is_some_and(|d| d <= today))
+    let tolerated: Vec<usize> = (0..rows.len())
+        .filter(|&i| {
+            let r = &rows[i];
+            in_window(r) && r.tolerated && r.decided.is_some_and(|d| d <= today)
+        })
         .collect();
-    let subjective_priors: Vec<&Prior> = rows
-        .iter()
-        .filter(|r| in_window(r) && r.subjective)
+    let subjective_priors: Vec<usize> = (0..rows.len())
+        .filter(|&i| in_window(&rows[i]) && rows[i].subjective)
         .collect();
-    let describe = |rs: &[&Prior]| {
+    let describe = |rs: &[usize]| {
         rs.iter()
-            .map(|r| format!("{}（{}立案）", r.case_id, date_from_days(r.filed)))
+            .map(|&i| format!("{}（{}立案）", id(i), date_from_days(rows[i].filed)))
             .collect::<Vec<_>>()
             .join("、")
     };
-    let (barred, reason, ids): (bool, String, Vec<&Prior>) = if !tolerated.is_empty() {
+    let (barred, reason, ids): (bool, String, Vec<usize>) = if !tolerated.is_empty() {
         (
             true,
             format!("该人员曾就“{problem}”获容错免责处理（{}），再次出现同样错误，依第十二条第（五）项不予容错", describe(&tolerated)),
@@ -346,7 +419,7 @@ pub fn check(
         problem: problem.to_string(),
         barred,
         reason,
-        prior_case_ids: ids.iter().map(|r| r.case_id.clone()).collect(),
+        prior_case_ids: ids.into_iter().map(id).collect(),
     })
 }
 
@@ -681,5 +754,106 @@ mod tests {
         let early = NaiveDate::from_ymd_opt(2025, 3, 10).unwrap();
         let r = check(&df, "甲", "文书瑕疵", None, early, false, &params()).unwrap();
         assert!(!r.barred, "tolerance not yet decided on 03-10");
+    }
+
+    /// The ledger as ingest holds it (units, domains, error types and
+    /// outcomes categorical) gives the same flags and text as plain strings,
+    /// with and without the same-domain rule.
+    #[test]
+    fn categorical_ledger_columns_give_the_same_flags() {
+        let mut df = frame(&[
+            (
+                "A",
+                &["甲"],
+                "文书瑕疵",
+                Some(true),
+                d(2025, 4, 1),
+                d(2025, 4, 10),
+                Some("免责"),
+            ),
+            (
+                "B",
+                &["甲"],
+                "文书瑕疵",
+                Some(true),
+                d(2025, 5, 1),
+                d(2025, 5, 9),
+                Some("减轻"),
+            ),
+            (
+                "C",
+                &["甲", "乙"],
+                "文书瑕疵",
+                Some(false),
+                d(2025, 6, 1),
+                None,
+                None,
+            ),
+            (
+                "D",
+                &["乙"],
+                "超期办理",
+                Some(true),
+                d(2025, 6, 2),
+                None,
+                None,
+            ),
+            (
+                "E",
+                &["乙"],
+                "超期办理",
+                Some(true),
+                d(2025, 7, 2),
+                None,
+                Some("从轻"),
+            ),
+        ]);
+        // C is in another domain: it repeats A and B only without the rule.
+        let domains = Series::new(
+            s::DOMAIN.into(),
+            ["市场监管", "市场监管", "城市管理", "交通运输", "交通运输"],
+        );
+        df.with_column(domains.into_column()).unwrap();
+        let coded = df
+            .clone()
+            .lazy()
+            .with_columns(
+                [s::UNIT, s::DOMAIN, s::ERROR_TYPE, s::OUTCOME]
+                    .map(|c| col(c).cast(s::categorical())),
+            )
+            .collect()
+            .unwrap();
+        for same_domain in [false, true] {
+            let p = RepeatParams {
+                same_domain,
+                lookback_days: 0,
+            };
+            let plain = repeats(&df, &p).unwrap();
+            let cat = repeats(&coded, &p).unwrap();
+            assert!(plain.equals_missing(&cat), "{plain}\n{cat}");
+            assert_eq!(cat.column("unit").unwrap().dtype(), &DataType::String);
+            let flagged: Vec<String> = flat(&cat)
+                .into_iter()
+                .map(|r| format!("{}:{}:{}", r.0, r.1, r.2))
+                .collect();
+            // 乙 (U+4E59) sorts before 甲 (U+7532)
+            let want: &[&str] = if same_domain {
+                &[
+                    "E:乙:R-subjective",
+                    "B:甲:R-after-tolerance",
+                    "B:甲:R-subjective",
+                ]
+            } else {
+                &[
+                    "E:乙:R-subjective",
+                    "B:甲:R-after-tolerance",
+                    "B:甲:R-subjective",
+                    "C:甲:R-after-tolerance",
+                ]
+            };
+            assert_eq!(flagged, want, "same_domain {same_domain}");
+            let units = unit_repeat_counts(&coded, &p).unwrap();
+            assert!(units.equals_missing(&unit_repeat_counts(&df, &p).unwrap()));
+        }
     }
 }
