@@ -309,3 +309,59 @@ fn check_bars_tolerance_for_a_planted_repeat_officer() {
     ]);
     assert_eq!(run.code, 0);
 }
+
+/// `hotspots --from --to` analyses one date range: every cell it reports
+/// counts the cases of the ledger filed in the range with the cell's unit,
+/// domain and error type (counted here from the CSV), and lists them.
+#[test]
+fn a_date_range_window_counts_the_cases_filed_in_it() {
+    let fx = Fixture::new();
+    fx.jiucuo(["generate", "--rows", "800", "--seed", "3", "--out", "g"])
+        .ok();
+    fx.jiucuo([
+        "hotspots",
+        "g/ledger.csv",
+        "--from",
+        "2025-10-01",
+        "--to",
+        "2025-12-31",
+        "--format",
+        "json",
+        "--output",
+        "h.json",
+    ])
+    .ok();
+    let cells = json(&fx, "h.json");
+    assert!(!cells.is_empty(), "the generator plants risk points");
+    let text = String::from_utf8(fx.read("g/ledger.csv")).unwrap();
+    let (header, rows) = crate::util::csv_records(&text);
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (id, unit, domain, error, filed) = (
+        at("案件编号"),
+        at("执法单位"),
+        at("执法领域"),
+        at("问题类型"),
+        at("立案日期"),
+    );
+    let in_range = |r: &Vec<String>| {
+        let d = jiucuo::ingest::values::parse_date(&r[filed])
+            .ok()
+            .flatten()
+            .unwrap()
+            .to_string();
+        ("2025-10-01".to_string()..="2025-12-31".to_string()).contains(&d)
+    };
+    for c in &cells {
+        assert_eq!(s(c, "window"), "2025-10-01..2025-12-31");
+        let matches = |r: &&Vec<String>| {
+            in_range(r)
+                && [(unit, "unit"), (domain, "domain"), (error, "error_type")]
+                    .iter()
+                    .all(|(i, k)| s(c, k).is_empty() || r[*i] == s(c, k))
+        };
+        let mut want: Vec<String> = rows.iter().filter(matches).map(|r| r[id].clone()).collect();
+        want.sort();
+        assert_eq!(c["count"].as_i64().unwrap() as usize, want.len(), "{c}");
+        assert_eq!(strings(c, "case_ids"), want, "{c}");
+    }
+}

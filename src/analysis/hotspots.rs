@@ -264,10 +264,19 @@ fn grouped_cell_counts(
                 .and(col(k1).is_not_null())
                 .and(col(k2).is_not_null()),
         )
-        .group_by([group.alias("__g"), col(k1).alias("k1"), col(k2).alias("k2")])
+        // The cast: a literal group (one window) would otherwise come out Int32.
+        .group_by([
+            group.cast(DataType::Int64).alias("__g"),
+            col(k1).alias("k1"),
+            col(k2).alias("k2"),
+        ])
         .agg([
             len().cast(DataType::UInt64).alias("n"),
             col("__weight").sum().alias("w"),
+        ])
+        .with_columns([
+            col("k1").cast(DataType::String),
+            col("k2").cast(DataType::String),
         ])
         .collect()?;
     let g = df.column("__g")?.i64()?.clone();
@@ -556,7 +565,11 @@ pub fn hotspots(
     };
     let data_first = date_from_days(min).max(p.pilot.0);
     let data_last = date_from_days(max).min(p.pilot.1).max(data_first);
-    let lf = s::as_text(cases)
+    // Units, domains and error types stay as the ledger holds them
+    // (categorical): counted first, turned into text after.
+    let lf = cases
+        .clone()
+        .lazy()
         .select([
             col(s::CASE_ID),
             col(s::UNIT),
@@ -644,11 +657,15 @@ fn quarterly_case_ids(
             col(s::CASE_ID),
         ])
         .join(
-            wanted.lazy(),
+            keys_as_in(cases, dims, wanted.lazy())?,
             [col("__q"), col("k1"), col("k2")],
             [col("__q"), col("k1"), col("k2")],
             JoinArgs::new(JoinType::Inner),
         )
+        .with_columns([
+            col("k1").cast(DataType::String),
+            col("k2").cast(DataType::String),
+        ])
         .sort(
             ["__q", "k1", "k2", s::CASE_ID],
             SortMultipleOptions::default(),
@@ -674,6 +691,20 @@ fn quarterly_case_ids(
     Ok(map)
 }
 
+/// Wanted cell keys (`k1`, `k2` text) in the dtypes the cases hold the
+/// cell's columns in (text or categorical), so that they join.
+fn keys_as_in(cases: &LazyFrame, dims: Dims, wanted: LazyFrame) -> PolarsResult<LazyFrame> {
+    let (k1, k2) = dims.keys();
+    let schema = cases.clone().collect_schema()?;
+    let dtype = |name: &str| {
+        schema
+            .get(name)
+            .cloned()
+            .ok_or_else(|| polars_err!(ColumnNotFound: "{name}"))
+    };
+    Ok(wanted.with_columns([col("k1").cast(dtype(k1)?), col("k2").cast(dtype(k2)?)]))
+}
+
 /// Case ids of the flagged cells of one window and kind.
 fn case_ids(
     cases: &LazyFrame,
@@ -693,11 +724,15 @@ fn case_ids(
         .filter(col(s::FILED_ON).gt_eq(from).and(col(s::FILED_ON).lt_eq(to)))
         .select([col(k1).alias("k1"), col(k2).alias("k2"), col(s::CASE_ID)])
         .join(
-            wanted.lazy(),
+            keys_as_in(cases, dims, wanted.lazy())?,
             [col("k1"), col("k2")],
             [col("k1"), col("k2")],
             JoinArgs::new(JoinType::Inner),
         )
+        .with_columns([
+            col("k1").cast(DataType::String),
+            col("k2").cast(DataType::String),
+        ])
         .sort(["k1", "k2", s::CASE_ID], SortMultipleOptions::default())
         .collect()?;
     let a = df.column("k1")?.str()?.clone();
@@ -1104,5 +1139,37 @@ mod tests {
         .unwrap();
         let (_, _, _, _, signals, _) = row(&out, "unit×error_type", "E1");
         assert!(!signals.contains(&"rising".to_string()), "{signals:?}");
+    }
+
+    /// The ledger as ingest holds it (categorical units, domains, error
+    /// types, outcomes) gives the same risk points, case ids included, for
+    /// every quarter and for a date range.
+    #[test]
+    fn categorical_ledger_columns_give_the_same_risk_points() {
+        let mut spec = vec![
+            ("区甲局", "市场监管", "文书瑕疵", 9, day(2025, 11, 1)),
+            ("区乙局", "城市管理", "超期办理", 2, day(2025, 10, 3)),
+            ("街道丙", "城市管理", "文书瑕疵", 1, day(2025, 12, 1)),
+        ];
+        for (m, d) in [(1, 1), (5, 2), (8, 3), (12, 31)] {
+            spec.push(("区乙局", "市场监管", "其他", 3, day(2025, m, d)));
+        }
+        let df = cases(&spec);
+        let coded = df
+            .clone()
+            .lazy()
+            .with_columns(
+                [s::UNIT, s::DOMAIN, s::ERROR_TYPE, s::OUTCOME]
+                    .map(|c| col(c).cast(s::categorical())),
+            )
+            .collect()
+            .unwrap();
+        let range = Period::Range(day(2025, 10, 1), day(2025, 12, 31));
+        for period in [Period::AllQuarters, range] {
+            let plain = hotspots(&df, None, period, &params()).unwrap();
+            let cat = hotspots(&coded, None, period, &params()).unwrap();
+            assert!(plain.height() > 0, "the crafted cell fires");
+            assert!(plain.equals_missing(&cat), "{plain}\n{cat}");
+        }
     }
 }

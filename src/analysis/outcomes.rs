@@ -107,7 +107,11 @@ pub fn outcomes(cases: &DataFrame) -> PolarsResult<DataFrame> {
             .is_not_null()
             .and(col(s::OUTCOME).is_not_null()),
     );
-    let decided_df = decided.clone().collect()?;
+    // Only the columns read back here (the ledger is large).
+    let decided_df = decided
+        .clone()
+        .select([col(s::DECIDED_ON), col(s::UNIT), col(s::DOMAIN)])
+        .collect()?;
     let outcomes: Vec<String> = s::OUTCOMES.iter().map(|o| o.to_string()).collect();
     let mut parts = Vec::new();
 
@@ -205,7 +209,7 @@ pub fn outcomes(cases: &DataFrame) -> PolarsResult<DataFrame> {
         .when(col(s::RECTIFIED_ON).lt_eq(deadline))
         .then(lit("按期完成"))
         .otherwise(lit("逾期完成"));
-    let due_units = distinct(&due.clone().collect()?, col(s::UNIT))?;
+    let due_units = distinct(&due.clone().select([col(s::UNIT)]).collect()?, col(s::UNIT))?;
     let states: Vec<String> = ["按期完成", "逾期完成", "未完成"]
         .iter()
         .map(|x| x.to_string())
