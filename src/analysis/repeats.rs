@@ -3,6 +3,8 @@
 //! (`R-subjective`) or after tolerance was granted for it
 //! (`R-after-tolerance`), with the audit flag `inconsistent`.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use polars::prelude::*;
 
@@ -94,6 +96,19 @@ struct Prior {
     decided: Option<i32>,
     subjective: bool,
     tolerated: bool,
+}
+
+/// One case × officer of the repeat scan, as numbers.
+struct Entry {
+    officer: u32,
+    problem: u32,
+    filed: i32,
+    /// The case's place in case-id order.
+    id_rank: u32,
+    /// Row of the case × officer pair.
+    pair: u32,
+    /// Row of the case.
+    case: u32,
 }
 
 /// One flagged case before it becomes a row.
@@ -194,53 +209,104 @@ fn codes(column: &Column) -> PolarsResult<Vec<u32>> {
 
 /// Every repeat flag of every officer (pure: no clock, no I/O).
 pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
-    // The units, problems and outcomes stay categorical (a row per case and
-    // officer): only the flagged rows are turned into text.
-    let sorted = case_officers(cases.clone().lazy())
-        .filter(col(s::FILED_ON).is_not_null())
-        .with_columns([
+    // Facts of each case, one row a case (the problem as a category).
+    let mut facts = cases
+        .clone()
+        .lazy()
+        .select([
+            col(s::CASE_ID),
             problem_expr(p.same_domain)
                 .cast(s::categorical())
                 .alias("problem"),
-            tolerated_expr(),
-        ])
-        .select([
-            col("officer"),
-            col("problem"),
             col(s::FILED_ON),
-            col(s::CASE_ID),
             col(s::DECIDED_ON),
             col(s::SUBJECTIVE_FAULT),
-            col("__tolerated"),
-            col(s::UNIT),
-            col(s::OUTCOME),
+            tolerated_expr(),
         ])
-        .sort(
-            ["officer", "problem", s::FILED_ON, s::CASE_ID],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
         .collect()?;
-    let rows = priors_from(&sorted)?;
-    let flags = {
-        let officers = sorted.column("officer")?.str()?;
-        let problems = codes(sorted.column("problem")?)?;
-        scan_groups(
-            |i, j| problems[i] == problems[j] && officers.get(i) == officers.get(j),
-            &rows,
-            p.lookback_days,
-        )
-    };
-    let ids = sorted.column(s::CASE_ID)?.str()?.clone();
-    let at = IdxCa::from_vec("".into(), flags.iter().map(|f| f.row as IdxSize).collect());
-    let flagged = s::as_text(
-        &sorted
-            .select([s::CASE_ID, "officer", s::UNIT, "problem", s::OUTCOME])?
-            .take(&at)?,
-    )
-    .collect()?;
-    let outcomes = flagged.column(s::OUTCOME)?.str()?;
+    facts.rechunk_mut_par();
+    let case_facts = priors_from(&facts)?;
+    let problems = codes(facts.column("problem")?)?;
+    let ids = facts.column(s::CASE_ID)?.str()?.clone();
+    // Same-day cases go by case id: each case's place in case-id order.
+    let mut id_rank = vec![0u32; facts.height()];
+    let by_id = facts
+        .column(s::CASE_ID)?
+        .as_materialized_series()
+        .arg_sort(SortOptions::default().with_maintain_order(true));
+    for (place, case) in by_id.into_no_null_iter().enumerate() {
+        id_rank[case as usize] = place as u32;
+    }
+    drop(by_id);
 
-    let pick = |f: &Flag| &rows[f.row];
+    // One entry per case and officer (a case with three officers counts for
+    // each), as numbers: sorting them groups an officer's cases of one problem
+    // in filing order without sorting the officers' text.
+    let mut pairs = cases
+        .clone()
+        .lazy()
+        .select([col(s::OFFICERS).alias("officer")])
+        .with_row_index("__case", None)
+        .explode(
+            cols(["officer"]),
+            ExplodeOptions {
+                empty_as_null: false,
+                keep_nulls: false,
+            },
+        )
+        .filter(col("officer").is_not_null())
+        .collect()?;
+    pairs.rechunk_mut_par();
+    let officer_text = pairs.column("officer")?.str()?;
+    let pair_case = pairs.column("__case")?.idx()?;
+    let mut officer_code: HashMap<&str, u32> = HashMap::new();
+    let mut entries: Vec<Entry> = Vec::with_capacity(pairs.height());
+    for (pair, (officer, case)) in officer_text.iter().zip(pair_case.iter()).enumerate() {
+        let (Some(officer), Some(case)) = (officer, case) else {
+            continue;
+        };
+        let case = case as usize;
+        if case_facts[case].filed == i32::MIN {
+            continue;
+        }
+        let next = officer_code.len() as u32;
+        entries.push(Entry {
+            officer: *officer_code.entry(officer).or_insert(next),
+            problem: problems[case],
+            filed: case_facts[case].filed,
+            id_rank: id_rank[case],
+            pair: pair as u32,
+            case: case as u32,
+        });
+    }
+    drop(officer_code);
+    entries.sort_unstable_by_key(|e| (e.officer, e.problem, e.filed, e.id_rank, e.pair));
+    let rows: Vec<Prior> = entries
+        .iter()
+        .map(|e| case_facts[e.case as usize].clone())
+        .collect();
+    let flags = scan_groups(
+        |i, j| entries[i].officer == entries[j].officer && entries[i].problem == entries[j].problem,
+        &rows,
+        p.lookback_days,
+    );
+
+    // Only the flagged rows become text.
+    let case_of = |f: &Flag| entries[f.row].case as usize;
+    let flagged_cases = IdxCa::from_vec(
+        "".into(),
+        flags.iter().map(|f| case_of(f) as IdxSize).collect(),
+    );
+    let mut flagged = cases
+        .select([s::CASE_ID, s::UNIT, s::OUTCOME])?
+        .take(&flagged_cases)?;
+    flagged.with_column(facts.column("problem")?.take(&flagged_cases)?)?;
+    let flagged = s::as_text(&flagged).collect()?;
+    let outcomes = flagged.column(s::OUTCOME)?.str()?;
+    let officers: Vec<Option<&str>> = flags
+        .iter()
+        .map(|f| officer_text.get(entries[f.row].pair as usize))
+        .collect();
     let prior_lists: Vec<Series> = flags
         .iter()
         .map(|f| {
@@ -248,7 +314,7 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
                 "".into(),
                 f.priors
                     .iter()
-                    .map(|j| ids.get(*j).unwrap_or(""))
+                    .map(|j| ids.get(entries[*j].case as usize).unwrap_or(""))
                     .collect::<Vec<_>>(),
             )
         })
@@ -257,16 +323,16 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
     prior_ids.rename("prior_case_ids".into());
     let out = df!(
         "case_id" => flagged.column(s::CASE_ID)?.as_materialized_series().clone(),
-        "officer" => flagged.column("officer")?.as_materialized_series().clone(),
+        "officer" => officers,
         "unit" => flagged.column(s::UNIT)?.as_materialized_series().clone(),
         "problem" => flagged.column("problem")?.as_materialized_series().clone(),
         "kind" => flags.iter().map(|f| f.kind.id()).collect::<Vec<_>>(),
         "prior_case_ids" => prior_ids.into_series(),
         "first_prior_on" => flags.iter().map(|f| rows[f.priors[0]].filed).collect::<Vec<_>>(),
-        "gap_days" => flags.iter().map(|f| (pick(f).filed - rows[*f.priors.last().expect("a flag has priors")].filed) as i64).collect::<Vec<_>>(),
+        "gap_days" => flags.iter().map(|f| (rows[f.row].filed - rows[*f.priors.last().expect("a flag has priors")].filed) as i64).collect::<Vec<_>>(),
         "outcome" => flagged.column(s::OUTCOME)?.as_materialized_series().clone(),
         "inconsistent" => outcomes.iter().map(|o| o.is_some_and(s::grants_tolerance)).collect::<Vec<_>>(),
-        "__filed" => flags.iter().map(|f| pick(f).filed).collect::<Vec<_>>(),
+        "__filed" => flags.iter().map(|f| rows[f.row].filed).collect::<Vec<_>>(),
     )?;
     out.lazy()
         .with_columns([

@@ -167,7 +167,7 @@ impl Ledger {
 
 /// Bytes of CSV text read, parsed and validated at a time: bounds the
 /// memory a large export needs beyond its typed columns.
-pub const CHUNK_BYTES: usize = 64 << 20;
+pub const CHUNK_BYTES: usize = 16 << 20;
 
 /// Read and validate a ledger file.
 pub fn read_ledger(
