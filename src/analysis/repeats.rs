@@ -222,8 +222,11 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
             col(s::DECIDED_ON),
             col(s::SUBJECTIVE_FAULT),
             tolerated_expr(),
+            col(s::UNIT),
+            col(s::OUTCOME),
         ])
         .collect()?;
+    // Contiguous: read by row below (the ledger's columns come in many chunks).
     facts.rechunk_mut_par();
     let case_facts = priors_from(&facts)?;
     let problems = codes(facts.column("problem")?)?;
@@ -297,30 +300,27 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
         "".into(),
         flags.iter().map(|f| case_of(f) as IdxSize).collect(),
     );
-    let mut flagged = cases
-        .select([s::CASE_ID, s::UNIT, s::OUTCOME])?
-        .take(&flagged_cases)?;
-    flagged.with_column(facts.column("problem")?.take(&flagged_cases)?)?;
-    let flagged = s::as_text(&flagged).collect()?;
+    let flagged = s::as_text(
+        &facts
+            .select([s::CASE_ID, s::UNIT, "problem", s::OUTCOME])?
+            .take(&flagged_cases)?,
+    )
+    .collect()?;
     let outcomes = flagged.column(s::OUTCOME)?.str()?;
     let officers: Vec<Option<&str>> = flags
         .iter()
         .map(|f| officer_text.get(entries[f.row].pair as usize))
         .collect();
-    let prior_lists: Vec<Series> = flags
-        .iter()
-        .map(|f| {
-            Series::new(
-                "".into(),
-                f.priors
-                    .iter()
-                    .map(|j| ids.get(entries[*j].case as usize).unwrap_or(""))
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .collect();
-    let mut prior_ids: ListChunked = prior_lists.into_iter().map(Some).collect();
-    prior_ids.rename("prior_case_ids".into());
+    let listed: usize = flags.iter().map(|f| f.priors.len()).sum();
+    let mut prior_ids = ListStringChunkedBuilder::new("prior_case_ids".into(), flags.len(), listed);
+    for f in &flags {
+        prior_ids.append_values_iter(
+            f.priors
+                .iter()
+                .map(|j| ids.get(entries[*j].case as usize).unwrap_or("")),
+        );
+    }
+    let prior_ids = prior_ids.finish();
     let out = df!(
         "case_id" => flagged.column(s::CASE_ID)?.as_materialized_series().clone(),
         "officer" => officers,
