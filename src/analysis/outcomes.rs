@@ -77,6 +77,7 @@ fn distinct(df: &DataFrame, expr: Expr) -> PolarsResult<Vec<String>> {
         .select([expr.alias("g")])
         .filter(col("g").is_not_null())
         .unique(None, UniqueKeepStrategy::First)
+        .with_column(col("g").cast(DataType::String))
         .sort(["g"], Default::default())
         .collect()?;
     Ok(d.column("g")?
@@ -91,17 +92,24 @@ fn count_by(lf: &LazyFrame, group: Expr, item: Expr) -> LazyFrame {
     lf.clone()
         .group_by([group.alias("group"), item.alias("item")])
         .agg([len().cast(DataType::Int64).alias("count")])
+        .with_columns([
+            col("group").cast(DataType::String),
+            col("item").cast(DataType::String),
+        ])
 }
 
 fn base_by(lf: &LazyFrame, group: Expr) -> LazyFrame {
     lf.clone()
         .group_by([group.alias("group")])
         .agg([len().cast(DataType::Int64).alias("base")])
+        .with_column(col("group").cast(DataType::String))
 }
 
 /// The outcomes table (pure).
 pub fn outcomes(cases: &DataFrame) -> PolarsResult<DataFrame> {
-    let all = s::as_text(cases);
+    // Units, domains and outcomes stay as the ledger holds them (categorical)
+    // through the filters and counts; only the counted groups become text.
+    let all = cases.clone().lazy();
     let decided = all.clone().filter(
         col(s::DECIDED_ON)
             .is_not_null()
@@ -226,12 +234,13 @@ pub fn outcomes(cases: &DataFrame) -> PolarsResult<DataFrame> {
     let owed = decided.clone().filter(
         col(s::SOURCE).eq(lit("实名举报")).and(
             col(s::COMPLAINT_FINDING)
+                .cast(DataType::String)
                 .is_in(
                     lit(Series::new("".into(), ["不属实", "查无实据"])).implode(false),
                     false,
                 )
                 .fill_null(lit(false))
-                .or(col(s::OUTCOME).is_in(
+                .or(col(s::OUTCOME).cast(DataType::String).is_in(
                     lit(Series::new("".into(), s::TOLERANCE_OUTCOMES)).implode(false),
                     false,
                 )),
@@ -247,10 +256,12 @@ pub fn outcomes(cases: &DataFrame) -> PolarsResult<DataFrame> {
         &["已反馈".to_string()],
         base_by(&owed, lit("实名举报")),
     )?);
-    let unfounded = all.clone().filter(col(s::COMPLAINT_FINDING).is_in(
-        lit(Series::new("".into(), ["不属实", "查无实据"])).implode(false),
-        false,
-    ));
+    let unfounded = all
+        .clone()
+        .filter(col(s::COMPLAINT_FINDING).cast(DataType::String).is_in(
+            lit(Series::new("".into(), ["不属实", "查无实据"])).implode(false),
+            false,
+        ));
     let cleared = unfounded.clone().filter(col(s::CLARIFIED_ON).is_not_null());
     parts.push(section(
         "clarification",
@@ -390,5 +401,23 @@ mod tests {
             get("clarification", "举报不属实或查无实据", "已澄清正名"),
             (0, 1, Some(0.0))
         );
+        // The ledger as ingest holds it (categorical text) gives the same table.
+        let coded = df
+            .lazy()
+            .with_columns(
+                [
+                    s::UNIT,
+                    s::DOMAIN,
+                    s::OUTCOME,
+                    s::REVIEW_RESULT,
+                    s::SOURCE,
+                    s::COMPLAINT_FINDING,
+                ]
+                .map(|c| col(c).cast(s::categorical())),
+            )
+            .collect()
+            .unwrap();
+        let again = outcomes(&coded).unwrap();
+        assert!(out.equals_missing(&again), "{out}\n{again}");
     }
 }
