@@ -432,9 +432,9 @@ fn deadlines_of(cases: &DataFrame, cal: &Calendar, p: &DeadlineParams) -> Polars
         .collect()
 }
 
-/// Columns of the deadlines table held as categoricals (five rows a case:
+/// Text columns of the deadlines table held as categoricals (five rows a case:
 /// four bytes a cell instead of a string each); writers and queries see text.
-pub const CATEGORICAL_COLUMNS: &[&str] = &["unit", "rule", "article", "status", "note"];
+pub const CATEGORICAL_COLUMNS: &[&str] = &["unit", "rule", "status", "note"];
 
 #[cfg(test)]
 mod tests {
@@ -723,6 +723,24 @@ mod tests {
         }
         // notify is open: decided 05-20 + 7 = 05-27, long overdue
         assert_eq!(rows_for(&out, "D17-notify")[0].3, "overdue");
+        // the article is the article's number (art. 16, art. 22), not text
+        let articles = s::as_text(&out)
+            .filter(
+                col("rule")
+                    .eq(lit("D16-two"))
+                    .or(col("rule").eq(lit("D22-feedback"))),
+            )
+            .select([col("article")])
+            .collect()
+            .unwrap();
+        let articles: Vec<Option<i32>> = articles
+            .column("article")
+            .unwrap()
+            .i32()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(articles, [Some(16), Some(22), Some(16)]);
     }
 
     #[test]
