@@ -186,6 +186,20 @@ pub fn categorical() -> polars::prelude::DataType {
     polars::prelude::DataType::from_categories(polars::prelude::Categories::global())
 }
 
+/// The frame with those of [`CATEGORICAL_FIELDS`] it has as Categorical (as
+/// ingest holds the ledger).
+pub fn as_categorical(
+    df: polars::prelude::DataFrame,
+) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    use polars::prelude::*;
+    let casts: Vec<Expr> = CATEGORICAL_FIELDS
+        .iter()
+        .filter(|name| df.column(name).is_ok())
+        .map(|name| col(*name).cast(categorical()))
+        .collect();
+    df.lazy().with_columns(casts).collect()
+}
+
 /// A frame with its categorical columns as plain text, lazily: only the
 /// columns a query goes on to use are converted. The analyses read the
 /// ledger through this, so they see strings whatever the ledger holds.

@@ -1155,15 +1155,11 @@ mod tests {
             spec.push(("区乙局", "市场监管", "其他", 3, day(2025, m, d)));
         }
         let df = cases(&spec);
-        let coded = df
-            .clone()
-            .lazy()
-            .with_columns(
-                [s::UNIT, s::DOMAIN, s::ERROR_TYPE, s::OUTCOME]
-                    .map(|c| col(c).cast(s::categorical())),
-            )
-            .collect()
-            .unwrap();
+        let coded = s::as_categorical(df.clone()).unwrap();
+        assert!(matches!(
+            coded.column(s::UNIT).unwrap().dtype(),
+            DataType::Categorical(..)
+        ));
         let range = Period::Range(day(2025, 10, 1), day(2025, 12, 31));
         for period in [Period::AllQuarters, range] {
             let plain = hotspots(&df, None, period, &params()).unwrap();

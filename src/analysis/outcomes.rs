@@ -402,21 +402,11 @@ mod tests {
             (0, 1, Some(0.0))
         );
         // The ledger as ingest holds it (categorical text) gives the same table.
-        let coded = df
-            .lazy()
-            .with_columns(
-                [
-                    s::UNIT,
-                    s::DOMAIN,
-                    s::OUTCOME,
-                    s::REVIEW_RESULT,
-                    s::SOURCE,
-                    s::COMPLAINT_FINDING,
-                ]
-                .map(|c| col(c).cast(s::categorical())),
-            )
-            .collect()
-            .unwrap();
+        let coded = s::as_categorical(df).unwrap();
+        assert!(matches!(
+            coded.column(s::UNIT).unwrap().dtype(),
+            DataType::Categorical(..)
+        ));
         let again = outcomes(&coded).unwrap();
         assert!(out.equals_missing(&again), "{out}\n{again}");
     }

@@ -880,15 +880,11 @@ mod tests {
             ["市场监管", "市场监管", "城市管理", "交通运输", "交通运输"],
         );
         df.with_column(domains.into_column()).unwrap();
-        let coded = df
-            .clone()
-            .lazy()
-            .with_columns(
-                [s::UNIT, s::DOMAIN, s::ERROR_TYPE, s::OUTCOME]
-                    .map(|c| col(c).cast(s::categorical())),
-            )
-            .collect()
-            .unwrap();
+        let coded = s::as_categorical(df.clone()).unwrap();
+        assert!(matches!(
+            coded.column(s::UNIT).unwrap().dtype(),
+            DataType::Categorical(..)
+        ));
         for same_domain in [false, true] {
             let p = RepeatParams {
                 same_domain,

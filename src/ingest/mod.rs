@@ -337,7 +337,7 @@ impl<'a> Assembly<'a> {
             cases = cases.drop(schema::SUMMARY).map_err(err)?;
         }
         self.cases
-            .push(as_categorical(clean_dropped_values(cases, &findings)?)?);
+            .push(schema::as_categorical(clean_dropped_values(cases, &findings)?).map_err(err)?);
         self.raw.push(compact(keep_rows(&chunk.frame, &keep_raw)?)?);
         self.blank_rows.extend(chunk.blank_rows);
         self.findings.extend(findings);
@@ -470,19 +470,6 @@ fn compact(df: DataFrame) -> Result<DataFrame, IngestError> {
         .and_then(DataFrame::new_infer_height)
         .map_err(|e| IngestError::container("校验", e))?;
     Ok(columns)
-}
-
-/// The frame with its [`schema::CATEGORICAL_FIELDS`] as Categorical.
-fn as_categorical(df: DataFrame) -> Result<DataFrame, IngestError> {
-    let casts: Vec<Expr> = schema::CATEGORICAL_FIELDS
-        .iter()
-        .filter(|name| df.column(name).is_ok())
-        .map(|name| col(*name).cast(schema::categorical()))
-        .collect();
-    df.lazy()
-        .with_columns(casts)
-        .collect()
-        .map_err(|e| IngestError::container("校验", e))
 }
 
 /// A stable 64-bit hash of a case id (only used to spot repeats cheaply).
