@@ -680,9 +680,10 @@ pub fn sql_tables(
         ])
         .collect()?;
     let mut t = Tables::default();
-    t.insert(
+    // One row per case × officer: built only for the queries that read it.
+    t.insert_on_demand(
         "case_officers",
-        repeats::case_officers(ledger.cases.clone().lazy()).collect()?,
+        repeats::case_officers(ledger.cases.clone().lazy()),
     );
     t.insert("cases", cases);
     t.insert("deadlines", analyses.deadlines.clone());

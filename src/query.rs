@@ -226,6 +226,8 @@ impl Params {
 #[derive(Default)]
 pub struct Tables {
     pub tables: BTreeMap<String, DataFrame>,
+    /// Tables computed only when a query reads them (large derived ones).
+    pub on_demand: BTreeMap<String, LazyFrame>,
 }
 
 impl Tables {
@@ -233,9 +235,15 @@ impl Tables {
         self.tables.insert(name.to_string(), df);
     }
 
+    /// A table built by `plan` each time a query reads it.
+    pub fn insert_on_demand(&mut self, name: &str, plan: LazyFrame) {
+        self.on_demand.insert(name.to_string(), plan);
+    }
+
     /// "table: col1, col2, …" lines for error messages and --list.
     pub fn describe(&self) -> String {
-        self.tables
+        let mut lines: BTreeMap<&str, String> = self
+            .tables
             .iter()
             .map(|(name, df)| {
                 let cols: Vec<String> = df
@@ -243,10 +251,44 @@ impl Tables {
                     .iter()
                     .map(|c| c.to_string())
                     .collect();
-                format!("  {name}: {}", cols.join(", "))
+                (name.as_str(), cols.join(", "))
             })
+            .collect();
+        for (name, plan) in &self.on_demand {
+            let cols = plan
+                .clone()
+                .collect_schema()
+                .map(|s| {
+                    s.iter_names()
+                        .map(|c| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            lines.insert(name.as_str(), cols);
+        }
+        lines
+            .into_iter()
+            .map(|(name, cols)| format!("  {name}: {cols}"))
             .collect::<Vec<_>>()
             .join("\n")
+    }
+}
+
+/// A plan with its categorical columns cast to text (lazily).
+fn text_plan(plan: LazyFrame) -> LazyFrame {
+    let Ok(schema) = plan.clone().collect_schema() else {
+        return plan;
+    };
+    let casts: Vec<Expr> = schema
+        .iter()
+        .filter(|(_, dt)| matches!(dt, DataType::Categorical(..) | DataType::Enum(..)))
+        .map(|(name, _)| col(name.clone()).cast(DataType::String))
+        .collect();
+    if casts.is_empty() {
+        plan
+    } else {
+        plan.with_columns(casts)
     }
 }
 
@@ -256,6 +298,9 @@ pub fn run(query: &NamedQuery, tables: &Tables, params: &Params) -> Result<DataF
     let mut ctx = SQLContext::new();
     for (name, df) in &tables.tables {
         ctx.register(name, crate::schema::as_text(df));
+    }
+    for (name, plan) in &tables.on_demand {
+        ctx.register(name, text_plan(plan.clone()));
     }
     let origin = match &query.source {
         Source::Embedded => "内置".to_string(),

@@ -473,3 +473,55 @@ fn text_columns_take_string_functions_in_user_queries() {
         .collect();
     assert_eq!(got, want, "sorted by the unit's text, counts by plain Rust");
 }
+
+/// `case_officers` (a row per case and officer) is built when a query reads
+/// it: its rows match the ledger's 涉及人员 lists, split here independently of
+/// the query engine, and `--list`-style errors still name its columns.
+#[test]
+fn case_officers_has_a_row_per_case_and_officer() {
+    let fx = Fixture::new();
+    fx.jiucuo(["generate", "--rows", "600", "--seed", "36", "--out", "g"])
+        .ok();
+    fx.write(
+        "q/officers.sql",
+        "-- 人员\nSELECT officer, COUNT(*) AS n, MIN(unit) AS unit FROM case_officers \
+         GROUP BY officer ORDER BY officer\n",
+    );
+    fx.write("q/broken.sql", "-- 错误\nSELECT nope FROM case_officers\n");
+    fx.write("jiucuo.toml", "[paths]\nqueries = \"q\"\n");
+    let run = fx
+        .jiucuo([
+            "query",
+            "g/ledger.csv",
+            "--name",
+            "officers",
+            "--format",
+            "json",
+        ])
+        .ok();
+    let got: Vec<(String, i64)> = serde_json::from_slice::<Value>(&run.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (st(v, "officer"), i(v, "n")))
+        .collect();
+    let (h, rows) = csv_records(&String::from_utf8(fx.read("g/ledger.csv")).unwrap());
+    let at = h.iter().position(|x| x == "涉及人员").unwrap();
+    let mut want: BTreeMap<String, i64> = BTreeMap::new();
+    for r in &rows {
+        for o in jiucuo::ingest::values::split_list(&r[at]) {
+            *want.entry(o).or_default() += 1;
+        }
+    }
+    assert!(want.len() > 10, "the generator names officers");
+    assert_eq!(got, want.into_iter().collect::<Vec<_>>());
+    let broken = fx.jiucuo(["query", "g/ledger.csv", "--name", "broken"]);
+    assert!(
+        broken
+            .stderr
+            .contains("case_officers: case_id, officer, unit"),
+        "{}",
+        broken.stderr
+    );
+}
