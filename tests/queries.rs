@@ -417,36 +417,38 @@ fn a_user_folder_overrides_and_adds_queries() {
     assert_eq!(v[0]["n"].as_i64().unwrap(), 600);
 }
 
+/// A generated ledger of 600 rows (`seed`) in `g/`, the user's queries
+/// `files` (name, SQL) in the configured folder `q/`, and the JSON rows of
+/// the query `name` on the ledger.
+fn user_query(fx: &Fixture, seed: u64, files: &[(&str, &str)], name: &str) -> Vec<Value> {
+    let seed = seed.to_string();
+    fx.jiucuo(["generate", "--rows", "600", "--seed", &seed, "--out", "g"])
+        .ok();
+    for (file, sql) in files {
+        fx.write(&format!("q/{file}.sql"), sql);
+    }
+    fx.write("jiucuo.toml", "[paths]\nqueries = \"q\"\n");
+    let run = fx
+        .jiucuo(["query", "g/ledger.csv", "--name", name, "--format", "json"])
+        .ok();
+    serde_json::from_slice::<Value>(&run.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
 /// The ledger holds units, domains and the enumerations as categoricals to
 /// save memory; a user's SQL still sees plain text: string functions work,
 /// ordering is by the text, and results compare with string literals.
 #[test]
 fn text_columns_take_string_functions_in_user_queries() {
     let fx = Fixture::new();
-    fx.jiucuo(["generate", "--rows", "600", "--seed", "35", "--out", "g"])
-        .ok();
-    fx.write(
-        "q/streets.sql",
+    let sql =
         "-- 街道的案件\nSELECT unit, outcome, COUNT(*) AS n, MAX(LENGTH(domain)) AS domain_len \
-         FROM cases WHERE unit LIKE '%街道%' AND outcome = '免责' \
-         GROUP BY unit, outcome ORDER BY unit\n",
-    );
-    fx.write("jiucuo.toml", "[paths]\nqueries = \"q\"\n");
-    let run = fx
-        .jiucuo([
-            "query",
-            "g/ledger.csv",
-            "--name",
-            "streets",
-            "--format",
-            "json",
-        ])
-        .ok();
-    let got: Vec<Value> = serde_json::from_slice::<Value>(&run.stdout)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone();
+               FROM cases WHERE unit LIKE '%街道%' AND outcome = '免责' \
+               GROUP BY unit, outcome ORDER BY unit\n";
+    let got = user_query(&fx, 35, &[("streets", sql)], "streets");
     let mut want: BTreeMap<String, (i64, usize)> = BTreeMap::new();
     for c in cases(&fx) {
         if c.unit.contains("街道") && c.outcome == "免责" {
@@ -480,29 +482,15 @@ fn text_columns_take_string_functions_in_user_queries() {
 #[test]
 fn case_officers_has_a_row_per_case_and_officer() {
     let fx = Fixture::new();
-    fx.jiucuo(["generate", "--rows", "600", "--seed", "36", "--out", "g"])
-        .ok();
-    fx.write(
-        "q/officers.sql",
-        "-- 人员\nSELECT officer, COUNT(*) AS n, MIN(unit) AS unit FROM case_officers \
-         GROUP BY officer ORDER BY officer\n",
-    );
-    fx.write("q/broken.sql", "-- 错误\nSELECT nope FROM case_officers\n");
-    fx.write("jiucuo.toml", "[paths]\nqueries = \"q\"\n");
-    let run = fx
-        .jiucuo([
-            "query",
-            "g/ledger.csv",
-            "--name",
+    let files = [
+        (
             "officers",
-            "--format",
-            "json",
-        ])
-        .ok();
-    let got: Vec<(String, i64)> = serde_json::from_slice::<Value>(&run.stdout)
-        .unwrap()
-        .as_array()
-        .unwrap()
+            "-- 人员\nSELECT officer, COUNT(*) AS n, MIN(unit) AS unit FROM case_officers \
+             GROUP BY officer ORDER BY officer\n",
+        ),
+        ("broken", "-- 错误\nSELECT nope FROM case_officers\n"),
+    ];
+    let got: Vec<(String, i64)> = user_query(&fx, 36, &files, "officers")
         .iter()
         .map(|v| (st(v, "officer"), i(v, "n")))
         .collect();
