@@ -58,17 +58,8 @@ impl Default for WriteOptions {
 /// Render a frame in `format`.
 pub fn render(df: &DataFrame, format: TableFormat, opts: WriteOptions) -> Result<Vec<u8>> {
     // Categorical columns leave as plain text: the contract's types are strings.
-    let text;
-    let df = if df
-        .columns()
-        .iter()
-        .any(|c| matches!(c.dtype(), DataType::Categorical(..) | DataType::Enum(..)))
-    {
-        text = crate::schema::as_text(df).collect()?;
-        &text
-    } else {
-        df
-    };
+    let df = crate::schema::text_frame(df)?;
+    let df = df.as_ref();
     match format {
         TableFormat::Table => Ok(render_table(df)?.into_bytes()),
         TableFormat::Csv => render_csv(df, opts.bom),
@@ -134,15 +125,7 @@ impl PartWriter {
         use std::io::Write;
         let first = self.parts == 0;
         self.parts += 1;
-        let part = if part
-            .columns()
-            .iter()
-            .any(|c| matches!(c.dtype(), DataType::Categorical(..) | DataType::Enum(..)))
-        {
-            crate::schema::as_text(&part).collect()?
-        } else {
-            part
-        };
+        let part = crate::schema::text_frame(&part)?.into_owned();
         let shown = self.file.path().display().to_string();
         let io = |e: std::io::Error| anyhow::anyhow!("写入 {shown} 失败（磁盘已满？）：{e}");
         match self.format {

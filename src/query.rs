@@ -275,23 +275,6 @@ impl Tables {
     }
 }
 
-/// A plan with its categorical columns cast to text (lazily).
-fn text_plan(plan: LazyFrame) -> LazyFrame {
-    let Ok(schema) = plan.clone().collect_schema() else {
-        return plan;
-    };
-    let casts: Vec<Expr> = schema
-        .iter()
-        .filter(|(_, dt)| matches!(dt, DataType::Categorical(..) | DataType::Enum(..)))
-        .map(|(name, _)| col(name.clone()).cast(DataType::String))
-        .collect();
-    if casts.is_empty() {
-        plan
-    } else {
-        plan.with_columns(casts)
-    }
-}
-
 /// Run one query over the tables.
 pub fn run(query: &NamedQuery, tables: &Tables, params: &Params) -> Result<DataFrame, QueryError> {
     let sql = params.apply(&query.name, &query.sql)?;
@@ -300,7 +283,7 @@ pub fn run(query: &NamedQuery, tables: &Tables, params: &Params) -> Result<DataF
         ctx.register(name, crate::schema::as_text(df));
     }
     for (name, plan) in &tables.on_demand {
-        ctx.register(name, text_plan(plan.clone()));
+        ctx.register(name, crate::schema::plan_as_text(plan.clone()));
     }
     let origin = match &query.source {
         Source::Embedded => "内置".to_string(),

@@ -204,18 +204,49 @@ pub fn as_categorical(
 /// columns a query goes on to use are converted. The analyses read the
 /// ledger through this, so they see strings whatever the ledger holds.
 pub fn as_text(df: &polars::prelude::DataFrame) -> polars::prelude::LazyFrame {
-    use polars::prelude::*;
-    let casts: Vec<Expr> = df
-        .columns()
-        .iter()
-        .filter(|c| matches!(c.dtype(), DataType::Categorical(..) | DataType::Enum(..)))
-        .map(|c| col(c.name().clone()).cast(DataType::String))
-        .collect();
-    if casts.is_empty() {
-        df.clone().lazy()
-    } else {
-        df.clone().lazy().with_columns(casts)
+    with_text(polars::prelude::IntoLazy::lazy(df.clone()), df.schema())
+}
+
+/// [`as_text`] for a plan (its schema resolved without running it).
+pub fn plan_as_text(plan: polars::prelude::LazyFrame) -> polars::prelude::LazyFrame {
+    match plan.clone().collect_schema() {
+        Ok(schema) => with_text(plan, &schema),
+        Err(_) => plan,
     }
+}
+
+/// The frame itself when it holds no categorical column, else its text copy.
+pub fn text_frame(
+    df: &polars::prelude::DataFrame,
+) -> polars::prelude::PolarsResult<std::borrow::Cow<'_, polars::prelude::DataFrame>> {
+    use std::borrow::Cow;
+    if text_casts(df.schema()).is_empty() {
+        Ok(Cow::Borrowed(df))
+    } else {
+        as_text(df).collect().map(Cow::Owned)
+    }
+}
+
+fn with_text(
+    plan: polars::prelude::LazyFrame,
+    schema: &polars::prelude::Schema,
+) -> polars::prelude::LazyFrame {
+    let casts = text_casts(schema);
+    if casts.is_empty() {
+        plan
+    } else {
+        plan.with_columns(casts)
+    }
+}
+
+/// Casts of a schema's categorical columns to text.
+fn text_casts(schema: &polars::prelude::Schema) -> Vec<polars::prelude::Expr> {
+    use polars::prelude::*;
+    schema
+        .iter()
+        .filter(|(_, dt)| matches!(dt, DataType::Categorical(..) | DataType::Enum(..)))
+        .map(|(name, _)| col(name.clone()).cast(DataType::String))
+        .collect()
 }
 
 /// The field with this canonical name.
