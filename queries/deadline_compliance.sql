@@ -1,9 +1,8 @@
 -- 期限执行情况：各项期限规则的按期、逾期、未结等件数及按期率（本季度立案的案件）
 WITH d AS (
-    SELECT dl.rule, dl.article, dl.status
-    FROM deadlines dl
-    JOIN cases c ON c.case_id = dl.case_id
-    WHERE c.filed_quarter = '${quarter}'
+    SELECT rule, article, status
+    FROM deadlines
+    WHERE filed_on BETWEEN '${from}' AND '${to}'
 )
 SELECT
     rule,

@@ -112,6 +112,7 @@ pub fn load_with_summaries(args: &cli::LedgerArgs, keep_summaries: bool) -> Resu
     bar.finish_and_clear();
     let ledger = ledger?;
     crate::diag::memory("ledger read");
+    crate::diag::frame_sizes("ledger", &ledger.cases);
     report_accounting(&ledger, &args.ledger);
     Ok(Loaded {
         ledger,
@@ -441,11 +442,59 @@ fn cmd_outcomes(a: cli::OutcomesArgs) -> Result<i32> {
 
 /// Every analysis table of one ledger, as written by `analyze`.
 pub struct Analyses {
-    pub deadlines: DataFrame,
+    pub deadlines: DeadlineTable,
     pub repeats: DataFrame,
     pub hotspots: DataFrame,
     pub outcomes: DataFrame,
     pub validate: DataFrame,
+}
+
+/// The deadline table of a run (five rows a case), spilled to Arrow IPC files
+/// part by part as it is computed and scanned per query, never held whole.
+pub struct DeadlineTable {
+    spill: std::sync::Arc<crate::spill::Spill>,
+}
+
+impl DeadlineTable {
+    /// Compute the deadlines of `cases` into a spill.
+    pub fn compute(
+        cases: &DataFrame,
+        cal: &Calendar,
+        p: &deadlines::DeadlineParams,
+    ) -> Result<Self> {
+        let mut spill = crate::spill::Spill::new()?;
+        deadlines::deadlines_in_parts(
+            cases,
+            cal,
+            p,
+            STREAMED_CASES_PER_PASS,
+            |part, slice| -> Result<()> {
+                let part = deadlines::with_filed_on(part.lazy(), slice.clone().lazy()).collect()?;
+                spill.write(part)
+            },
+        )?;
+        Ok(DeadlineTable {
+            spill: std::sync::Arc::new(spill),
+        })
+    }
+
+    /// The table as outputs.md lists it, plus each row's case `filed_on`
+    /// (for period filters), as a lazy scan.
+    pub fn scan(&self) -> PolarsResult<LazyFrame> {
+        self.spill.scan()
+    }
+
+    /// The table as outputs.md lists it, in memory.
+    pub fn collect(&self) -> PolarsResult<DataFrame> {
+        self.scan()?
+            .select(
+                deadlines::COLUMNS
+                    .iter()
+                    .map(|c| col(*c))
+                    .collect::<Vec<_>>(),
+            )
+            .collect()
+    }
 }
 
 /// Ledgers up to this many cases have their analyses run side by side;
@@ -503,14 +552,16 @@ pub fn run_analyses_then<R: Send>(
     config: &Config,
     volume: Option<&Volume>,
     as_of: NaiveDate,
-    then: impl FnOnce(&DataFrame, &DataFrame) -> Result<R> + Send,
+    then: impl FnOnce(LazyFrame, &DataFrame) -> Result<R> + Send,
 ) -> Result<(Analyses, R)> {
     let cal = calendar(config)?;
     let one = |name: &str| run_analysis(name, ledger, config, volume, as_of, &cal);
+    let spill_deadlines =
+        || DeadlineTable::compute(&ledger.cases, &cal, &deadline_params(config, as_of));
     if ledger.cases.height() > SIDE_BY_SIDE_MAX_CASES {
-        let deadlines = one("deadlines")?;
+        let deadlines = spill_deadlines()?;
         let outcomes = one("outcomes")?;
-        let after = then(&deadlines, &outcomes)?;
+        let after = then(deadlines.scan()?, &outcomes)?;
         let analyses = Analyses {
             deadlines,
             repeats: one("repeats")?,
@@ -525,11 +576,11 @@ pub fn run_analyses_then<R: Send>(
     std::thread::scope(|scope| {
         let first = scope.spawn(|| -> Result<_> {
             let outcomes = scope.spawn(|| one("outcomes"));
-            let deadlines = one("deadlines")?;
+            let deadlines = spill_deadlines()?;
             let outcomes = outcomes
                 .join()
                 .map_err(|_| anyhow::anyhow!("分析线程意外中止"))??;
-            let after = then(&deadlines, &outcomes)?;
+            let after = then(deadlines.scan()?, &outcomes)?;
             Ok((deadlines, outcomes, after))
         });
         let r = scope.spawn(|| one("repeats"));
@@ -561,7 +612,7 @@ pub fn write_analyses(
 ) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for (name, df) in [
-        ("deadlines", &a.deadlines),
+        ("deadlines", &a.deadlines.collect()?),
         ("repeats", &a.repeats),
         ("hotspots", &a.hotspots),
         ("outcomes", &a.outcomes),
@@ -600,7 +651,7 @@ fn cmd_analyze(a: cli::AnalyzeArgs) -> Result<i32> {
                 &cal,
                 &deadline_params(&loaded.config, day),
                 STREAMED_CASES_PER_PASS,
-                |part| -> Result<()> {
+                |part, _| -> Result<()> {
                     assumed += assumed_calendar_rows(&part);
                     writer.write(part)
                 },
@@ -686,7 +737,7 @@ pub fn sql_tables(
         repeats::case_officers(ledger.cases.clone().lazy()),
     );
     t.insert("cases", cases);
-    t.insert("deadlines", analyses.deadlines.clone());
+    t.insert_spilled("deadlines", &analyses.deadlines.spill)?;
     t.insert("repeats", analyses.repeats.clone());
     t.insert("hotspots", analyses.hotspots.clone());
     t.insert("outcomes", analyses.outcomes.clone());
@@ -834,7 +885,7 @@ impl ReportRun {
         }
         // The charts need only the deadlines and outcomes: they are drawn
         // while the repeats and hotspots are still being computed.
-        let draw = |deadlines: &DataFrame, outcomes: &DataFrame| {
+        let draw = |deadlines: LazyFrame, outcomes: &DataFrame| {
             let inputs = crate::chart::ChartInputs {
                 cases: &ledger.cases,
                 deadlines,

@@ -20,3 +20,31 @@ pub fn memory(stage: &str) {
         _ => eprintln!("[memory] {stage}: not available on this system"),
     }
 }
+
+/// With `JIUCUO_TRACE_MEMORY` set, print the estimated heap size of each of
+/// `df`'s columns, largest first, after `stage`.
+pub fn frame_sizes(stage: &str, df: &polars::prelude::DataFrame) {
+    if std::env::var_os("JIUCUO_TRACE_MEMORY").is_none() {
+        return;
+    }
+    let mut sizes: Vec<(usize, String)> = df
+        .columns()
+        .iter()
+        .map(|c| {
+            (
+                c.as_materialized_series().estimated_size(),
+                c.name().to_string(),
+            )
+        })
+        .collect();
+    sizes.sort_by(|a, b| b.cmp(a));
+    let total: usize = sizes.iter().map(|(s, _)| s).sum();
+    eprintln!(
+        "[memory] {stage}: {} rows, {} MiB estimated",
+        df.height(),
+        total >> 20
+    );
+    for (size, name) in sizes {
+        eprintln!("[memory]   {name}: {} MiB", size >> 20);
+    }
+}

@@ -17,4 +17,5 @@ pub mod query;
 pub mod rejects;
 pub mod report;
 pub mod schema;
+pub mod spill;
 pub mod template;

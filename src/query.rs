@@ -228,6 +228,8 @@ pub struct Tables {
     pub tables: BTreeMap<String, DataFrame>,
     /// Tables computed only when a query reads them (large derived ones).
     pub on_demand: BTreeMap<String, LazyFrame>,
+    /// The files of spilled tables, kept while the tables are.
+    spills: Vec<std::sync::Arc<crate::spill::Spill>>,
 }
 
 impl Tables {
@@ -238,6 +240,17 @@ impl Tables {
     /// A table built by `plan` each time a query reads it.
     pub fn insert_on_demand(&mut self, name: &str, plan: LazyFrame) {
         self.on_demand.insert(name.to_string(), plan);
+    }
+
+    /// A table spilled to files, scanned each time a query reads it.
+    pub fn insert_spilled(
+        &mut self,
+        name: &str,
+        spill: &std::sync::Arc<crate::spill::Spill>,
+    ) -> PolarsResult<()> {
+        self.insert_on_demand(name, spill.scan()?);
+        self.spills.push(spill.clone());
+        Ok(())
     }
 
     /// "table: col1, col2, …" lines for error messages and --list.

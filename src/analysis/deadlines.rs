@@ -231,32 +231,38 @@ fn assumed_note(cal: &Calendar, deadline: NaiveDate) -> String {
 /// the as-of date are parameters).
 pub fn deadlines(cases: &DataFrame, cal: &Calendar, p: &DeadlineParams) -> PolarsResult<DataFrame> {
     let mut out: Option<DataFrame> = None;
-    deadlines_in_parts(cases, cal, p, CASES_PER_PASS, |part| -> PolarsResult<()> {
-        match out.as_mut() {
-            Some(df) => {
-                df.vstack_mut_owned(part)?;
+    deadlines_in_parts(
+        cases,
+        cal,
+        p,
+        CASES_PER_PASS,
+        |part, _| -> PolarsResult<()> {
+            match out.as_mut() {
+                Some(df) => {
+                    df.vstack_mut_owned(part)?;
+                }
+                None => out = Some(part),
             }
-            None => out = Some(part),
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     out.map_or_else(|| deadlines_of(cases, cal, p), Ok)
 }
 
 /// The deadlines table in consecutive parts of at most `per_pass` cases'
 /// rules, handed to `sink` in order: stacked, the parts are [`deadlines`]. A
 /// caller that writes each part out never holds the whole table (five rows a
-/// case).
+/// case). The sink also sees the part's cases.
 pub fn deadlines_in_parts<E: From<PolarsError>>(
     cases: &DataFrame,
     cal: &Calendar,
     p: &DeadlineParams,
     per_pass: usize,
-    mut sink: impl FnMut(DataFrame) -> Result<(), E>,
+    mut sink: impl FnMut(DataFrame, &DataFrame) -> Result<(), E>,
 ) -> Result<(), E> {
     let per_pass = per_pass.max(1);
     if cases.height() <= per_pass {
-        return sink(deadlines_of(cases, cal, p)?);
+        return sink(deadlines_of(cases, cal, p)?, cases);
     }
     // A large ledger in slices of cases ordered by case id: each slice's rows
     // come sorted by (case_id, rule), so the slices stacked are too, and the
@@ -269,11 +275,25 @@ pub fn deadlines_in_parts<E: From<PolarsError>>(
     while offset < order.len() {
         let slice = cases.take(&order.slice(offset as i64, per_pass))?;
         let part = deadlines_of(&slice, cal, p)?;
+        sink(part, &slice)?;
         drop(slice);
-        sink(part)?;
         offset += per_pass;
     }
     Ok(())
+}
+
+/// The deadlines with each row's case `filed_on` added (the last column):
+/// lets a period filter read four bytes a row instead of joining on case ids.
+pub fn with_filed_on(deadlines: LazyFrame, cases: LazyFrame) -> LazyFrame {
+    deadlines.join(
+        cases.select([col(s::CASE_ID), col(s::FILED_ON)]),
+        [col("case_id")],
+        [col(s::CASE_ID)],
+        JoinArgs {
+            maintain_order: MaintainOrderJoin::Left,
+            ..JoinArgs::new(JoinType::Left)
+        },
+    )
 }
 
 /// Cases whose deadlines are computed in one pass (bounds the memory of the
@@ -770,7 +790,7 @@ mod tests {
             .take(&IdxCa::from_vec("i".into(), (0..n).rev().collect()))
             .unwrap();
         let mut parts: Vec<DataFrame> = Vec::new();
-        deadlines_in_parts(&reversed, &cal, &p, 37, |part| -> PolarsResult<()> {
+        deadlines_in_parts(&reversed, &cal, &p, 37, |part, _| -> PolarsResult<()> {
             parts.push(part);
             Ok(())
         })

@@ -635,19 +635,20 @@ pub fn hotspots(
     assemble(&lf, out, volume.is_some())
 }
 
-/// Case ids of the flagged cells of one kind in any quarters (one pass).
+/// Case ids of the flagged cells of one kind in any quarters (one pass), as
+/// `window, dims, k1, k2, case_ids` (ids in text order).
 fn quarterly_case_ids(
     cases: &LazyFrame,
     dims: Dims,
     wanted: &[(i64, CellKey)],
-) -> PolarsResult<HashMap<(i64, CellKey), Vec<String>>> {
+) -> PolarsResult<DataFrame> {
     let (k1, k2) = dims.keys();
     let wanted = df!(
         "__q" => wanted.iter().map(|(q, _)| *q).collect::<Vec<_>>(),
         "k1" => wanted.iter().map(|(_, k)| k.0.clone()).collect::<Vec<_>>(),
         "k2" => wanted.iter().map(|(_, k)| k.1.clone()).collect::<Vec<_>>(),
     )?;
-    let df = cases
+    let selected = cases
         .clone()
         .filter(col(s::FILED_ON).is_not_null())
         .select([
@@ -661,34 +662,39 @@ fn quarterly_case_ids(
             [col("__q"), col("k1"), col("k2")],
             [col("__q"), col("k1"), col("k2")],
             JoinArgs::new(JoinType::Inner),
-        )
+        );
+    let mut df = listed_case_ids(selected, &["__q", "k1", "k2"])?;
+    let labels: Vec<Option<String>> = df
+        .column("__q")?
+        .i64()?
+        .iter()
+        .map(|q| q.map(|q| Quarter::from_index(q).label()))
+        .collect();
+    df.with_column(Column::new("window".into(), labels))?;
+    with_dims(df.drop("__q")?, dims)
+}
+
+/// Group `selected` (with `k1`, `k2` and `case_id`) by `keys` and list each
+/// group's case ids in text order, the keys as text.
+fn listed_case_ids(selected: LazyFrame, keys: &[&str]) -> PolarsResult<DataFrame> {
+    selected
+        .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
+        .agg([col(s::CASE_ID)
+            .cast(DataType::String)
+            .sort(SortOptions::default())
+            .alias("case_ids")])
         .with_columns([
             col("k1").cast(DataType::String),
             col("k2").cast(DataType::String),
         ])
-        .sort(
-            ["__q", "k1", "k2", s::CASE_ID],
-            SortMultipleOptions::default(),
-        )
-        .collect()?;
-    let q = df.column("__q")?.i64()?.clone();
-    let a = df.column("k1")?.str()?.clone();
-    let b = df.column("k2")?.str()?.clone();
-    let ids = df.column(s::CASE_ID)?.str()?.clone();
-    let mut map: HashMap<(i64, CellKey), Vec<String>> = HashMap::new();
-    for i in 0..df.height() {
-        let key = (
-            q.get(i).unwrap_or(0),
-            (
-                a.get(i).unwrap_or("").to_string(),
-                b.get(i).unwrap_or("").to_string(),
-            ),
-        );
-        map.entry(key)
-            .or_default()
-            .push(ids.get(i).unwrap_or("").to_string());
-    }
-    Ok(map)
+        .collect()
+}
+
+/// Add the `dims` label column.
+fn with_dims(mut df: DataFrame, dims: Dims) -> PolarsResult<DataFrame> {
+    let n = df.height();
+    df.with_column(Column::new("dims".into(), vec![dims.label(); n]))?;
+    df.select(["window", "dims", "k1", "k2", "case_ids"])
 }
 
 /// Wanted cell keys (`k1`, `k2` text) in the dtypes the cases hold the
@@ -705,13 +711,14 @@ fn keys_as_in(cases: &LazyFrame, dims: Dims, wanted: LazyFrame) -> PolarsResult<
     Ok(wanted.with_columns([col("k1").cast(dtype(k1)?), col("k2").cast(dtype(k2)?)]))
 }
 
-/// Case ids of the flagged cells of one window and kind.
+/// Case ids of the flagged cells of one window and kind, as
+/// `window, dims, k1, k2, case_ids`.
 fn case_ids(
     cases: &LazyFrame,
     w: &Window,
     dims: Dims,
     keys: &[CellKey],
-) -> PolarsResult<HashMap<CellKey, Vec<String>>> {
+) -> PolarsResult<DataFrame> {
     let (k1, k2) = dims.keys();
     let wanted = df!(
         "k1" => keys.iter().map(|k| k.0.clone()).collect::<Vec<_>>(),
@@ -719,7 +726,7 @@ fn case_ids(
     )?;
     let from = lit(days_since_epoch(w.first_day())).cast(DataType::Date);
     let to = lit(days_since_epoch(w.last_day())).cast(DataType::Date);
-    let df = cases
+    let selected = cases
         .clone()
         .filter(col(s::FILED_ON).gt_eq(from).and(col(s::FILED_ON).lt_eq(to)))
         .select([col(k1).alias("k1"), col(k2).alias("k2"), col(s::CASE_ID)])
@@ -728,27 +735,11 @@ fn case_ids(
             [col("k1"), col("k2")],
             [col("k1"), col("k2")],
             JoinArgs::new(JoinType::Inner),
-        )
-        .with_columns([
-            col("k1").cast(DataType::String),
-            col("k2").cast(DataType::String),
-        ])
-        .sort(["k1", "k2", s::CASE_ID], SortMultipleOptions::default())
-        .collect()?;
-    let a = df.column("k1")?.str()?.clone();
-    let b = df.column("k2")?.str()?.clone();
-    let ids = df.column(s::CASE_ID)?.str()?.clone();
-    let mut map: HashMap<CellKey, Vec<String>> = HashMap::new();
-    for i in 0..df.height() {
-        let key = (
-            a.get(i).unwrap_or("").to_string(),
-            b.get(i).unwrap_or("").to_string(),
         );
-        map.entry(key)
-            .or_default()
-            .push(ids.get(i).unwrap_or("").to_string());
-    }
-    Ok(map)
+    let mut df = listed_case_ids(selected, &["k1", "k2"])?;
+    let n = df.height();
+    df.with_column(Column::new("window".into(), vec![w.label(); n]))?;
+    with_dims(df, dims)
 }
 
 fn assemble(
@@ -767,25 +758,21 @@ fn assemble(
             .1
             .push(c.key.clone());
     }
-    let mut ids: HashMap<(String, Dims, CellKey), Vec<String>> = HashMap::new();
+    // The case ids (a list per cell, every case of the cell: at 10 M cases
+    // tens of millions of ids) stay in polars, joined on by key.
+    let mut ids: Vec<DataFrame> = Vec::new();
     let mut quarterly: BTreeMap<Dims, Vec<(i64, CellKey)>> = BTreeMap::new();
-    for ((label, dims), (w, keys)) in &groups {
+    for ((_, dims), (w, keys)) in &groups {
         match w {
             Window::Quarter(q) => quarterly
                 .entry(*dims)
                 .or_default()
                 .extend(keys.iter().map(|k| (q.index(), k.clone()))),
-            Window::Range(..) => {
-                for (k, v) in case_ids(cases, w, *dims, keys)? {
-                    ids.insert((label.clone(), *dims, k), v);
-                }
-            }
+            Window::Range(..) => ids.push(case_ids(cases, w, *dims, keys)?),
         }
     }
     for (dims, wanted) in quarterly {
-        for ((q, k), v) in quarterly_case_ids(cases, dims, &wanted)? {
-            ids.insert((Quarter::from_index(q).label(), dims, k), v);
-        }
+        ids.push(quarterly_case_ids(cases, dims, &wanted)?);
     }
     let col_of = |c: &Cell, which: &str| -> Option<String> {
         let (k1, k2) = c.dims.keys();
@@ -819,9 +806,30 @@ fn assemble(
         "q_value" => cells.iter().map(|(_, c)| c.q).collect::<Vec<_>>(),
         "signals" => list(cells.iter().map(|(_, c)| c.signals().iter().map(|x| x.to_string()).collect()).collect(), "signals"),
         "level" => cells.iter().map(|(_, c)| c.level(with_volume)).collect::<Vec<_>>(),
-        "case_ids" => list(cells.iter().map(|(w, c)| ids.get(&(w.label(), c.dims, c.key.clone())).cloned().unwrap_or_default()).collect(), "case_ids"),
+        "k1" => cells.iter().map(|(_, c)| c.key.0.clone()).collect::<Vec<_>>(),
+        "k2" => cells.iter().map(|(_, c)| c.key.1.clone()).collect::<Vec<_>>(),
     )?;
-    df.lazy()
+    let keys = [col("window"), col("dims"), col("k1"), col("k2")];
+    let mut ids = ids.into_iter().map(|f| f.lazy()).collect::<Vec<_>>();
+    let ids = match ids.len() {
+        1 => ids.pop().expect("one frame"),
+        _ => concat(ids, UnionArgs::default())?,
+    };
+    let df = df
+        .lazy()
+        .join(
+            ids,
+            keys.clone(),
+            keys,
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .drop(cols(["k1", "k2"]))
+        .collect()?;
+    with_empty_lists(df, "case_ids")?
+        .lazy()
         .sort_by_exprs(
             [
                 col("window"),
@@ -837,6 +845,26 @@ fn assemble(
                 .with_maintain_order(true),
         )
         .collect()
+}
+
+/// `name`'s nulls (a cell no case id was found for) as empty lists.
+fn with_empty_lists(mut df: DataFrame, name: &str) -> PolarsResult<DataFrame> {
+    let lists = df.column(name)?.list()?;
+    if lists.null_count() == 0 {
+        return Ok(df);
+    }
+    let mut filled: ListChunked = (0..lists.len())
+        .map(|i| {
+            Some(
+                lists
+                    .get_as_series(i)
+                    .unwrap_or_else(|| Series::new_empty("".into(), &DataType::String)),
+            )
+        })
+        .collect();
+    filled.rename(name.into());
+    df.with_column(filled.into_column())?;
+    Ok(df)
 }
 
 fn empty() -> PolarsResult<DataFrame> {

@@ -90,7 +90,7 @@ fn problem_expr(same_domain: bool) -> Expr {
 
 /// A case of an actor and problem, by its row in the sorted frame (whose
 /// `case_id` column names it).
-#[derive(Clone)]
+#[derive(Clone, Copy)]
 struct Prior {
     filed: i32,
     decided: Option<i32>,
@@ -122,28 +122,32 @@ struct Flag {
 /// `same_group(i, j)`: rows i and j have the same actor and problem.
 fn scan_groups(
     same_group: impl Fn(usize, usize) -> bool,
-    rows: &[Prior],
+    len: usize,
+    row: impl Fn(usize) -> Prior,
     lookback_days: u32,
 ) -> Vec<Flag> {
     let mut flags = Vec::new();
     let mut start = 0;
-    while start < rows.len() {
+    while start < len {
         let mut end = start + 1;
-        while end < rows.len() && same_group(start, end) {
+        while end < len && same_group(start, end) {
             end += 1;
         }
         for i in start..end {
-            let me = &rows[i];
+            let me = row(i);
             let window =
                 |p: &Prior| lookback_days == 0 || me.filed - p.filed <= lookback_days as i32;
-            let earlier = (start..i).filter(|&j| window(&rows[j]));
+            let earlier = (start..i).filter(|&j| window(&row(j)));
             let subjective: Vec<usize> = if me.subjective {
-                earlier.clone().filter(|&j| rows[j].subjective).collect()
+                earlier.clone().filter(|&j| row(j).subjective).collect()
             } else {
                 vec![]
             };
             let tolerated: Vec<usize> = earlier
-                .filter(|&j| rows[j].tolerated && rows[j].decided.is_some_and(|d| d <= me.filed))
+                .filter(|&j| {
+                    let prior = row(j);
+                    prior.tolerated && prior.decided.is_some_and(|d| d <= me.filed)
+                })
                 .collect();
             if !subjective.is_empty() {
                 flags.push(Flag {
@@ -178,16 +182,19 @@ fn tolerated_expr() -> Expr {
 /// The rows of a frame with `filed_on`, `decided_on`, `subjective_fault` and
 /// `__tolerated`.
 fn priors_from(df: &DataFrame) -> PolarsResult<Vec<Prior>> {
-    let filed = df.column(s::FILED_ON)?.date()?.physical().clone();
-    let decided = df.column(s::DECIDED_ON)?.date()?.physical().clone();
-    let subjective = df.column(s::SUBJECTIVE_FAULT)?.bool()?.clone();
-    let tolerated = df.column("__tolerated")?.bool()?.clone();
-    Ok((0..df.height())
-        .map(|i| Prior {
-            filed: filed.get(i).unwrap_or(i32::MIN),
-            decided: decided.get(i),
-            subjective: subjective.get(i) == Some(true),
-            tolerated: tolerated.get(i) == Some(true),
+    let filed = df.column(s::FILED_ON)?.date()?.physical();
+    let decided = df.column(s::DECIDED_ON)?.date()?.physical();
+    let subjective = df.column(s::SUBJECTIVE_FAULT)?.bool()?;
+    let tolerated = df.column("__tolerated")?.bool()?;
+    Ok(filed
+        .iter()
+        .zip(decided.iter())
+        .zip(subjective.iter().zip(tolerated.iter()))
+        .map(|((filed, decided), (subjective, tolerated))| Prior {
+            filed: filed.unwrap_or(i32::MIN),
+            decided,
+            subjective: subjective == Some(true),
+            tolerated: tolerated == Some(true),
         })
         .collect())
 }
@@ -210,7 +217,7 @@ fn codes(column: &Column) -> PolarsResult<Vec<u32>> {
 /// Every repeat flag of every officer (pure: no clock, no I/O).
 pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
     // Facts of each case, one row a case (the problem as a category).
-    let mut facts = cases
+    let facts = cases
         .clone()
         .lazy()
         .select([
@@ -226,11 +233,11 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
             col(s::OUTCOME),
         ])
         .collect()?;
-    // Contiguous: read by row below (the ledger's columns come in many chunks).
-    facts.rechunk_mut_par();
     let case_facts = priors_from(&facts)?;
     let problems = codes(facts.column("problem")?)?;
-    let ids = facts.column(s::CASE_ID)?.str()?.clone();
+    // Contiguous: prior case ids are read by row below (the ledger's columns
+    // come in many chunks). The other columns are read in order or taken.
+    let ids = facts.column(s::CASE_ID)?.str()?.rechunk().into_owned();
     // Same-day cases go by case id: each case's place in case-id order.
     let mut id_rank = vec![0u32; facts.height()];
     let by_id = facts
@@ -245,7 +252,7 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
     // One entry per case and officer (a case with three officers counts for
     // each), as numbers: sorting them groups an officer's cases of one problem
     // in filing order without sorting the officers' text.
-    let mut pairs = cases
+    let pairs = cases
         .clone()
         .lazy()
         .select([col(s::OFFICERS).alias("officer")])
@@ -259,7 +266,6 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
         )
         .filter(col("officer").is_not_null())
         .collect()?;
-    pairs.rechunk_mut_par();
     let officer_text = pairs.column("officer")?.str()?;
     let pair_case = pairs.column("__case")?.idx()?;
     let mut officer_code: HashMap<&str, u32> = HashMap::new();
@@ -284,13 +290,11 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
     }
     drop(officer_code);
     entries.sort_unstable_by_key(|e| (e.officer, e.problem, e.filed, e.id_rank, e.pair));
-    let rows: Vec<Prior> = entries
-        .iter()
-        .map(|e| case_facts[e.case as usize].clone())
-        .collect();
+    let fact = |i: usize| case_facts[entries[i].case as usize];
     let flags = scan_groups(
         |i, j| entries[i].officer == entries[j].officer && entries[i].problem == entries[j].problem,
-        &rows,
+        entries.len(),
+        fact,
         p.lookback_days,
     );
 
@@ -300,12 +304,11 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
         "".into(),
         flags.iter().map(|f| case_of(f) as IdxSize).collect(),
     );
-    let flagged = s::as_text(
-        &facts
-            .select([s::CASE_ID, s::UNIT, "problem", s::OUTCOME])?
-            .take(&flagged_cases)?,
-    )
-    .collect()?;
+    let mut flagged = facts
+        .select([s::UNIT, "problem", s::OUTCOME])?
+        .take(&flagged_cases)?;
+    flagged.with_column(ids.take(&flagged_cases)?.into_column())?;
+    let flagged = s::as_text(&flagged).collect()?;
     let outcomes = flagged.column(s::OUTCOME)?.str()?;
     let officers: Vec<Option<&str>> = flags
         .iter()
@@ -328,11 +331,11 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
         "problem" => flagged.column("problem")?.as_materialized_series().clone(),
         "kind" => flags.iter().map(|f| f.kind.id()).collect::<Vec<_>>(),
         "prior_case_ids" => prior_ids.into_series(),
-        "first_prior_on" => flags.iter().map(|f| rows[f.priors[0]].filed).collect::<Vec<_>>(),
-        "gap_days" => flags.iter().map(|f| (rows[f.row].filed - rows[*f.priors.last().expect("a flag has priors")].filed) as i64).collect::<Vec<_>>(),
+        "first_prior_on" => flags.iter().map(|f| fact(f.priors[0]).filed).collect::<Vec<_>>(),
+        "gap_days" => flags.iter().map(|f| (fact(f.row).filed - fact(*f.priors.last().expect("a flag has priors")).filed) as i64).collect::<Vec<_>>(),
         "outcome" => flagged.column(s::OUTCOME)?.as_materialized_series().clone(),
         "inconsistent" => outcomes.iter().map(|o| o.is_some_and(s::grants_tolerance)).collect::<Vec<_>>(),
-        "__filed" => flags.iter().map(|f| rows[f.row].filed).collect::<Vec<_>>(),
+        "__filed" => flags.iter().map(|f| fact(f.row).filed).collect::<Vec<_>>(),
     )?;
     out.lazy()
         .with_columns([
@@ -380,7 +383,8 @@ pub fn unit_repeat_counts(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<D
     let problems = codes(sorted.column("problem")?)?;
     let mut flagged: Vec<IdxSize> = scan_groups(
         |i, j| units[i] == units[j] && problems[i] == problems[j],
-        &rows,
+        rows.len(),
+        |i| rows[i],
         p.lookback_days,
     )
     .into_iter()

@@ -8,8 +8,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use super::{render_all, ChartInputs, ChartSet, FontChoice};
+use crate::analysis::outcomes;
 use crate::analysis::period::{Quarter, Window};
-use crate::analysis::{deadlines, outcomes};
 use crate::app;
 use crate::cli::ChartsArgs;
 use crate::ingest::{self, Encoding, ReadOptions};
@@ -38,12 +38,12 @@ pub fn run(a: ChartsArgs) -> Result<i32> {
     let cases = &loaded.ledger.cases;
     let cal = app::calendar(&loaded.config)?;
     let deadlines =
-        deadlines::deadlines(cases, &cal, &app::deadline_params(&loaded.config, as_of))?;
+        app::DeadlineTable::compute(cases, &cal, &app::deadline_params(&loaded.config, as_of))?;
     let outcomes = outcomes::outcomes(cases)?;
     let font = app::find_font(&loaded.config);
     let inputs = ChartInputs {
         cases,
-        deadlines: &deadlines,
+        deadlines: deadlines.scan()?,
         outcomes: &outcomes,
         volume: volume.as_ref(),
         window,

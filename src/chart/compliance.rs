@@ -13,6 +13,7 @@ use super::labels;
 use super::palette::{self, STATUSES};
 use super::scene::{self, Area, Chrome, HAlign, Painter, Stroke, Swatch, VAlign};
 use super::{ChartError, ChartInputs, Drawn, FontChoice};
+use crate::ingest::parse::days_since_epoch;
 use crate::schema as s;
 
 pub const NAME: &str = "compliance";
@@ -73,25 +74,22 @@ impl Model {
         let cases = super::cases_in_window(inputs.cases, inputs.window)?;
         let checks = match inputs.window {
             None => inputs.deadlines.clone(),
-            Some(_) => inputs
-                .deadlines
-                .clone()
-                .lazy()
-                .join(
-                    cases.clone().lazy().select([col(s::CASE_ID)]),
-                    [col("case_id")],
-                    [col(s::CASE_ID)],
-                    JoinArgs::new(JoinType::Semi),
-                )
-                .collect()?,
+            Some(w) => {
+                let from = lit(days_since_epoch(w.first_day())).cast(DataType::Date);
+                let to = lit(days_since_epoch(w.last_day())).cast(DataType::Date);
+                inputs
+                    .deadlines
+                    .clone()
+                    .filter(col(s::FILED_ON).gt_eq(from).and(col(s::FILED_ON).lt_eq(to)))
+            }
         };
-        let mut by_rule = rows(&super::count_pairs(&checks, "rule", "status")?);
+        let mut by_rule = rows(&super::count_pairs_of(checks.clone(), "rule", "status")?);
         by_rule.sort_by(|a, b| {
             labels::rule_order(&a.key)
                 .cmp(&labels::rule_order(&b.key))
                 .then(a.key.cmp(&b.key))
         });
-        let mut by_unit = rows(&super::count_pairs(&checks, "unit", "status")?);
+        let mut by_unit = rows(&super::count_pairs_of(checks, "unit", "status")?);
         by_unit.sort_by(|a, b| {
             b.problem_share()
                 .total_cmp(&a.problem_share())

@@ -48,12 +48,13 @@ use crate::schema as s;
 pub const WIDTH: u32 = 2400;
 
 /// The analysis tables the charts are drawn from.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct ChartInputs<'a> {
     /// The ledger's canonical case frame (`Ledger::cases`).
     pub cases: &'a DataFrame,
-    /// `analysis::deadlines::deadlines(...)`.
-    pub deadlines: &'a DataFrame,
+    /// The deadline table with each row's case `filed_on`
+    /// (`app::DeadlineTable::scan`, or `deadlines::with_filed_on`).
+    pub deadlines: LazyFrame,
     /// `analysis::outcomes::outcomes(...)`.
     pub outcomes: &'a DataFrame,
     /// Enforcement volume, for the funnel plot.
@@ -235,11 +236,9 @@ pub(crate) fn scope_text(window: Option<Window>, cases: &DataFrame) -> PolarsRes
 
 /// Rows per distinct combination of the text (or categorical) `columns`,
 /// rows with a null skipped: counted by polars, read back as strings.
-fn count_groups(df: &DataFrame, columns: &[&str]) -> PolarsResult<(Vec<StringChunked>, Vec<u64>)> {
+fn count_groups(rows: LazyFrame, columns: &[&str]) -> PolarsResult<(Vec<StringChunked>, Vec<u64>)> {
     let keys: Vec<Expr> = columns.iter().map(|c| col(*c)).collect();
-    let counted = df
-        .clone()
-        .lazy()
+    let counted = rows
         .select(keys.clone())
         .drop_nulls(None)
         .group_by(keys)
@@ -261,7 +260,7 @@ fn count_groups(df: &DataFrame, columns: &[&str]) -> PolarsResult<(Vec<StringChu
 
 /// Counts of the distinct values of one text column (nulls skipped).
 pub(crate) fn count_values(df: &DataFrame, column: &str) -> PolarsResult<BTreeMap<String, u64>> {
-    let (text, n) = count_groups(df, &[column])?;
+    let (text, n) = count_groups(df.clone().lazy(), &[column])?;
     Ok(text[0]
         .iter()
         .zip(n)
@@ -275,7 +274,16 @@ pub(crate) fn count_pairs(
     a: &str,
     b: &str,
 ) -> PolarsResult<BTreeMap<(String, String), u64>> {
-    let (text, n) = count_groups(df, &[a, b])?;
+    count_pairs_of(df.clone().lazy(), a, b)
+}
+
+/// [`count_pairs`] of a lazy frame: only the two columns are read.
+pub(crate) fn count_pairs_of(
+    rows: LazyFrame,
+    a: &str,
+    b: &str,
+) -> PolarsResult<BTreeMap<(String, String), u64>> {
+    let (text, n) = count_groups(rows, &[a, b])?;
     Ok(text[0]
         .iter()
         .zip(text[1].iter())

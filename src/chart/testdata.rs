@@ -32,7 +32,10 @@ impl Tables {
     pub fn inputs(&self, window: Option<Window>) -> ChartInputs<'_> {
         ChartInputs {
             cases: &self.cases,
-            deadlines: &self.deadlines,
+            deadlines: crate::analysis::deadlines::with_filed_on(
+                self.deadlines.clone().lazy(),
+                self.cases.clone().lazy(),
+            ),
             outcomes: &self.outcomes,
             volume: Some(&self.volume),
             window,

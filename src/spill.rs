@@ -1,0 +1,128 @@
+//! Large intermediate tables spilled to Arrow IPC files in a temporary folder
+//! and scanned lazily: a report run over 10 M cases does not hold the 50 M
+//! rows of its deadline table in memory, only the columns a query reads.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use polars::prelude::*;
+
+/// A table written part by part into a temporary folder (removed on drop).
+pub struct Spill {
+    dir: tempfile::TempDir,
+    parts: Vec<PathBuf>,
+}
+
+impl Spill {
+    /// A new, empty spill folder in the system's temporary folder.
+    pub fn new() -> Result<Spill> {
+        let dir = tempfile::Builder::new()
+            .prefix("jiucuo-")
+            .tempdir()
+            .context("无法在临时文件夹中建立中间文件夹：请检查 TMPDIR 所指文件夹是否存在、可写")?;
+        Ok(Spill { dir, parts: vec![] })
+    }
+
+    /// Append a part (every part has the same columns).
+    pub fn write(&mut self, mut part: DataFrame) -> Result<()> {
+        let path = self
+            .dir
+            .path()
+            .join(format!("part-{:05}.arrow", self.parts.len()));
+        let mut write = || -> Result<()> {
+            let file = std::fs::File::create(&path)?;
+            let mut out = std::io::BufWriter::new(file);
+            IpcWriter::new(&mut out).finish(&mut part)?;
+            std::io::Write::flush(&mut out)?;
+            Ok(())
+        };
+        write().with_context(|| {
+            format!(
+                "无法写入中间文件 {}：请检查临时文件夹所在磁盘的空间",
+                path.display()
+            )
+        })?;
+        self.parts.push(path);
+        Ok(())
+    }
+
+    /// The parts, stacked in order, as a lazy scan.
+    pub fn scan(&self) -> PolarsResult<LazyFrame> {
+        if self.parts.is_empty() {
+            polars_bail!(NoData: "spilled table has no part");
+        }
+        let paths: Vec<PlRefPath> = self
+            .parts
+            .iter()
+            .map(|p| PlRefPath::new(p.to_string_lossy().as_ref()))
+            .collect();
+        LazyFrame::scan_ipc_sources(
+            ScanSources::Paths(paths.into_iter().collect()),
+            IpcScanOptions::default(),
+            UnifiedScanArgs::default(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_scan_back_in_order_with_categories_and_the_folder_goes_on_drop() {
+        let cat = crate::schema::categorical();
+        let part = |ids: &[&str], units: &[&str]| {
+            df!("case_id" => ids, "unit" => units, "days" => vec![1i64; ids.len()])
+                .unwrap()
+                .lazy()
+                .with_column(col("unit").cast(cat.clone()))
+                .collect()
+                .unwrap()
+        };
+        let mut spill = Spill::new().unwrap();
+        let dir = spill.dir.path().to_path_buf();
+        spill.write(part(&["A", "B"], &["乙局", "甲局"])).unwrap();
+        spill.write(part(&["C"], &["甲局"])).unwrap();
+        let back = spill.scan().unwrap().collect().unwrap();
+        assert!(matches!(
+            back.column("unit").unwrap().dtype(),
+            DataType::Categorical(..)
+        ));
+        let text = crate::schema::as_text(&back).collect().unwrap();
+        let units: Vec<_> = text
+            .column("unit")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        let ids: Vec<_> = text
+            .column("case_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(ids, ["A", "B", "C"]);
+        assert_eq!(units, ["乙局", "甲局", "甲局"]);
+        // A projection reads one column.
+        let one = spill
+            .scan()
+            .unwrap()
+            .select([col("days")])
+            .collect()
+            .unwrap();
+        assert_eq!(one.width(), 1);
+        assert_eq!(one.height(), 3);
+        assert!(dir.exists());
+        drop(spill);
+        assert!(!dir.exists());
+    }
+
+    #[test]
+    fn an_empty_spill_is_an_error_not_an_empty_table() {
+        assert!(Spill::new().unwrap().scan().is_err());
+    }
+}
