@@ -469,7 +469,13 @@ impl DeadlineTable {
             p,
             STREAMED_CASES_PER_PASS,
             |part, slice| -> Result<()> {
-                let part = deadlines::with_filed_on(part.lazy(), slice.clone().lazy()).collect()?;
+                // As text: a query's filter on a text column then reaches
+                // the scan and keeps only the matching rows of each part.
+                let part = crate::schema::plan_as_text(deadlines::with_filed_on(
+                    part.lazy(),
+                    slice.clone().lazy(),
+                ))
+                .collect()?;
                 spill.write(part)
             },
         )?;
@@ -555,9 +561,16 @@ pub fn run_analyses_then<R: Send>(
     then: impl FnOnce(LazyFrame, &DataFrame) -> Result<R> + Send,
 ) -> Result<(Analyses, R)> {
     let cal = calendar(config)?;
-    let one = |name: &str| run_analysis(name, ledger, config, volume, as_of, &cal);
-    let spill_deadlines =
-        || DeadlineTable::compute(&ledger.cases, &cal, &deadline_params(config, as_of));
+    let one = |name: &str| {
+        let table = run_analysis(name, ledger, config, volume, as_of, &cal);
+        crate::diag::memory(&format!("{name} computed"));
+        table
+    };
+    let spill_deadlines = || {
+        let table = DeadlineTable::compute(&ledger.cases, &cal, &deadline_params(config, as_of));
+        crate::diag::memory("deadlines spilled");
+        table
+    };
     if ledger.cases.height() > SIDE_BY_SIDE_MAX_CASES {
         let deadlines = spill_deadlines()?;
         let outcomes = one("outcomes")?;
@@ -721,22 +734,19 @@ pub fn sql_tables(
     volume: Option<&Volume>,
     roster: Option<&DataFrame>,
 ) -> Result<Tables> {
-    let cases = ledger
-        .cases
-        .clone()
-        .lazy()
-        .with_columns([
-            outcomes::quarter_expr(crate::schema::FILED_ON).alias("filed_quarter"),
-            outcomes::quarter_expr(crate::schema::DECIDED_ON).alias("decided_quarter"),
-        ])
-        .collect()?;
+    // The ledger with two quarter labels: a plan, so that each query computes
+    // (and casts to text) only the columns and rows it reads.
+    let cases = ledger.cases.clone().lazy().with_columns([
+        outcomes::quarter_expr(crate::schema::FILED_ON).alias("filed_quarter"),
+        outcomes::quarter_expr(crate::schema::DECIDED_ON).alias("decided_quarter"),
+    ]);
     let mut t = Tables::default();
     // One row per case × officer: built only for the queries that read it.
     t.insert_on_demand(
         "case_officers",
         repeats::case_officers(ledger.cases.clone().lazy()),
     );
-    t.insert("cases", cases);
+    t.insert_on_demand("cases", cases);
     t.insert_spilled("deadlines", &analyses.deadlines.spill)?;
     t.insert("repeats", analyses.repeats.clone());
     t.insert("hotspots", analyses.hotspots.clone());
@@ -894,10 +904,14 @@ impl ReportRun {
                 window,
                 as_of: Some(as_of),
             };
-            Ok(crate::chart::render_all_at(&inputs, &font, png_width)?)
+            let drawn = crate::chart::render_all_at(&inputs, &font, png_width)?;
+            crate::diag::memory("charts drawn");
+            Ok(drawn)
         };
         let (analyses, chart_set) = run_analyses_then(ledger, config, volume, as_of, draw)?;
+        crate::diag::memory("analyses computed");
         let tables = sql_tables(ledger, &analyses, volume, roster.as_ref())?;
+        crate::diag::memory("query tables registered");
         let catalog = query::catalog(query_dir(config).as_deref())?;
         let dir = (!config.paths.reports.is_empty()).then(|| PathBuf::from(&config.paths.reports));
         let charts = chart_set

@@ -253,6 +253,14 @@ impl Tables {
         Ok(())
     }
 
+    /// A table by name, as a plan (text columns as the ledger holds them).
+    pub fn lazy(&self, name: &str) -> Option<LazyFrame> {
+        match self.tables.get(name) {
+            Some(df) => Some(df.clone().lazy()),
+            None => self.on_demand.get(name).cloned(),
+        }
+    }
+
     /// "table: col1, col2, …" lines for error messages and --list.
     pub fn describe(&self) -> String {
         let mut lines: BTreeMap<&str, String> = self

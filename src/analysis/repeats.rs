@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
+use polars_arrow::array::{Array, Utf8ViewArray};
 
 use crate::ingest::parse::{date_from_days, days_since_epoch};
 use crate::schema as s;
@@ -103,12 +104,36 @@ struct Entry {
     officer: u32,
     problem: u32,
     filed: i32,
-    /// The case's place in case-id order.
-    id_rank: u32,
-    /// Row of the case × officer pair.
+    /// Place of the case × officer pair in the ledger's order.
     pair: u32,
     /// Row of the case.
     case: u32,
+}
+
+/// A text column of many chunks read by row, without a contiguous copy.
+struct TextByRow<'a> {
+    chunks: Vec<&'a Utf8ViewArray>,
+    /// Row of each chunk's first value.
+    starts: Vec<usize>,
+}
+
+impl<'a> TextByRow<'a> {
+    fn new(text: &'a StringChunked) -> Self {
+        let chunks: Vec<&Utf8ViewArray> = text.downcast_iter().collect();
+        let mut starts = Vec::with_capacity(chunks.len());
+        let mut row = 0;
+        for c in &chunks {
+            starts.push(row);
+            row += c.len();
+        }
+        TextByRow { chunks, starts }
+    }
+
+    fn get(&self, row: usize) -> Option<&'a str> {
+        let chunk = self.starts.partition_point(|&s| s <= row).checked_sub(1)?;
+        let (values, i) = (self.chunks[chunk], row - self.starts[chunk]);
+        (i < values.len() && values.is_valid(i)).then(|| values.value(i))
+    }
 }
 
 /// One flagged case before it becomes a row.
@@ -235,61 +260,51 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
         .collect()?;
     let case_facts = priors_from(&facts)?;
     let problems = codes(facts.column("problem")?)?;
-    // Contiguous: prior case ids are read by row below (the ledger's columns
-    // come in many chunks). The other columns are read in order or taken.
-    let ids = facts.column(s::CASE_ID)?.str()?.rechunk().into_owned();
-    // Same-day cases go by case id: each case's place in case-id order.
-    let mut id_rank = vec![0u32; facts.height()];
-    let by_id = facts
-        .column(s::CASE_ID)?
-        .as_materialized_series()
-        .arg_sort(SortOptions::default().with_maintain_order(true));
-    for (place, case) in by_id.into_no_null_iter().enumerate() {
-        id_rank[case as usize] = place as u32;
-    }
-    drop(by_id);
+    let ids = TextByRow::new(facts.column(s::CASE_ID)?.str()?);
 
     // One entry per case and officer (a case with three officers counts for
     // each), as numbers: sorting them groups an officer's cases of one problem
-    // in filing order without sorting the officers' text.
-    let pairs = cases
-        .clone()
-        .lazy()
-        .select([col(s::OFFICERS).alias("officer")])
-        .with_row_index("__case", None)
-        .explode(
-            cols(["officer"]),
-            ExplodeOptions {
-                empty_as_null: false,
-                keep_nulls: false,
-            },
-        )
-        .filter(col("officer").is_not_null())
-        .collect()?;
-    let officer_text = pairs.column("officer")?.str()?;
-    let pair_case = pairs.column("__case")?.idx()?;
+    // in filing order without sorting the officers' text. The officers are
+    // read in place from the ledger's list column.
     let mut officer_code: HashMap<&str, u32> = HashMap::new();
-    let mut entries: Vec<Entry> = Vec::with_capacity(pairs.height());
-    for (pair, (officer, case)) in officer_text.iter().zip(pair_case.iter()).enumerate() {
-        let (Some(officer), Some(case)) = (officer, case) else {
-            continue;
-        };
-        let case = case as usize;
-        if case_facts[case].filed == i32::MIN {
-            continue;
+    let mut officer_names: Vec<&str> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut case = 0usize;
+    for lists in cases.column(s::OFFICERS)?.list()?.downcast_iter() {
+        let names = lists
+            .values()
+            .as_any()
+            .downcast_ref::<Utf8ViewArray>()
+            .ok_or_else(|| polars_err!(ComputeError: "officers are not a list of text"))?;
+        for i in 0..lists.len() {
+            if lists.is_valid(i) && case_facts[case].filed != i32::MIN {
+                let (start, end) = lists.offsets().start_end(i);
+                for j in (start..end).filter(|&j| names.is_valid(j)) {
+                    let officer = names.value(j);
+                    let code = *officer_code.entry(officer).or_insert_with(|| {
+                        officer_names.push(officer);
+                        officer_names.len() as u32 - 1
+                    });
+                    entries.push(Entry {
+                        officer: code,
+                        problem: problems[case],
+                        filed: case_facts[case].filed,
+                        pair: entries.len() as u32,
+                        case: case as u32,
+                    });
+                }
+            }
+            case += 1;
         }
-        let next = officer_code.len() as u32;
-        entries.push(Entry {
-            officer: *officer_code.entry(officer).or_insert(next),
-            problem: problems[case],
-            filed: case_facts[case].filed,
-            id_rank: id_rank[case],
-            pair: pair as u32,
-            case: case as u32,
-        });
     }
     drop(officer_code);
-    entries.sort_unstable_by_key(|e| (e.officer, e.problem, e.filed, e.id_rank, e.pair));
+    // Same-day cases of an officer and problem go by case id (text order).
+    entries.sort_unstable_by(|a, b| {
+        (a.officer, a.problem, a.filed)
+            .cmp(&(b.officer, b.problem, b.filed))
+            .then_with(|| ids.get(a.case as usize).cmp(&ids.get(b.case as usize)))
+            .then(a.pair.cmp(&b.pair))
+    });
     let fact = |i: usize| case_facts[entries[i].case as usize];
     let flags = scan_groups(
         |i, j| entries[i].officer == entries[j].officer && entries[i].problem == entries[j].problem,
@@ -307,12 +322,18 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
     let mut flagged = facts
         .select([s::UNIT, "problem", s::OUTCOME])?
         .take(&flagged_cases)?;
-    flagged.with_column(ids.take(&flagged_cases)?.into_column())?;
+    flagged.with_column(Column::new(
+        s::CASE_ID.into(),
+        flags
+            .iter()
+            .map(|f| ids.get(case_of(f)))
+            .collect::<Vec<_>>(),
+    ))?;
     let flagged = s::as_text(&flagged).collect()?;
     let outcomes = flagged.column(s::OUTCOME)?.str()?;
-    let officers: Vec<Option<&str>> = flags
+    let officers: Vec<&str> = flags
         .iter()
-        .map(|f| officer_text.get(entries[f.row].pair as usize))
+        .map(|f| officer_names[entries[f.row].officer as usize])
         .collect();
     let listed: usize = flags.iter().map(|f| f.priors.len()).sum();
     let mut prior_ids = ListStringChunkedBuilder::new("prior_case_ids".into(), flags.len(), listed);

@@ -40,7 +40,9 @@ impl Inputs<'_> {
             to: quarter.map(|q| q.last_day()),
             as_of: Some(self.as_of),
         };
-        Ok(query::run(q, self.tables, &params)?)
+        let result = query::run(q, self.tables, &params)?;
+        crate::diag::memory(&format!("query {name}"));
+        Ok(result)
     }
 
     fn table(&self, name: &str, title: &str, quarter: Option<Quarter>) -> Result<ReportTable> {
@@ -670,8 +672,13 @@ pub fn warning(
         inputs.with_names(only(&inputs.query("repeat_list", Some(q))?, "unit", unit)?)?;
     // prior cases of another unit (an officer who moved) are not shown
     let unit_case_ids: BTreeSet<String> = {
-        let all = inputs.tables.tables.get("cases").context("cases 表缺失")?;
-        let mine = only(all, "unit", unit)?;
+        let mine = inputs
+            .tables
+            .lazy("cases")
+            .context("cases 表缺失")?
+            .filter(col("unit").cast(DataType::String).eq(lit(unit)))
+            .select([col("case_id")])
+            .collect()?;
         let ids = mine.column("case_id")?.str()?.clone();
         ids.iter().flatten().map(String::from).collect()
     };
