@@ -16,8 +16,15 @@ pub struct Spill {
 impl Spill {
     /// A new, empty spill folder in the system's temporary folder.
     pub fn new() -> Result<Spill> {
-        let dir = tempfile::Builder::new()
-            .prefix("jiucuo-")
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("jiucuo-");
+        // Case ids and units: readable by the running user only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o700));
+        }
+        let dir = builder
             .tempdir()
             .context("无法在临时文件夹中建立中间文件夹：请检查 TMPDIR 所指文件夹是否存在、可写")?;
         Ok(Spill { dir, parts: vec![] })
@@ -69,7 +76,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parts_scan_back_in_order_with_categories_and_the_folder_goes_on_drop() {
+    fn parts_scan_back_in_order_private_to_the_user_and_the_folder_goes_on_drop() {
         let cat = crate::schema::categorical();
         let part = |ids: &[&str], units: &[&str]| {
             df!("case_id" => ids, "unit" => units, "days" => vec![1i64; ids.len()])
@@ -81,6 +88,12 @@ mod tests {
         };
         let mut spill = Spill::new().unwrap();
         let dir = spill.dir.path().to_path_buf();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "only the running user reads the spill");
+        }
         spill.write(part(&["A", "B"], &["乙局", "甲局"])).unwrap();
         spill.write(part(&["C"], &["甲局"])).unwrap();
         let back = spill.scan().unwrap().collect().unwrap();
