@@ -6,6 +6,16 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// jemalloc's options, read at start-up: freed pages go back to the system
+/// after one second instead of ten, and lazily purged ones at once, so the
+/// blocks parsed while reading a large ledger do not stay resident on top of
+/// the ledger (bench/README.md, "Memory"). `_RJEM_MALLOC_CONF` still
+/// overrides them.
+#[cfg(not(target_env = "msvc"))]
+#[allow(non_upper_case_globals)]
+#[export_name = "_rjem_malloc_conf"]
+pub static malloc_conf: &[u8; 37] = b"dirty_decay_ms:1000,muzzy_decay_ms:0\0";
+
 fn main() {
     let cli = jiucuo::cli::Cli::parse();
     let code = match jiucuo::app::run(cli) {

@@ -186,16 +186,28 @@ pub fn categorical() -> polars::prelude::DataType {
     polars::prelude::DataType::from_categories(polars::prelude::Categories::global())
 }
 
-/// The frame with those of [`CATEGORICAL_FIELDS`] it has as Categorical (as
-/// ingest holds the ledger).
-pub fn as_categorical(
+/// Whole-number fields (day counts, people): parsed as Int64, held as Int32
+/// (validation drops values beyond Int32 with a warning, as it does
+/// negative ones).
+pub const INT32_FIELDS: &[&str] = &[APPRAISAL_DAYS, EXTENSION_DAYS, INVESTIGATORS];
+
+/// The frame in the types ingest holds the ledger in: those of
+/// [`CATEGORICAL_FIELDS`] it has as Categorical, of [`INT32_FIELDS`] as Int32.
+pub fn as_stored(
     df: polars::prelude::DataFrame,
 ) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
     use polars::prelude::*;
+    let present = |name: &&&str| df.column(name).is_ok();
     let casts: Vec<Expr> = CATEGORICAL_FIELDS
         .iter()
-        .filter(|name| df.column(name).is_ok())
+        .filter(present)
         .map(|name| col(*name).cast(categorical()))
+        .chain(
+            INT32_FIELDS
+                .iter()
+                .filter(present)
+                .map(|name| col(*name).strict_cast(DataType::Int32)),
+        )
         .collect();
     df.lazy().with_columns(casts).collect()
 }

@@ -803,6 +803,11 @@ const BAD_ROWS: &[BadRow] = &[
             ("立案日期", "required-missing", "error"),
         ],
     ),
+    (
+        "B-21",
+        &[("调查人数", "9999999999")],
+        &[("调查人数", "int-too-large", "warning")],
+    ),
 ];
 
 fn bad_grid() -> Grid {
@@ -894,6 +899,7 @@ fn each_bad_input_kind_yields_its_finding_and_rejects_only_errors() {
                 | "extension-over-30"
                 | "outside-pilot"
                 | "int-negative"
+                | "int-too-large"
         ) {
             assert!(f.message.contains(&f.column), "{f:?}");
         }

@@ -1183,7 +1183,7 @@ mod tests {
             spec.push(("区乙局", "市场监管", "其他", 3, day(2025, m, d)));
         }
         let df = cases(&spec);
-        let coded = s::as_categorical(df.clone()).unwrap();
+        let coded = s::as_stored(df.clone()).unwrap();
         assert!(matches!(
             coded.column(s::UNIT).unwrap().dtype(),
             DataType::Categorical(..)

@@ -402,7 +402,7 @@ mod tests {
             (0, 1, Some(0.0))
         );
         // The ledger as ingest holds it (categorical text) gives the same table.
-        let coded = s::as_categorical(df).unwrap();
+        let coded = s::as_stored(df).unwrap();
         assert!(matches!(
             coded.column(s::UNIT).unwrap().dtype(),
             DataType::Categorical(..)

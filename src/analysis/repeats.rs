@@ -905,7 +905,7 @@ mod tests {
             ["市场监管", "市场监管", "城市管理", "交通运输", "交通运输"],
         );
         df.with_column(domains.into_column()).unwrap();
-        let coded = s::as_categorical(df.clone()).unwrap();
+        let coded = s::as_stored(df.clone()).unwrap();
         assert!(matches!(
             coded.column(s::UNIT).unwrap().dtype(),
             DataType::Categorical(..)

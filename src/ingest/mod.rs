@@ -337,7 +337,7 @@ impl<'a> Assembly<'a> {
             cases = cases.drop(schema::SUMMARY).map_err(err)?;
         }
         self.cases
-            .push(schema::as_categorical(clean_dropped_values(cases, &findings)?).map_err(err)?);
+            .push(schema::as_stored(clean_dropped_values(cases, &findings)?).map_err(err)?);
         self.raw.push(compact(keep_rows(&chunk.frame, &keep_raw)?)?);
         self.blank_rows.extend(chunk.blank_rows);
         self.findings.extend(findings);
@@ -543,17 +543,24 @@ fn drop_rows(df: &DataFrame, rows: &[i64]) -> Result<DataFrame, IngestError> {
 
 /// Values a warning says are "not used" (negative ints) become null.
 fn clean_dropped_values(df: DataFrame, findings: &[Finding]) -> Result<DataFrame, IngestError> {
-    if !findings.iter().any(|f| f.code == "int-negative") {
+    if !findings
+        .iter()
+        .any(|f| f.code == "int-negative" || f.code == "int-too-large")
+    {
         return Ok(df);
     }
     let ints: Vec<Expr> = schema::FIELDS
         .iter()
         .filter(|f| f.ty == schema::FieldType::Int)
         .map(|f| {
-            when(col(f.name).lt(lit(0)))
-                .then(lit(NULL).cast(DataType::Int64))
-                .otherwise(col(f.name))
-                .alias(f.name)
+            when(
+                col(f.name)
+                    .lt(lit(0))
+                    .or(col(f.name).gt(lit(i32::MAX as i64))),
+            )
+            .then(lit(NULL).cast(DataType::Int64))
+            .otherwise(col(f.name))
+            .alias(f.name)
         })
         .collect();
     df.lazy()

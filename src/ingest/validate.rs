@@ -263,6 +263,17 @@ fn limits(cells: &Cells, config: &Config, out: &mut Vec<Finding>) -> PolarsResul
                         "int-negative",
                         format!("“{}”为负数 {v}（该值不予采用）", cells.header(field.name)),
                     ));
+                } else if v > i32::MAX as i64 {
+                    out.push(cells.finding(
+                        idx,
+                        field.name,
+                        Severity::Warning,
+                        "int-too-large",
+                        format!(
+                            "“{}”数值过大 {v}（该值不予采用，请核对是否录入有误）",
+                            cells.header(field.name)
+                        ),
+                    ));
                 }
             }
         }
