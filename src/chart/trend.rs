@@ -53,8 +53,13 @@ impl Model {
             .clone()
             .lazy()
             .filter(col(s::DECIDED_ON).is_null().or(col(s::OUTCOME).is_null()))
+            .select([len()])
             .collect()?
-            .height() as u64;
+            .column("len")?
+            .cast(&DataType::UInt64)?
+            .u64()?
+            .get(0)
+            .unwrap_or(0);
         // A report on a quarter shows the trend up to that quarter, not after it.
         let last = inputs
             .window
