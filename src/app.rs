@@ -514,18 +514,16 @@ const STREAMED_CASES_PER_PASS: usize = 250_000;
 /// Names of the analyses, in the order `analyze` writes them.
 const ANALYSIS_NAMES: [&str; 5] = ["deadlines", "repeats", "hotspots", "outcomes", "validate"];
 
-/// One analysis of a loaded ledger, by its output name.
+/// One analysis of a loaded ledger, by its output name (the deadlines, never
+/// held whole, are written in parts or spilled: `DeadlineTable`).
 fn run_analysis(
     name: &str,
     ledger: &Ledger,
     config: &Config,
     volume: Option<&Volume>,
-    as_of: NaiveDate,
-    cal: &Calendar,
 ) -> Result<DataFrame> {
     let cases = &ledger.cases;
     Ok(match name {
-        "deadlines" => deadlines::deadlines(cases, cal, &deadline_params(config, as_of))?,
         "repeats" => repeats::repeats(cases, &repeat_params(config))?,
         "hotspots" => hotspots::hotspots(
             cases,
@@ -562,7 +560,7 @@ pub fn run_analyses_then<R: Send>(
 ) -> Result<(Analyses, R)> {
     let cal = calendar(config)?;
     let one = |name: &str| {
-        let table = run_analysis(name, ledger, config, volume, as_of, &cal);
+        let table = run_analysis(name, ledger, config, volume);
         crate::diag::memory(&format!("{name} computed"));
         table
     };
@@ -674,14 +672,7 @@ fn cmd_analyze(a: cli::AnalyzeArgs) -> Result<i32> {
             Ok(assumed)
         };
         let write_one = |name: &str| -> Result<()> {
-            let df = run_analysis(
-                name,
-                &loaded.ledger,
-                &loaded.config,
-                vol.as_ref(),
-                day,
-                &cal,
-            )?;
+            let df = run_analysis(name, &loaded.ledger, &loaded.config, vol.as_ref())?;
             crate::diag::memory(&format!("{name} computed"));
             crate::fsutil::write_atomic(&path_of(name), &output::render(&df, format, opts)?)?;
             crate::diag::memory(&format!("{name} written"));

@@ -196,10 +196,13 @@ fn scan_groups(
 
 /// `__tolerated`: the case's outcome grants tolerance (免责, 减轻, 从轻).
 fn tolerated_expr() -> Expr {
-    let granting = Series::new("".into(), s::TOLERANCE_OUTCOMES);
-    col(s::OUTCOME)
-        .cast(DataType::String)
-        .is_in(lit(granting).implode(false), false)
+    // Compared value by value: a categorical outcome is compared on its
+    // codes, without a text copy of the column.
+    s::TOLERANCE_OUTCOMES
+        .iter()
+        .map(|o| col(s::OUTCOME).eq(lit(*o)))
+        .reduce(|a, b| a.or(b))
+        .expect("tolerance outcomes")
         .fill_null(lit(false))
         .alias("__tolerated")
 }
@@ -268,9 +271,16 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
     // read in place from the ledger's list column.
     let mut officer_code: HashMap<&str, u32> = HashMap::new();
     let mut officer_names: Vec<&str> = Vec::new();
-    let mut entries: Vec<Entry> = Vec::new();
+    let officer_lists = cases.column(s::OFFICERS)?.list()?;
+    // Sized once (14 M entries at 10 M cases): growing by doubling would
+    // briefly hold the old and the new buffer.
+    let listed: usize = officer_lists
+        .downcast_iter()
+        .map(|lists| lists.values().len())
+        .sum();
+    let mut entries: Vec<Entry> = Vec::with_capacity(listed);
     let mut case = 0usize;
-    for lists in cases.column(s::OFFICERS)?.list()?.downcast_iter() {
+    for lists in officer_lists.downcast_iter() {
         let names = lists
             .values()
             .as_any()
