@@ -102,22 +102,11 @@ mod tests {
             DataType::Categorical(..)
         ));
         let text = crate::schema::as_text(&back).collect().unwrap();
-        let units: Vec<_> = text
-            .column("unit")
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .flatten()
-            .collect();
-        let ids: Vec<_> = text
-            .column("case_id")
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .flatten()
-            .collect();
+        let texts = |name: &str| -> Vec<String> {
+            let column = text.column(name).unwrap().str().unwrap().clone();
+            column.iter().flatten().map(String::from).collect()
+        };
+        let (ids, units) = (texts("case_id"), texts("unit"));
         assert_eq!(ids, ["A", "B", "C"]);
         assert_eq!(units, ["乙局", "甲局", "甲局"]);
         // A projection reads one column.
