@@ -39,7 +39,9 @@ impl Spill {
         let mut write = || -> Result<()> {
             let file = std::fs::File::create(&path)?;
             let mut out = std::io::BufWriter::new(file);
-            IpcWriter::new(&mut out).finish(&mut part)?;
+            IpcWriter::new(&mut out)
+                .with_compression(Some(IpcCompression::LZ4))
+                .finish(&mut part)?;
             std::io::Write::flush(&mut out)?;
             Ok(())
         };
