@@ -71,7 +71,7 @@ fn rows(pairs: &BTreeMap<(String, String), u64>) -> Vec<Row> {
 
 impl Model {
     pub fn from_inputs(inputs: &ChartInputs) -> PolarsResult<Model> {
-        let cases = super::cases_in_window(inputs.cases, inputs.window)?;
+        let cases = super::cases_in_window(inputs.cases, inputs.window, &[])?;
         let checks = match inputs.window {
             None => inputs.deadlines.clone(),
             Some(w) => {

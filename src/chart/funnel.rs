@@ -97,7 +97,7 @@ impl Model {
                 "未提供执法量文件（--volume），无法计算各单位问题率，漏斗图未生成。".into(),
             ));
         };
-        let cases = super::cases_in_window(inputs.cases, inputs.window)?;
+        let cases = super::cases_in_window(inputs.cases, inputs.window, &[s::UNIT])?;
         let (window, whole_span) = match (inputs.window, super::filed_span(&cases)?) {
             (Some(w), _) => (w, false),
             (None, Some((a, b))) => (Window::Range(a, b), true),

@@ -32,7 +32,7 @@ pub struct Model {
 
 impl Model {
     pub fn from_inputs(inputs: &ChartInputs) -> PolarsResult<Model> {
-        let cases = super::cases_in_window(inputs.cases, inputs.window)?;
+        let cases = super::cases_in_window(inputs.cases, inputs.window, &[s::UNIT, s::DOMAIN])?;
         let pairs = super::count_pairs(&cases, s::UNIT, s::DOMAIN)?;
         let mut unit_totals = std::collections::BTreeMap::new();
         let mut domain_totals = std::collections::BTreeMap::new();

@@ -199,18 +199,23 @@ pub fn render_all_at(
 
 // ---- shared data helpers ----
 
-/// The cases filed in the window (all cases without one).
+/// The cases filed in the window (all cases without one), with only
+/// `columns` and `filed_on`: a chart reads two or three of the ledger's
+/// columns, and filtering all of them copied the quarter's rows whole.
 pub(crate) fn cases_in_window(
     cases: &DataFrame,
     window: Option<Window>,
+    columns: &[&str],
 ) -> PolarsResult<DataFrame> {
+    let mut wanted: Vec<&str> = vec![s::FILED_ON];
+    wanted.extend(columns.iter().filter(|c| **c != s::FILED_ON));
+    let picked = cases.select(wanted)?;
     let Some(w) = window else {
-        return Ok(cases.clone());
+        return Ok(picked);
     };
     let from = lit(days_since_epoch(w.first_day())).cast(DataType::Date);
     let to = lit(days_since_epoch(w.last_day())).cast(DataType::Date);
-    cases
-        .clone()
+    picked
         .lazy()
         .filter(col(s::FILED_ON).gt_eq(from).and(col(s::FILED_ON).lt_eq(to)))
         .collect()

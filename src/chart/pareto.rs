@@ -26,7 +26,7 @@ pub struct Model {
 
 impl Model {
     pub fn from_inputs(inputs: &ChartInputs) -> PolarsResult<Model> {
-        let cases = super::cases_in_window(inputs.cases, inputs.window)?;
+        let cases = super::cases_in_window(inputs.cases, inputs.window, &[s::ERROR_TYPE])?;
         let counts = super::count_values(&cases, s::ERROR_TYPE)?;
         let mut order = super::by_count_desc(&counts);
         if let Some(i) = order.iter().position(|t| t == OTHER) {
