@@ -133,6 +133,48 @@ fn many_identical_rows_keep_the_first_and_account_for_all() {
 }
 
 #[test]
+fn an_unusable_temporary_folder_fails_clearly_and_writes_no_output() {
+    let fx = Fixture::new();
+    fx.jiucuo(["generate", "--rows", "400", "--seed", "4", "--out", "g"])
+        .ok();
+    let missing = fx.path("no-such-folder");
+    let run = fx
+        .jiucuo_with_env(
+            [
+                "query",
+                "g/ledger.csv",
+                "--name",
+                "overdue_list",
+                "--output",
+                "out.csv",
+            ],
+            &[("TMPDIR", missing.to_str().unwrap())],
+        )
+        .expect_code(2);
+    no_panic(&run);
+    assert!(run.stderr.contains("临时文件夹"), "{}", run.stderr);
+    assert!(run.stderr.contains("TMPDIR"), "{}", run.stderr);
+    assert!(!fx.path("out.csv").exists());
+    // With a usable one the same query runs and leaves no spill behind.
+    let tmp = fx.path("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    fx.jiucuo_with_env(
+        [
+            "query",
+            "g/ledger.csv",
+            "--name",
+            "overdue_list",
+            "--output",
+            "out.csv",
+        ],
+        &[("TMPDIR", tmp.to_str().unwrap())],
+    )
+    .ok();
+    assert!(fx.path("out.csv").exists());
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+}
+
+#[test]
 fn outputs_are_atomic_and_the_input_is_never_modified() {
     let fx = Fixture::new();
     fx.jiucuo([

@@ -49,10 +49,20 @@ impl Fixture {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
+        self.jiucuo_with_env(args, &[])
+    }
+
+    /// [`Fixture::jiucuo`] with extra environment variables.
+    pub fn jiucuo_with_env<I, S>(&self, args: I, env: &[(&str, &str)]) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
         let out = Command::new(env!("CARGO_BIN_EXE_jiucuo"))
             .args(args)
             .current_dir(self.dir())
             .env_remove("RUST_BACKTRACE")
+            .envs(env.iter().copied())
             .output()
             .expect("run jiucuo");
         Run {
