@@ -137,9 +137,8 @@ fn an_unusable_temporary_folder_fails_clearly_and_writes_no_output() {
     let fx = Fixture::new();
     fx.jiucuo(["generate", "--rows", "400", "--seed", "4", "--out", "g"])
         .ok();
-    let missing = fx.path("no-such-folder");
-    let run = fx
-        .jiucuo_with_env(
+    let query_with_tmpdir = |dir: &std::path::Path| {
+        fx.jiucuo_with_env(
             [
                 "query",
                 "g/ledger.csv",
@@ -148,9 +147,10 @@ fn an_unusable_temporary_folder_fails_clearly_and_writes_no_output() {
                 "--output",
                 "out.csv",
             ],
-            &[("TMPDIR", missing.to_str().unwrap())],
+            &[("TMPDIR", dir.to_str().unwrap())],
         )
-        .expect_code(2);
+    };
+    let run = query_with_tmpdir(&fx.path("no-such-folder")).expect_code(2);
     no_panic(&run);
     assert!(run.stderr.contains("临时文件夹"), "{}", run.stderr);
     assert!(run.stderr.contains("TMPDIR"), "{}", run.stderr);
@@ -158,18 +158,7 @@ fn an_unusable_temporary_folder_fails_clearly_and_writes_no_output() {
     // With a usable one the same query runs and leaves no spill behind.
     let tmp = fx.path("tmp");
     std::fs::create_dir(&tmp).unwrap();
-    fx.jiucuo_with_env(
-        [
-            "query",
-            "g/ledger.csv",
-            "--name",
-            "overdue_list",
-            "--output",
-            "out.csv",
-        ],
-        &[("TMPDIR", tmp.to_str().unwrap())],
-    )
-    .ok();
+    query_with_tmpdir(&tmp).ok();
     assert!(fx.path("out.csv").exists());
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
 }

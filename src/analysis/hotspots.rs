@@ -12,7 +12,7 @@ use polars::prelude::*;
 use super::period::{quarters_between, Quarter, Window};
 use super::stats::{self, FunnelLevel};
 use crate::config::HotspotConfig;
-use crate::ingest::parse::{date_from_days, days_since_epoch};
+use crate::ingest::parse::date_from_days;
 use crate::schema as s;
 
 /// Output columns (outputs.md §hotspots).
@@ -224,11 +224,7 @@ type Counts = HashMap<CellKey, (u64, f64)>;
 
 /// Counts and weighted counts per cell of one kind in one window.
 fn cell_counts(cases: &LazyFrame, w: &Window, dims: Dims) -> PolarsResult<Counts> {
-    let from = lit(days_since_epoch(w.first_day())).cast(DataType::Date);
-    let to = lit(days_since_epoch(w.last_day())).cast(DataType::Date);
-    let in_window = cases
-        .clone()
-        .filter(col(s::FILED_ON).gt_eq(from).and(col(s::FILED_ON).lt_eq(to)));
+    let in_window = cases.clone().filter(w.filed_within());
     Ok(grouped_cell_counts(in_window, dims, lit(0i64))?
         .remove(&0)
         .unwrap_or_default())
@@ -724,11 +720,9 @@ fn case_ids(
         "k1" => keys.iter().map(|k| k.0.clone()).collect::<Vec<_>>(),
         "k2" => keys.iter().map(|k| k.1.clone()).collect::<Vec<_>>(),
     )?;
-    let from = lit(days_since_epoch(w.first_day())).cast(DataType::Date);
-    let to = lit(days_since_epoch(w.last_day())).cast(DataType::Date);
     let selected = cases
         .clone()
-        .filter(col(s::FILED_ON).gt_eq(from).and(col(s::FILED_ON).lt_eq(to)))
+        .filter(w.filed_within())
         .select([col(k1).alias("k1"), col(k2).alias("k2"), col(s::CASE_ID)])
         .join(
             keys_as_in(cases, dims, wanted.lazy())?,
@@ -897,6 +891,7 @@ fn empty() -> PolarsResult<DataFrame> {
 mod tests {
     use super::*;
     use crate::config::HotspotConfig;
+    use crate::ingest::parse::days_since_epoch;
 
     /// `n` cases of (unit, domain, error) filed on `day`, outcome 不予容错.
     fn cases(spec: &[(&str, &str, &str, usize, NaiveDate)]) -> DataFrame {

@@ -90,6 +90,16 @@ impl Window {
         }
     }
 
+    /// A filter on rows whose `filed_on` falls in the window.
+    pub fn filed_within(&self) -> polars::prelude::Expr {
+        use polars::prelude::*;
+        let day =
+            |d: NaiveDate| lit(crate::ingest::parse::days_since_epoch(d)).cast(DataType::Date);
+        col(crate::schema::FILED_ON)
+            .gt_eq(day(self.first_day()))
+            .and(col(crate::schema::FILED_ON).lt_eq(day(self.last_day())))
+    }
+
     /// The `n` windows before this one, nearest first: previous quarters, or
     /// ranges of the same length immediately before.
     pub fn previous(&self, n: u32) -> Vec<Window> {

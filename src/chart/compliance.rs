@@ -13,8 +13,6 @@ use super::labels;
 use super::palette::{self, STATUSES};
 use super::scene::{self, Area, Chrome, HAlign, Painter, Stroke, Swatch, VAlign};
 use super::{ChartError, ChartInputs, Drawn, FontChoice};
-use crate::ingest::parse::days_since_epoch;
-use crate::schema as s;
 
 pub const NAME: &str = "compliance";
 pub const TITLE: &str = "办理期限执行情况";
@@ -74,22 +72,36 @@ impl Model {
         let cases = super::cases_in_window(inputs.cases, inputs.window, &[])?;
         let checks = match inputs.window {
             None => inputs.deadlines.clone(),
-            Some(w) => {
-                let from = lit(days_since_epoch(w.first_day())).cast(DataType::Date);
-                let to = lit(days_since_epoch(w.last_day())).cast(DataType::Date);
-                inputs
-                    .deadlines
-                    .clone()
-                    .filter(col(s::FILED_ON).gt_eq(from).and(col(s::FILED_ON).lt_eq(to)))
-            }
+            Some(w) => inputs.deadlines.clone().filter(w.filed_within()),
         };
-        let mut by_rule = rows(&super::count_pairs_of(checks.clone(), "rule", "status")?);
+        // One pass over the checks (a scan of the spilled table): counts by
+        // rule, unit and status, summed two ways.
+        let (text, counts) = super::count_groups(checks, &["rule", "unit", "status"])?;
+        let mut rule_status = BTreeMap::new();
+        let mut unit_status = BTreeMap::new();
+        for (((rule, unit), status), n) in text[0]
+            .iter()
+            .zip(text[1].iter())
+            .zip(text[2].iter())
+            .zip(counts)
+        {
+            let (Some(rule), Some(unit), Some(status)) = (rule, unit, status) else {
+                continue;
+            };
+            *rule_status
+                .entry((rule.to_string(), status.to_string()))
+                .or_insert(0) += n;
+            *unit_status
+                .entry((unit.to_string(), status.to_string()))
+                .or_insert(0) += n;
+        }
+        let mut by_rule = rows(&rule_status);
         by_rule.sort_by(|a, b| {
             labels::rule_order(&a.key)
                 .cmp(&labels::rule_order(&b.key))
                 .then(a.key.cmp(&b.key))
         });
-        let mut by_unit = rows(&super::count_pairs_of(checks, "unit", "status")?);
+        let mut by_unit = rows(&unit_status);
         by_unit.sort_by(|a, b| {
             b.problem_share()
                 .total_cmp(&a.problem_share())

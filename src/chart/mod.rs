@@ -41,7 +41,7 @@ pub use scene::Scene;
 
 use crate::analysis::hotspots::Volume;
 use crate::analysis::period::Window;
-use crate::ingest::parse::{date_from_days, days_since_epoch};
+use crate::ingest::parse::date_from_days;
 use crate::schema as s;
 
 /// Width of every chart in pixels.
@@ -213,12 +213,7 @@ pub(crate) fn cases_in_window(
     let Some(w) = window else {
         return Ok(picked);
     };
-    let from = lit(days_since_epoch(w.first_day())).cast(DataType::Date);
-    let to = lit(days_since_epoch(w.last_day())).cast(DataType::Date);
-    picked
-        .lazy()
-        .filter(col(s::FILED_ON).gt_eq(from).and(col(s::FILED_ON).lt_eq(to)))
-        .collect()
+    picked.lazy().filter(w.filed_within()).collect()
 }
 
 /// First and last filing date of the cases.
@@ -245,7 +240,10 @@ pub(crate) fn scope_text(window: Option<Window>, cases: &DataFrame) -> PolarsRes
 
 /// Rows per distinct combination of the text (or categorical) `columns`,
 /// rows with a null skipped: counted by polars, read back as strings.
-fn count_groups(rows: LazyFrame, columns: &[&str]) -> PolarsResult<(Vec<StringChunked>, Vec<u64>)> {
+pub(crate) fn count_groups(
+    rows: LazyFrame,
+    columns: &[&str],
+) -> PolarsResult<(Vec<StringChunked>, Vec<u64>)> {
     let keys: Vec<Expr> = columns.iter().map(|c| col(*c)).collect();
     let counted = rows
         .select(keys.clone())
@@ -287,16 +285,7 @@ pub(crate) fn count_pairs(
     a: &str,
     b: &str,
 ) -> PolarsResult<BTreeMap<(String, String), u64>> {
-    count_pairs_of(df.clone().lazy(), a, b)
-}
-
-/// [`count_pairs`] of a lazy frame: only the two columns are read.
-pub(crate) fn count_pairs_of(
-    rows: LazyFrame,
-    a: &str,
-    b: &str,
-) -> PolarsResult<BTreeMap<(String, String), u64>> {
-    let (text, n) = count_groups(rows, &[a, b])?;
+    let (text, n) = count_groups(df.clone().lazy(), &[a, b])?;
     Ok(text[0]
         .iter()
         .zip(text[1].iter())
