@@ -132,6 +132,54 @@ fn many_identical_rows_keep_the_first_and_account_for_all() {
     assert_eq!(run.accounting(), (n, 1, n - 1));
 }
 
+/// The ledger holds units, domains and error types coded in two bytes: a
+/// column with more than 65,535 distinct values (a mis-mapped case-id
+/// column, say) is a clear error naming the column, with no output.
+#[test]
+fn a_unit_column_with_a_distinct_value_per_row_is_refused_by_name() {
+    let fx = Fixture::new();
+    let n = 65_536 + 10;
+    let mut body = String::with_capacity(n * 70);
+    body.push_str(HEADER);
+    for i in 0..n {
+        body.push_str(&format!(
+            "A{i},单位{i},市场监管,行政处罚,文书瑕疵,2025-04-01\n"
+        ));
+    }
+    fx.write("units.csv", body);
+    let run = fx
+        .jiucuo([
+            "validate",
+            "units.csv",
+            "--format",
+            "csv",
+            "--output",
+            "f.csv",
+        ])
+        .expect_code(2);
+    no_panic(&run);
+    assert!(
+        run.stderr.contains("“执法单位”列的不同取值超过 65535 个"),
+        "{}",
+        run.stderr
+    );
+    assert!(!fx.path("f.csv").exists());
+    // 65,535 distinct units are still read.
+    let mut body = String::from(HEADER);
+    for i in 0..65_535 {
+        body.push_str(&format!(
+            "A{i},单位{i},市场监管,行政处罚,文书瑕疵,2025-04-01\n"
+        ));
+    }
+    fx.write("most.csv", body);
+    let run = fx
+        .jiucuo([
+            "validate", "most.csv", "--format", "csv", "--output", "f.csv",
+        ])
+        .ok();
+    assert_eq!(run.accounting(), (65_535, 65_535, 0));
+}
+
 #[test]
 fn an_unusable_temporary_folder_fails_clearly_and_writes_no_output() {
     let fx = Fixture::new();
