@@ -628,62 +628,128 @@ pub fn hotspots(
             );
         }
     }
-    assemble(&lf, out, volume.is_some())
+    assemble(&lf, &CaseIds::new(cases)?, out, volume.is_some())
 }
 
 /// Case ids of the flagged cells of one kind in any quarters (one pass), as
 /// `window, dims, k1, k2, case_ids` (ids in text order).
 fn quarterly_case_ids(
     cases: &LazyFrame,
+    ids: &CaseIds,
     dims: Dims,
     wanted: &[(i64, CellKey)],
 ) -> PolarsResult<DataFrame> {
     let (k1, k2) = dims.keys();
-    let wanted = df!(
+    let wanted: Vec<(i64, CellKey)> = wanted
+        .iter()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let keys = df!(
         "__q" => wanted.iter().map(|(q, _)| *q).collect::<Vec<_>>(),
         "k1" => wanted.iter().map(|(_, k)| k.0.clone()).collect::<Vec<_>>(),
         "k2" => wanted.iter().map(|(_, k)| k.1.clone()).collect::<Vec<_>>(),
     )?;
     let selected = cases
         .clone()
+        .with_row_index("__row", None)
         .filter(col(s::FILED_ON).is_not_null())
         .select([
+            col("__row"),
             quarter_index().alias("__q"),
             col(k1).alias("k1"),
             col(k2).alias("k2"),
-            col(s::CASE_ID),
-        ])
-        .join(
-            keys_as_in(cases, dims, wanted.lazy())?,
-            [col("__q"), col("k1"), col("k2")],
-            [col("__q"), col("k1"), col("k2")],
-            JoinArgs::new(JoinType::Inner),
-        );
-    let mut df = listed_case_ids(selected, &["__q", "k1", "k2"])?;
-    let labels: Vec<Option<String>> = df
-        .column("__q")?
-        .i64()?
+        ]);
+    let lists = ids.listed(
+        selected,
+        keys_as_in(cases, dims, keys.clone().lazy())?,
+        wanted.len(),
+        &["__q", "k1", "k2"],
+    )?;
+    let window: Vec<String> = wanted
         .iter()
-        .map(|q| q.map(|q| Quarter::from_index(q).label()))
+        .map(|(q, _)| Quarter::from_index(*q).label())
         .collect();
-    df.with_column(Column::new("window".into(), labels))?;
-    with_dims(df.drop("__q")?, dims)
+    let mut df = keys.drop("__q")?;
+    df.with_column(Column::new("window".into(), window))?;
+    df.with_column(lists.into_column())?;
+    with_dims(df, dims)
 }
 
-/// Group `selected` (with `k1`, `k2` and `case_id`) by `keys` and list each
-/// group's case ids in text order, the keys as text.
-fn listed_case_ids(selected: LazyFrame, keys: &[&str]) -> PolarsResult<DataFrame> {
-    selected
-        .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
-        .agg([col(s::CASE_ID)
-            .cast(DataType::String)
-            .sort(SortOptions::default())
-            .alias("case_ids")])
-        .with_columns([
-            col("k1").cast(DataType::String),
-            col("k2").cast(DataType::String),
-        ])
-        .collect()
+/// The ledger's case ids, listed per cell in text order without carrying
+/// the text through joins and groupings: every case of a flagged cell is
+/// listed (30 M ids at 10 M cases), and a list shares the ledger's text.
+struct CaseIds<'a> {
+    text: &'a StringChunked,
+    /// Row numbers in case-id text order.
+    order: IdxCa,
+}
+
+impl<'a> CaseIds<'a> {
+    fn new(cases: &'a DataFrame) -> PolarsResult<CaseIds<'a>> {
+        let text = cases.column(s::CASE_ID)?.str()?;
+        let order = text.arg_sort(SortOptions::default().with_maintain_order(true));
+        Ok(CaseIds { text, order })
+    }
+
+    /// For each of the `n_cells` rows of `wanted` (the cell keys `keys`, each
+    /// set of keys once), the case ids of the rows of `selected` (`__row` and
+    /// `keys`) with those keys, in text order.
+    fn listed(
+        &self,
+        selected: LazyFrame,
+        wanted: LazyFrame,
+        n_cells: usize,
+        keys: &[&str],
+    ) -> PolarsResult<ListChunked> {
+        let on: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+        let wanted = wanted.with_row_index("__cell", None);
+        // Which cell each row belongs to (a row is in at most one: the keys
+        // of `wanted` are distinct). The order of the pairs does not matter.
+        let pairs = selected
+            .join(wanted, on.clone(), on, JoinArgs::new(JoinType::Inner))
+            .select([col("__row"), col("__cell")])
+            .collect_with_engine(Engine::Streaming)?
+            .unwrap_single();
+        let mut cell_of_row = vec![IdxSize::MAX; self.text.len()];
+        let mut counts = vec![0usize; n_cells];
+        let rows = pairs.column("__row")?.idx()?;
+        let cells = pairs.column("__cell")?.idx()?;
+        for (row, cell) in rows.iter().zip(cells.iter()) {
+            if let (Some(row), Some(cell)) = (row, cell) {
+                cell_of_row[row as usize] = cell;
+                counts[cell as usize] += 1;
+            }
+        }
+        drop(pairs);
+        // Each cell's rows, placed in text order (a counting sort).
+        let mut offsets: Vec<i64> = Vec::with_capacity(n_cells + 1);
+        offsets.push(0);
+        for n in &counts {
+            offsets.push(offsets.last().copied().unwrap_or(0) + *n as i64);
+        }
+        let mut next: Vec<usize> = offsets[..n_cells].iter().map(|o| *o as usize).collect();
+        let mut placed: Vec<IdxSize> = vec![0; *offsets.last().unwrap_or(&0) as usize];
+        for row in self.order.iter().flatten() {
+            let cell = cell_of_row[row as usize];
+            if cell != IdxSize::MAX {
+                placed[next[cell as usize]] = row;
+                next[cell as usize] += 1;
+            }
+        }
+        drop(cell_of_row);
+        let taken = self.text.take(&IdxCa::from_vec("".into(), placed))?;
+        let values = taken.rechunk().downcast_as_array().clone().boxed();
+        drop(taken);
+        let list = polars_arrow::array::ListArray::<i64>::try_new(
+            polars_arrow::array::ListArray::<i64>::default_datatype(values.dtype().clone()),
+            polars_arrow::offset::OffsetsBuffer::try_from(offsets)?,
+            values,
+            None,
+        )?;
+        Ok(ListChunked::with_chunk("case_ids".into(), list))
+    }
 }
 
 /// Add the `dims` label column.
@@ -711,33 +777,43 @@ fn keys_as_in(cases: &LazyFrame, dims: Dims, wanted: LazyFrame) -> PolarsResult<
 /// `window, dims, k1, k2, case_ids`.
 fn case_ids(
     cases: &LazyFrame,
+    ids: &CaseIds,
     w: &Window,
     dims: Dims,
     keys: &[CellKey],
 ) -> PolarsResult<DataFrame> {
     let (k1, k2) = dims.keys();
+    let keys: Vec<CellKey> = keys
+        .iter()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let wanted = df!(
         "k1" => keys.iter().map(|k| k.0.clone()).collect::<Vec<_>>(),
         "k2" => keys.iter().map(|k| k.1.clone()).collect::<Vec<_>>(),
     )?;
     let selected = cases
         .clone()
+        .with_row_index("__row", None)
         .filter(w.filed_within())
-        .select([col(k1).alias("k1"), col(k2).alias("k2"), col(s::CASE_ID)])
-        .join(
-            keys_as_in(cases, dims, wanted.lazy())?,
-            [col("k1"), col("k2")],
-            [col("k1"), col("k2")],
-            JoinArgs::new(JoinType::Inner),
-        );
-    let mut df = listed_case_ids(selected, &["k1", "k2"])?;
+        .select([col("__row"), col(k1).alias("k1"), col(k2).alias("k2")]);
+    let lists = ids.listed(
+        selected,
+        keys_as_in(cases, dims, wanted.clone().lazy())?,
+        keys.len(),
+        &["k1", "k2"],
+    )?;
+    let mut df = wanted;
     let n = df.height();
     df.with_column(Column::new("window".into(), vec![w.label(); n]))?;
+    df.with_column(lists.into_column())?;
     with_dims(df, dims)
 }
 
 fn assemble(
     cases: &LazyFrame,
+    ids: &CaseIds,
     cells: Vec<(Window, Cell)>,
     with_volume: bool,
 ) -> PolarsResult<DataFrame> {
@@ -754,7 +830,7 @@ fn assemble(
     }
     // The case ids (a list per cell, every case of the cell: at 10 M cases
     // tens of millions of ids) stay in polars, joined on by key.
-    let mut ids: Vec<DataFrame> = Vec::new();
+    let mut lists: Vec<DataFrame> = Vec::new();
     let mut quarterly: BTreeMap<Dims, Vec<(i64, CellKey)>> = BTreeMap::new();
     for ((_, dims), (w, keys)) in &groups {
         match w {
@@ -762,11 +838,11 @@ fn assemble(
                 .entry(*dims)
                 .or_default()
                 .extend(keys.iter().map(|k| (q.index(), k.clone()))),
-            Window::Range(..) => ids.push(case_ids(cases, w, *dims, keys)?),
+            Window::Range(..) => lists.push(case_ids(cases, ids, w, *dims, keys)?),
         }
     }
     for (dims, wanted) in quarterly {
-        ids.push(quarterly_case_ids(cases, dims, &wanted)?);
+        lists.push(quarterly_case_ids(cases, ids, dims, &wanted)?);
     }
     let col_of = |c: &Cell, which: &str| -> Option<String> {
         let (k1, k2) = c.dims.keys();
@@ -804,15 +880,15 @@ fn assemble(
         "k2" => cells.iter().map(|(_, c)| c.key.1.clone()).collect::<Vec<_>>(),
     )?;
     let keys = [col("window"), col("dims"), col("k1"), col("k2")];
-    let mut ids = ids.into_iter().map(|f| f.lazy()).collect::<Vec<_>>();
-    let ids = match ids.len() {
-        1 => ids.pop().expect("one frame"),
-        _ => concat(ids, UnionArgs::default())?,
+    let mut lists = lists.into_iter().map(|f| f.lazy()).collect::<Vec<_>>();
+    let lists = match lists.len() {
+        1 => lists.pop().expect("one frame"),
+        _ => concat(lists, UnionArgs::default())?,
     };
     let df = df
         .lazy()
         .join(
-            ids,
+            lists,
             keys.clone(),
             keys,
             JoinArgs {
