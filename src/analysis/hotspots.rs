@@ -1195,6 +1195,73 @@ mod tests {
     }
 
     #[test]
+    fn every_quarter_lists_its_own_cases_in_text_order_across_chunks() {
+        // One cell (U1×D×E1) in 2025Q3 and 2025Q4, its case ids out of text
+        // order in the rows, the ledger in two chunks; U2 is background.
+        let frame = |rows: &[(&str, &str, NaiveDate)]| {
+            df!(
+                s::CASE_ID => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+                s::UNIT => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+                s::DOMAIN => vec!["D"; rows.len()],
+                s::ERROR_TYPE => vec!["E1"; rows.len()],
+                s::FILED_ON => rows.iter().map(|r| days_since_epoch(r.2)).collect::<Vec<_>>(),
+                s::OUTCOME => vec!["不予容错"; rows.len()],
+            )
+            .unwrap()
+            .lazy()
+            .with_column(col(s::FILED_ON).cast(DataType::Date))
+            .collect()
+            .unwrap()
+        };
+        let (q3, q4) = (day(2025, 8, 1), day(2025, 11, 1));
+        let mut df = frame(&[
+            ("K10", "U1", q3),
+            ("K9", "U1", q4),
+            ("K2", "U1", q3),
+            ("B1", "U2", q3),
+            ("K30", "U1", q4),
+        ]);
+        df.vstack_mut_owned(frame(&[
+            ("K1", "U1", q3),
+            ("K4", "U1", q4),
+            ("B2", "U2", q4),
+            ("K100", "U1", q3),
+        ]))
+        .unwrap();
+        assert_eq!(df.first_col_n_chunks(), 2);
+        let out = hotspots(&df, None, Period::AllQuarters, &params()).unwrap();
+        let ids = |window: &str| -> Vec<String> {
+            let f = out
+                .clone()
+                .lazy()
+                .filter(
+                    col("window")
+                        .eq(lit(window))
+                        .and(col("dims").eq(lit("unit×domain")))
+                        .and(col("unit").eq(lit("U1"))),
+                )
+                .collect()
+                .unwrap();
+            assert_eq!(f.height(), 1, "{window}: {out}");
+            let list = f
+                .column("case_ids")
+                .unwrap()
+                .list()
+                .unwrap()
+                .get_as_series(0)
+                .unwrap();
+            list.str()
+                .unwrap()
+                .iter()
+                .map(|v| v.unwrap().to_string())
+                .collect()
+        };
+        // byte order of the text: "K1" < "K10" < "K100" < "K2"
+        assert_eq!(ids("2025Q3"), ["K1", "K10", "K100", "K2"]);
+        assert_eq!(ids("2025Q4"), ["K30", "K4", "K9"]);
+    }
+
+    #[test]
     fn rising_against_previous_quarters_and_persistent() {
         // U1×E1: 1, 2, 1 cases in 2025Q1–Q3, then 8 in Q4: P(X ≥ 8 | mean 4/3)
         // = 7.644e-5 (scipy.stats.poisson.sf(7, 4/3) = 7.644261015364005e-05) → rising.
