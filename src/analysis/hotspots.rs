@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use polars::prelude::*;
+use polars_arrow::array::{Array, Utf8ViewArray};
 
 use super::period::{quarters_between, Quarter, Window};
 use super::stats::{self, FunnelLevel};
@@ -631,14 +632,25 @@ pub fn hotspots(
     assemble(&lf, &CaseIds::new(cases)?, out, volume.is_some())
 }
 
-/// Case ids of the flagged cells of one kind in any quarters (one pass), as
-/// `window, dims, k1, k2, case_ids` (ids in text order).
-fn quarterly_case_ids(
+/// A cell of the output by its text: window label, dims label, k1, k2.
+type ListedKey = (String, &'static str, String, String);
+
+/// The rows of each flagged cell's cases, in case-id text order, before they
+/// become the `case_ids` lists (by row number: 4 bytes an id).
+#[derive(Default)]
+struct CellRows {
+    rows: Vec<IdxSize>,
+    of: HashMap<ListedKey, std::ops::Range<usize>>,
+}
+
+/// Rows of the flagged cells of one kind in any quarters (one pass).
+fn quarterly_case_rows(
     cases: &LazyFrame,
     ids: &CaseIds,
     dims: Dims,
     wanted: &[(i64, CellKey)],
-) -> PolarsResult<DataFrame> {
+    into: &mut CellRows,
+) -> PolarsResult<()> {
     let (k1, k2) = dims.keys();
     let wanted: Vec<(i64, CellKey)> = wanted
         .iter()
@@ -661,127 +673,31 @@ fn quarterly_case_ids(
             col(k1).alias("k1"),
             col(k2).alias("k2"),
         ]);
-    let lists = ids.listed(
+    ids.place(
         selected,
-        keys_as_in(cases, dims, keys.clone().lazy())?,
-        wanted.len(),
+        keys_as_in(cases, dims, keys.lazy())?,
         &["__q", "k1", "k2"],
-    )?;
-    let window: Vec<String> = wanted
-        .iter()
-        .map(|(q, _)| Quarter::from_index(*q).label())
-        .collect();
-    let mut df = keys.drop("__q")?;
-    df.with_column(Column::new("window".into(), window))?;
-    df.with_column(lists.into_column())?;
-    with_dims(df, dims)
+        wanted.iter().map(|(q, (a, b))| {
+            (
+                Quarter::from_index(*q).label(),
+                dims.label(),
+                a.clone(),
+                b.clone(),
+            )
+        }),
+        into,
+    )
 }
 
-/// The ledger's case ids, listed per cell in text order without carrying
-/// the text through joins and groupings: every case of a flagged cell is
-/// listed (30 M ids at 10 M cases), and a list shares the ledger's text.
-struct CaseIds<'a> {
-    text: &'a StringChunked,
-    /// Row numbers in case-id text order.
-    order: IdxCa,
-}
-
-impl<'a> CaseIds<'a> {
-    fn new(cases: &'a DataFrame) -> PolarsResult<CaseIds<'a>> {
-        let text = cases.column(s::CASE_ID)?.str()?;
-        let order = text.arg_sort(SortOptions::default().with_maintain_order(true));
-        Ok(CaseIds { text, order })
-    }
-
-    /// For each of the `n_cells` rows of `wanted` (the cell keys `keys`, each
-    /// set of keys once), the case ids of the rows of `selected` (`__row` and
-    /// `keys`) with those keys, in text order.
-    fn listed(
-        &self,
-        selected: LazyFrame,
-        wanted: LazyFrame,
-        n_cells: usize,
-        keys: &[&str],
-    ) -> PolarsResult<ListChunked> {
-        let on: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
-        let wanted = wanted.with_row_index("__cell", None);
-        // Which cell each row belongs to (a row is in at most one: the keys
-        // of `wanted` are distinct). The order of the pairs does not matter.
-        let pairs = selected
-            .join(wanted, on.clone(), on, JoinArgs::new(JoinType::Inner))
-            .select([col("__row"), col("__cell")])
-            .collect_with_engine(Engine::Streaming)?
-            .unwrap_single();
-        let mut cell_of_row = vec![IdxSize::MAX; self.text.len()];
-        let mut counts = vec![0usize; n_cells];
-        let rows = pairs.column("__row")?.idx()?;
-        let cells = pairs.column("__cell")?.idx()?;
-        for (row, cell) in rows.iter().zip(cells.iter()) {
-            if let (Some(row), Some(cell)) = (row, cell) {
-                cell_of_row[row as usize] = cell;
-                counts[cell as usize] += 1;
-            }
-        }
-        drop(pairs);
-        // Each cell's rows, placed in text order (a counting sort).
-        let mut offsets: Vec<i64> = Vec::with_capacity(n_cells + 1);
-        offsets.push(0);
-        for n in &counts {
-            offsets.push(offsets.last().copied().unwrap_or(0) + *n as i64);
-        }
-        let mut next: Vec<usize> = offsets[..n_cells].iter().map(|o| *o as usize).collect();
-        let mut placed: Vec<IdxSize> = vec![0; *offsets.last().unwrap_or(&0) as usize];
-        for row in self.order.iter().flatten() {
-            let cell = cell_of_row[row as usize];
-            if cell != IdxSize::MAX {
-                placed[next[cell as usize]] = row;
-                next[cell as usize] += 1;
-            }
-        }
-        drop(cell_of_row);
-        let taken = self.text.take(&IdxCa::from_vec("".into(), placed))?;
-        let values = taken.rechunk().downcast_as_array().clone().boxed();
-        drop(taken);
-        let list = polars_arrow::array::ListArray::<i64>::try_new(
-            polars_arrow::array::ListArray::<i64>::default_datatype(values.dtype().clone()),
-            polars_arrow::offset::OffsetsBuffer::try_from(offsets)?,
-            values,
-            None,
-        )?;
-        Ok(ListChunked::with_chunk("case_ids".into(), list))
-    }
-}
-
-/// Add the `dims` label column.
-fn with_dims(mut df: DataFrame, dims: Dims) -> PolarsResult<DataFrame> {
-    let n = df.height();
-    df.with_column(Column::new("dims".into(), vec![dims.label(); n]))?;
-    df.select(["window", "dims", "k1", "k2", "case_ids"])
-}
-
-/// Wanted cell keys (`k1`, `k2` text) in the dtypes the cases hold the
-/// cell's columns in (text or categorical), so that they join.
-fn keys_as_in(cases: &LazyFrame, dims: Dims, wanted: LazyFrame) -> PolarsResult<LazyFrame> {
-    let (k1, k2) = dims.keys();
-    let schema = cases.clone().collect_schema()?;
-    let dtype = |name: &str| {
-        schema
-            .get(name)
-            .cloned()
-            .ok_or_else(|| polars_err!(ColumnNotFound: "{name}"))
-    };
-    Ok(wanted.with_columns([col("k1").cast(dtype(k1)?), col("k2").cast(dtype(k2)?)]))
-}
-
-/// Case ids of the flagged cells of one window and kind, as
-/// `window, dims, k1, k2, case_ids`.
-fn case_ids(
+/// Rows of the flagged cells of one window (a date range) and kind.
+fn case_rows(
     cases: &LazyFrame,
     ids: &CaseIds,
     w: &Window,
     dims: Dims,
     keys: &[CellKey],
-) -> PolarsResult<DataFrame> {
+    into: &mut CellRows,
+) -> PolarsResult<()> {
     let (k1, k2) = dims.keys();
     let keys: Vec<CellKey> = keys
         .iter()
@@ -798,17 +714,143 @@ fn case_ids(
         .with_row_index("__row", None)
         .filter(w.filed_within())
         .select([col("__row"), col(k1).alias("k1"), col(k2).alias("k2")]);
-    let lists = ids.listed(
+    ids.place(
         selected,
-        keys_as_in(cases, dims, wanted.clone().lazy())?,
-        keys.len(),
+        keys_as_in(cases, dims, wanted.lazy())?,
         &["k1", "k2"],
-    )?;
-    let mut df = wanted;
-    let n = df.height();
-    df.with_column(Column::new("window".into(), vec![w.label(); n]))?;
-    df.with_column(lists.into_column())?;
-    with_dims(df, dims)
+        keys.iter()
+            .map(|(a, b)| (w.label(), dims.label(), a.clone(), b.clone())),
+        into,
+    )
+}
+
+/// The ledger's case ids, listed per cell in text order without carrying
+/// the text through joins, groupings or sorts: every case of a flagged cell
+/// is listed (30 M ids at 10 M cases), and the lists share the ledger's text.
+struct CaseIds<'a> {
+    text: &'a StringChunked,
+    /// Row numbers in case-id text order.
+    order: IdxCa,
+}
+
+impl<'a> CaseIds<'a> {
+    fn new(cases: &'a DataFrame) -> PolarsResult<CaseIds<'a>> {
+        let text = cases.column(s::CASE_ID)?.str()?;
+        let order = text.arg_sort(SortOptions::default().with_maintain_order(true));
+        Ok(CaseIds { text, order })
+    }
+
+    /// For each row of `wanted` (the cell keys `keys`, each set of keys
+    /// once; `named` gives each its output key), the rows of `selected`
+    /// (`__row` and `keys`) with those keys, in case-id text order.
+    fn place(
+        &self,
+        selected: LazyFrame,
+        wanted: LazyFrame,
+        keys: &[&str],
+        named: impl ExactSizeIterator<Item = ListedKey>,
+        into: &mut CellRows,
+    ) -> PolarsResult<()> {
+        let n_cells = named.len();
+        let on: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+        // Which cell each row belongs to (a row is in at most one: the keys
+        // of `wanted` are distinct). The order of the pairs does not matter.
+        let pairs = selected
+            .join(
+                wanted.with_row_index("__cell", None),
+                on.clone(),
+                on,
+                JoinArgs::new(JoinType::Inner),
+            )
+            .select([col("__row"), col("__cell")])
+            .collect_with_engine(Engine::Streaming)?
+            .unwrap_single();
+        let mut cell_of_row = vec![IdxSize::MAX; self.text.len()];
+        let mut counts = vec![0usize; n_cells];
+        let rows = pairs.column("__row")?.idx()?;
+        let cells = pairs.column("__cell")?.idx()?;
+        for (row, cell) in rows.iter().zip(cells.iter()) {
+            if let (Some(row), Some(cell)) = (row, cell) {
+                cell_of_row[row as usize] = cell;
+                counts[cell as usize] += 1;
+            }
+        }
+        drop(pairs);
+        // Each cell's rows, placed in text order (a counting sort).
+        let base = into.rows.len();
+        let mut next = Vec::with_capacity(n_cells);
+        let mut at = base;
+        for (key, n) in named.zip(&counts) {
+            next.push(at);
+            into.of.insert(key, at..at + n);
+            at += n;
+        }
+        into.rows.resize(at, 0);
+        for row in self.order.iter().flatten() {
+            let cell = cell_of_row[row as usize];
+            if cell != IdxSize::MAX {
+                into.rows[next[cell as usize]] = row;
+                next[cell as usize] += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// The case ids of `rows` as one text array whose values point into the
+    /// ledger's own buffers (polars' gather over many chunks copies the text).
+    fn gather<'r>(
+        &self,
+        rows: impl Iterator<Item = &'r IdxSize>,
+        n: usize,
+    ) -> PolarsResult<Utf8ViewArray> {
+        use polars_arrow::array::View;
+        let chunks: Vec<&Utf8ViewArray> = self.text.downcast_iter().collect();
+        let (mut starts, mut buffer_base) = (Vec::new(), Vec::new());
+        let mut buffers = Vec::new();
+        let mut row = 0usize;
+        for c in &chunks {
+            starts.push(row);
+            row += c.len();
+            buffer_base.push(buffers.len() as u32);
+            buffers.extend(c.data_buffers().iter().cloned());
+        }
+        let has_nulls = self.text.null_count() > 0;
+        let mut views: Vec<View> = Vec::with_capacity(n);
+        let mut valid = has_nulls.then(|| polars_arrow::bitmap::MutableBitmap::with_capacity(n));
+        for &r in rows {
+            let r = r as usize;
+            let chunk = starts.partition_point(|&s| s <= r) - 1;
+            let (array, i) = (chunks[chunk], r - starts[chunk]);
+            let mut view = array.views()[i];
+            if view.length > View::MAX_INLINE_SIZE {
+                view.buffer_idx += buffer_base[chunk];
+            }
+            views.push(view);
+            if let Some(v) = valid.as_mut() {
+                v.push(array.is_valid(i));
+            }
+        }
+        Utf8ViewArray::try_new(
+            ArrowDataType::Utf8View,
+            views.into(),
+            buffers.into(),
+            valid.map(Into::into),
+        )
+    }
+}
+
+/// Wanted cell keys (`k1`, `k2` text) in the dtypes the cases hold the
+/// cell's columns in (text or categorical), so that they join.
+fn keys_as_in(cases: &LazyFrame, dims: Dims, wanted: LazyFrame) -> PolarsResult<LazyFrame> {
+    let (k1, k2) = dims.keys();
+    let schema = cases.clone().collect_schema()?;
+    let dtype = |name: &str| {
+        schema
+            .get(name)
+            .cloned()
+            .ok_or_else(|| polars_err!(ColumnNotFound: "{name}"))
+    };
+    Ok(wanted.with_columns([col("k1").cast(dtype(k1)?), col("k2").cast(dtype(k2)?)]))
 }
 
 fn assemble(
@@ -828,9 +870,8 @@ fn assemble(
             .1
             .push(c.key.clone());
     }
-    // The case ids (a list per cell, every case of the cell: at 10 M cases
-    // tens of millions of ids) stay in polars, joined on by key.
-    let mut lists: Vec<DataFrame> = Vec::new();
+    // Every case of every flagged cell, by row number.
+    let mut listed = CellRows::default();
     let mut quarterly: BTreeMap<Dims, Vec<(i64, CellKey)>> = BTreeMap::new();
     for ((_, dims), (w, keys)) in &groups {
         match w {
@@ -838,11 +879,11 @@ fn assemble(
                 .entry(*dims)
                 .or_default()
                 .extend(keys.iter().map(|k| (q.index(), k.clone()))),
-            Window::Range(..) => lists.push(case_ids(cases, ids, w, *dims, keys)?),
+            Window::Range(..) => case_rows(cases, ids, w, *dims, keys, &mut listed)?,
         }
     }
     for (dims, wanted) in quarterly {
-        lists.push(quarterly_case_ids(cases, ids, dims, &wanted)?);
+        quarterly_case_rows(cases, ids, dims, &wanted, &mut listed)?;
     }
     let col_of = |c: &Cell, which: &str| -> Option<String> {
         let (k1, k2) = c.dims.keys();
@@ -879,26 +920,7 @@ fn assemble(
         "k1" => cells.iter().map(|(_, c)| c.key.0.clone()).collect::<Vec<_>>(),
         "k2" => cells.iter().map(|(_, c)| c.key.1.clone()).collect::<Vec<_>>(),
     )?;
-    let keys = [col("window"), col("dims"), col("k1"), col("k2")];
-    let mut lists = lists.into_iter().map(|f| f.lazy()).collect::<Vec<_>>();
-    let lists = match lists.len() {
-        1 => lists.pop().expect("one frame"),
-        _ => concat(lists, UnionArgs::default())?,
-    };
-    let df = df
-        .lazy()
-        .join(
-            lists,
-            keys.clone(),
-            keys,
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
-        )
-        .drop(cols(["k1", "k2"]))
-        .collect()?;
-    with_empty_lists(df, "case_ids")?
+    let mut df = df
         .lazy()
         .sort_by_exprs(
             [
@@ -914,27 +936,50 @@ fn assemble(
                 .with_nulls_last(false)
                 .with_maintain_order(true),
         )
-        .collect()
-}
-
-/// `name`'s nulls (a cell no case id was found for) as empty lists.
-fn with_empty_lists(mut df: DataFrame, name: &str) -> PolarsResult<DataFrame> {
-    let lists = df.column(name)?.list()?;
-    if lists.null_count() == 0 {
-        return Ok(df);
-    }
-    let mut filled: ListChunked = (0..lists.len())
+        .collect()?;
+    // The lists, built once in the final order (a cell without cases, or
+    // not listed, has an empty list).
+    let text = |name: &str| -> PolarsResult<Vec<String>> {
+        Ok(df
+            .column(name)?
+            .str()?
+            .iter()
+            .map(|v| v.unwrap_or_default().to_string())
+            .collect())
+    };
+    let (window, dims, k1, k2) = (text("window")?, text("dims")?, text("k1")?, text("k2")?);
+    let label_of: HashMap<String, &'static str> =
+        [Dims::UnitError, Dims::DomainError, Dims::UnitDomain]
+            .into_iter()
+            .map(|d| (d.label().to_string(), d.label()))
+            .collect();
+    let ranges: Vec<std::ops::Range<usize>> = (0..df.height())
         .map(|i| {
-            Some(
-                lists
-                    .get_as_series(i)
-                    .unwrap_or_else(|| Series::new_empty("".into(), &DataType::String)),
-            )
+            let key = (
+                window[i].clone(),
+                label_of.get(&dims[i]).copied().unwrap_or(""),
+                k1[i].clone(),
+                k2[i].clone(),
+            );
+            listed.of.get(&key).cloned().unwrap_or(0..0)
         })
         .collect();
-    filled.rename(name.into());
-    df.with_column(filled.into_column())?;
-    Ok(df)
+    let mut offsets: Vec<i64> = Vec::with_capacity(ranges.len() + 1);
+    offsets.push(0);
+    for r in &ranges {
+        offsets.push(offsets[offsets.len() - 1] + r.len() as i64);
+    }
+    let n = *offsets.last().unwrap_or(&0) as usize;
+    let values = ids.gather(ranges.iter().flat_map(|r| listed.rows[r.clone()].iter()), n)?;
+    drop(listed);
+    let lists = polars_arrow::array::ListArray::<i64>::try_new(
+        polars_arrow::array::ListArray::<i64>::default_datatype(ArrowDataType::Utf8View),
+        polars_arrow::offset::OffsetsBuffer::try_from(offsets)?,
+        values.boxed(),
+        None,
+    )?;
+    df.with_column(ListChunked::with_chunk("case_ids".into(), lists).into_column())?;
+    df.select(COLUMNS.iter().copied())
 }
 
 fn empty() -> PolarsResult<DataFrame> {
@@ -1213,19 +1258,22 @@ mod tests {
             .collect()
             .unwrap()
         };
+        // Ids longer than 12 bytes live in the chunks' buffers (shorter
+        // ones inside the array's views): both kinds are listed.
         let (q3, q4) = (day(2025, 8, 1), day(2025, 11, 1));
         let mut df = frame(&[
-            ("K10", "U1", q3),
-            ("K9", "U1", q4),
-            ("K2", "U1", q3),
+            ("监督案件-K10", "U1", q3),
+            ("监督案件-K9", "U1", q4),
+            ("监督案件-K2", "U1", q3),
             ("B1", "U2", q3),
-            ("K30", "U1", q4),
+            ("监督案件-K30", "U1", q4),
         ]);
         df.vstack_mut_owned(frame(&[
-            ("K1", "U1", q3),
-            ("K4", "U1", q4),
+            ("监督案件-K1", "U1", q3),
+            ("监督案件-K4", "U1", q4),
             ("B2", "U2", q4),
-            ("K100", "U1", q3),
+            ("K0", "U1", q4),
+            ("监督案件-K100", "U1", q3),
         ]))
         .unwrap();
         assert_eq!(df.first_col_n_chunks(), 2);
@@ -1256,9 +1304,21 @@ mod tests {
                 .map(|v| v.unwrap().to_string())
                 .collect()
         };
-        // byte order of the text: "K1" < "K10" < "K100" < "K2"
-        assert_eq!(ids("2025Q3"), ["K1", "K10", "K100", "K2"]);
-        assert_eq!(ids("2025Q4"), ["K30", "K4", "K9"]);
+        // byte order of the text: "K1" < "K10" < "K100" < "K2"; "K0" (ASCII)
+        // before "监" (E7 9B 91)
+        assert_eq!(
+            ids("2025Q3"),
+            [
+                "监督案件-K1",
+                "监督案件-K10",
+                "监督案件-K100",
+                "监督案件-K2"
+            ]
+        );
+        assert_eq!(
+            ids("2025Q4"),
+            ["K0", "监督案件-K30", "监督案件-K4", "监督案件-K9"]
+        );
     }
 
     #[test]
