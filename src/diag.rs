@@ -16,7 +16,10 @@ pub fn memory(stage: &str) {
             .map(|kb| kb / 1024)
     };
     match (mib("VmRSS:"), mib("VmHWM:")) {
-        (Some(now), Some(peak)) => eprintln!("[memory] {stage}: {now} MiB, peak {peak} MiB"),
+        (Some(now), Some(peak)) => eprintln!(
+            "[memory] {stage}: {now} MiB, peak {peak} MiB (of which mapped files {} MiB)",
+            mib("RssFile:").unwrap_or(0)
+        ),
         _ => eprintln!("[memory] {stage}: not available on this system"),
     }
 }
