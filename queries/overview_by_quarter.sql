@@ -18,12 +18,33 @@ decided AS (
     WHERE decided_quarter IS NOT NULL AND outcome IS NOT NULL
     GROUP BY decided_quarter
 ),
-open_at_end AS (
-    SELECT q.quarter, COUNT(*) AS open_at_end
-    FROM quarters q CROSS JOIN cases c
-    WHERE c.filed_quarter <= q.quarter
-      AND (c.decided_quarter IS NULL OR c.decided_quarter > q.quarter)
+-- 季末未结 = 截至季末已立案 − 截至季末已立案且已认定（认定季度与立案季度取较晚者），
+-- 按季度累计，不逐案展开季度（千万件台账上展开需 1 GB 以上内存）
+closed AS (
+    SELECT
+        CASE WHEN decided_quarter > filed_quarter THEN decided_quarter ELSE filed_quarter END AS quarter,
+        COUNT(*) AS closed
+    FROM cases
+    WHERE filed_quarter IS NOT NULL AND decided_quarter IS NOT NULL
+    GROUP BY 1
+),
+filed_to_date AS (
+    SELECT q.quarter, SUM(f.filed) AS n
+    FROM quarters q CROSS JOIN filed f
+    WHERE f.quarter <= q.quarter
     GROUP BY q.quarter
+),
+closed_to_date AS (
+    SELECT q.quarter, SUM(c.closed) AS n
+    FROM quarters q CROSS JOIN closed c
+    WHERE c.quarter <= q.quarter
+    GROUP BY q.quarter
+),
+open_at_end AS (
+    SELECT q.quarter, COALESCE(f.n, 0) - COALESCE(c.n, 0) AS open_at_end
+    FROM quarters q
+    LEFT JOIN filed_to_date f ON f.quarter = q.quarter
+    LEFT JOIN closed_to_date c ON c.quarter = q.quarter
 )
 SELECT
     q.quarter,
