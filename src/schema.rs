@@ -220,33 +220,42 @@ pub fn as_stored(
     df: polars::prelude::DataFrame,
 ) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
     use polars::prelude::*;
-    let mut df = df;
-    let present = |names: &[&'static str], df: &DataFrame| -> Vec<&'static str> {
+    let present = |names: &[&'static str]| -> Vec<&'static str> {
         names
             .iter()
             .copied()
             .filter(|n| df.column(n).is_ok())
             .collect()
     };
-    for name in present(CATEGORICAL_FIELDS, &df) {
-        // The category set spans the whole read: it overflows in the chunk
-        // that brings the 65,536th distinct value.
-        let coded = df.column(name)?.cast(&stored_categorical(name)).map_err(|e| {
-            if e.to_string().contains("categories") {
-                polars_err!(ComputeError:
-                    "“{}”列的不同取值超过 65535 个：请检查该列是否误填了案件编号、日期等逐案不同的内容",
-                    header_of(name))
-            } else {
-                e
-            }
-        })?;
-        df.with_column(coded)?;
-    }
-    let casts: Vec<Expr> = present(INT32_FIELDS, &df)
-        .into_iter()
-        .map(|name| col(name).strict_cast(DataType::Int32))
+    let (coded, whole) = (present(CATEGORICAL_FIELDS), present(INT32_FIELDS));
+    let casts: Vec<Expr> = coded
+        .iter()
+        .map(|name| col(*name).cast(stored_categorical(name)))
+        .chain(
+            whole
+                .iter()
+                .map(|name| col(*name).strict_cast(DataType::Int32)),
+        )
         .collect();
-    df.lazy().with_columns(casts).collect()
+    df.clone()
+        .lazy()
+        .with_columns(casts)
+        .collect()
+        .map_err(|e| {
+            // The category set spans the whole read: it overflows in the chunk
+            // that brings the 65,536th distinct value. Name the column.
+            let full = coded.iter().find(|name| {
+                df.column(name)
+                    .and_then(|c| c.cast(&stored_categorical(name)))
+                    .is_err()
+            });
+            match full {
+                Some(name) if e.to_string().contains("categories") => polars_err!(ComputeError:
+                "“{}”列的不同取值超过 65535 个：请检查该列是否误填了案件编号、日期等逐案不同的内容",
+                header_of(name)),
+                _ => e,
+            }
+        })
 }
 
 /// A frame with its categorical columns as plain text, lazily: only the

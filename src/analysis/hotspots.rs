@@ -629,7 +629,7 @@ pub fn hotspots(
             );
         }
     }
-    assemble(&lf, &CaseIds::new(cases)?, out, volume.is_some())
+    assemble(cases, &lf, out, volume.is_some())
 }
 
 /// A cell of the output by its text: window label, dims label, k1, k2.
@@ -853,15 +853,17 @@ fn keys_as_in(cases: &LazyFrame, dims: Dims, wanted: LazyFrame) -> PolarsResult<
     Ok(wanted.with_columns([col("k1").cast(dtype(k1)?), col("k2").cast(dtype(k2)?)]))
 }
 
+/// The output rows of the flagged `cells` of `ledger` (read through `cases`).
 fn assemble(
+    ledger: &DataFrame,
     cases: &LazyFrame,
-    ids: &CaseIds,
     cells: Vec<(Window, Cell)>,
     with_volume: bool,
 ) -> PolarsResult<DataFrame> {
     if cells.is_empty() {
         return empty();
     }
+    let ids = &CaseIds::new(ledger)?;
     let mut groups: BTreeMap<(String, Dims), (Window, Vec<CellKey>)> = BTreeMap::new();
     for (w, c) in &cells {
         groups
