@@ -10,6 +10,8 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use polars_arrow::array::{Array, Utf8ViewArray};
 
+use super::TextByRow;
+
 use super::period::{quarters_between, Quarter, Window};
 use super::stats::{self, FunnelLevel};
 use crate::config::HotspotConfig;
@@ -633,7 +635,7 @@ pub fn hotspots(
 }
 
 /// A cell of the output by its text: window label, dims label, k1, k2.
-type ListedKey = (String, &'static str, String, String);
+type ListedKey = (String, String, String, String);
 
 /// The rows of each flagged cell's cases, in case-id text order, before they
 /// become the `case_ids` lists (by row number: 4 bytes an id).
@@ -680,7 +682,7 @@ fn quarterly_case_rows(
         wanted.iter().map(|(q, (a, b))| {
             (
                 Quarter::from_index(*q).label(),
-                dims.label(),
+                dims.label().to_string(),
                 a.clone(),
                 b.clone(),
             )
@@ -719,7 +721,7 @@ fn case_rows(
         keys_as_in(cases, dims, wanted.lazy())?,
         &["k1", "k2"],
         keys.iter()
-            .map(|(a, b)| (w.label(), dims.label(), a.clone(), b.clone())),
+            .map(|(a, b)| (w.label(), dims.label().to_string(), a.clone(), b.clone())),
         into,
     )
 }
@@ -804,13 +806,10 @@ impl<'a> CaseIds<'a> {
         n: usize,
     ) -> PolarsResult<Utf8ViewArray> {
         use polars_arrow::array::View;
-        let chunks: Vec<&Utf8ViewArray> = self.text.downcast_iter().collect();
-        let (mut starts, mut buffer_base) = (Vec::new(), Vec::new());
+        let text = TextByRow::new(self.text);
+        let mut buffer_base = Vec::new();
         let mut buffers = Vec::new();
-        let mut row = 0usize;
-        for c in &chunks {
-            starts.push(row);
-            row += c.len();
+        for c in text.chunks() {
             buffer_base.push(buffers.len() as u32);
             buffers.extend(c.data_buffers().iter().cloned());
         }
@@ -818,9 +817,10 @@ impl<'a> CaseIds<'a> {
         let mut views: Vec<View> = Vec::with_capacity(n);
         let mut valid = has_nulls.then(|| polars_arrow::bitmap::MutableBitmap::with_capacity(n));
         for &r in rows {
-            let r = r as usize;
-            let chunk = starts.partition_point(|&s| s <= r) - 1;
-            let (array, i) = (chunks[chunk], r - starts[chunk]);
+            let (chunk, i) = text
+                .locate(r as usize)
+                .ok_or_else(|| polars_err!(OutOfBounds: "case row {r}"))?;
+            let array = text.chunks()[chunk];
             let mut view = array.views()[i];
             if view.length > View::MAX_INLINE_SIZE {
                 view.buffer_idx += buffer_base[chunk];
@@ -950,16 +950,11 @@ fn assemble(
             .collect())
     };
     let (window, dims, k1, k2) = (text("window")?, text("dims")?, text("k1")?, text("k2")?);
-    let label_of: HashMap<String, &'static str> =
-        [Dims::UnitError, Dims::DomainError, Dims::UnitDomain]
-            .into_iter()
-            .map(|d| (d.label().to_string(), d.label()))
-            .collect();
     let ranges: Vec<std::ops::Range<usize>> = (0..df.height())
         .map(|i| {
             let key = (
                 window[i].clone(),
-                label_of.get(&dims[i]).copied().unwrap_or(""),
+                dims[i].clone(),
                 k1[i].clone(),
                 k2[i].clone(),
             );

@@ -6,3 +6,44 @@ pub mod outcomes;
 pub mod period;
 pub mod repeats;
 pub mod stats;
+
+use polars::prelude::StringChunked;
+use polars_arrow::array::{Array, Utf8ViewArray};
+
+/// A text column of many chunks read by row, without a contiguous copy.
+pub(crate) struct TextByRow<'a> {
+    chunks: Vec<&'a Utf8ViewArray>,
+    /// Row of each chunk's first value.
+    starts: Vec<usize>,
+}
+
+impl<'a> TextByRow<'a> {
+    pub(crate) fn new(text: &'a StringChunked) -> Self {
+        let chunks: Vec<&Utf8ViewArray> = text.downcast_iter().collect();
+        let mut starts = Vec::with_capacity(chunks.len());
+        let mut row = 0;
+        for c in &chunks {
+            starts.push(row);
+            row += c.len();
+        }
+        TextByRow { chunks, starts }
+    }
+
+    /// The column's chunks, in order.
+    pub(crate) fn chunks(&self) -> &[&'a Utf8ViewArray] {
+        &self.chunks
+    }
+
+    /// The chunk holding `row`, and the row's place in it.
+    pub(crate) fn locate(&self, row: usize) -> Option<(usize, usize)> {
+        let chunk = self.starts.partition_point(|&s| s <= row).checked_sub(1)?;
+        let i = row - self.starts[chunk];
+        (i < self.chunks[chunk].len()).then_some((chunk, i))
+    }
+
+    pub(crate) fn get(&self, row: usize) -> Option<&'a str> {
+        let (chunk, i) = self.locate(row)?;
+        let values = self.chunks[chunk];
+        values.is_valid(i).then(|| values.value(i))
+    }
+}

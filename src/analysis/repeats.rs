@@ -9,6 +9,8 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use polars_arrow::array::{Array, Utf8ViewArray};
 
+use super::TextByRow;
+
 use crate::ingest::parse::{date_from_days, days_since_epoch};
 use crate::schema as s;
 
@@ -108,32 +110,6 @@ struct Entry {
     pair: u32,
     /// Row of the case.
     case: u32,
-}
-
-/// A text column of many chunks read by row, without a contiguous copy.
-struct TextByRow<'a> {
-    chunks: Vec<&'a Utf8ViewArray>,
-    /// Row of each chunk's first value.
-    starts: Vec<usize>,
-}
-
-impl<'a> TextByRow<'a> {
-    fn new(text: &'a StringChunked) -> Self {
-        let chunks: Vec<&Utf8ViewArray> = text.downcast_iter().collect();
-        let mut starts = Vec::with_capacity(chunks.len());
-        let mut row = 0;
-        for c in &chunks {
-            starts.push(row);
-            row += c.len();
-        }
-        TextByRow { chunks, starts }
-    }
-
-    fn get(&self, row: usize) -> Option<&'a str> {
-        let chunk = self.starts.partition_point(|&s| s <= row).checked_sub(1)?;
-        let (values, i) = (self.chunks[chunk], row - self.starts[chunk]);
-        (i < values.len() && values.is_valid(i)).then(|| values.value(i))
-    }
 }
 
 /// One flagged case before it becomes a row.
