@@ -17,7 +17,7 @@ use crate::query::{self, Tables};
 
 use crate::cli::{self, Cli, Command, FormatArg};
 use crate::config::Config;
-use crate::ingest::{self, Encoding, Ledger, ReadOptions, Severity};
+use crate::ingest::{self, Encoding, Finding, Ledger, ReadOptions, Severity};
 use crate::output::{self, TableFormat, WriteOptions};
 
 /// Exit code when findings were asked to fail the run.
@@ -514,15 +514,15 @@ const STREAMED_CASES_PER_PASS: usize = 250_000;
 /// Names of the analyses, in the order `analyze` writes them.
 const ANALYSIS_NAMES: [&str; 5] = ["deadlines", "repeats", "hotspots", "outcomes", "validate"];
 
-/// One analysis of a loaded ledger, by its output name (the deadlines, never
-/// held whole, are written in parts or spilled: `DeadlineTable`).
+/// One analysis of a ledger's cases, by its output name (the deadlines, never
+/// held whole, are written in parts or spilled: `DeadlineTable`; the
+/// validation table comes from the findings).
 fn run_analysis(
     name: &str,
-    ledger: &Ledger,
+    cases: &DataFrame,
     config: &Config,
     volume: Option<&Volume>,
 ) -> Result<DataFrame> {
-    let cases = &ledger.cases;
     Ok(match name {
         "repeats" => repeats::repeats(cases, &repeat_params(config))?,
         "hotspots" => hotspots::hotspots(
@@ -532,70 +532,149 @@ fn run_analysis(
             &HotspotParams::new(&config.hotspots, &config.pilot),
         )?,
         "outcomes" => outcomes::outcomes(cases)?,
-        "validate" => ingest::findings_frame(&ledger.findings)?,
         other => bail!("unknown analysis {other}"),
     })
 }
 
-/// Run every analysis on a loaded ledger.
+/// How a run holds the ledger while its analyses are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Staging {
+    /// The analyses side by side, the whole table in memory throughout.
+    SideBySide,
+    /// One after another: once the deadlines and outcomes (which read every
+    /// column) are done, the table is spilled for the queries and only the
+    /// columns of the repeats and hotspots stay in memory.
+    OneAfterAnother,
+}
+
+impl Staging {
+    /// Side by side up to `SIDE_BY_SIDE_MAX_CASES` cases, staged above.
+    pub fn for_cases(n: usize) -> Staging {
+        if n > SIDE_BY_SIDE_MAX_CASES {
+            Staging::OneAfterAnother
+        } else {
+            Staging::SideBySide
+        }
+    }
+}
+
+/// The ledger's cases as the queries read them once the analyses are done.
+pub enum CaseTable {
+    Memory(DataFrame),
+    /// Written to Arrow IPC files: each query reads only its columns.
+    Spilled(std::sync::Arc<crate::spill::Spill>),
+}
+
+impl CaseTable {
+    pub fn scan(&self) -> PolarsResult<LazyFrame> {
+        match self {
+            CaseTable::Memory(df) => Ok(df.clone().lazy()),
+            CaseTable::Spilled(spill) => spill.scan(),
+        }
+    }
+}
+
+/// The cases with only the columns the repeats and hotspots read (the
+/// others freed unless shared).
+fn narrowed(cases: DataFrame) -> PolarsResult<DataFrame> {
+    let mut reads: Vec<&str> = repeats::READS.to_vec();
+    reads.extend(hotspots::READS);
+    reads.sort_unstable();
+    reads.dedup();
+    let few = cases.select(reads)?;
+    drop(cases);
+    crate::diag::memory("cases narrowed");
+    Ok(few)
+}
+
+/// Run every analysis on the cases of a loaded ledger (taken: a large
+/// ledger's columns are freed as soon as no analysis needs them).
 pub fn run_analyses(
-    ledger: &Ledger,
+    cases: DataFrame,
+    findings: &[Finding],
     config: &Config,
     volume: Option<&Volume>,
     as_of: NaiveDate,
-) -> Result<Analyses> {
-    let (analyses, ()) = run_analyses_then(ledger, config, volume, as_of, |_, _| Ok(()))?;
-    Ok(analyses)
+) -> Result<(Analyses, CaseTable)> {
+    let staging = Staging::for_cases(cases.height());
+    let (analyses, (), cases) = run_analyses_then(
+        cases,
+        findings,
+        config,
+        volume,
+        as_of,
+        staging,
+        |_, _, _| Ok(()),
+    )?;
+    Ok((analyses, cases))
 }
 
 /// Run every analysis and, as soon as the deadlines and outcomes are ready,
-/// `then` on them (the report's charts), beside the repeats and hotspots
-/// still running.
+/// `then` on the cases, the deadlines and the outcomes (the report's charts),
+/// beside the repeats and hotspots still running.
 pub fn run_analyses_then<R: Send>(
-    ledger: &Ledger,
+    cases: DataFrame,
+    findings: &[Finding],
     config: &Config,
     volume: Option<&Volume>,
     as_of: NaiveDate,
-    then: impl FnOnce(LazyFrame, &DataFrame) -> Result<R> + Send,
-) -> Result<(Analyses, R)> {
+    staging: Staging,
+    then: impl FnOnce(&DataFrame, LazyFrame, &DataFrame) -> Result<R> + Send,
+) -> Result<(Analyses, R, CaseTable)> {
     let cal = calendar(config)?;
-    let one = |name: &str| {
-        let table = run_analysis(name, ledger, config, volume);
+    let validate = || -> Result<DataFrame> {
+        let table = ingest::findings_frame(findings)?;
+        crate::diag::memory("validate computed");
+        Ok(table)
+    };
+    let one = |name: &str, cases: &DataFrame| {
+        let table = run_analysis(name, cases, config, volume);
         crate::diag::memory(&format!("{name} computed"));
         table
     };
-    let spill_deadlines = || {
-        let table = DeadlineTable::compute(&ledger.cases, &cal, &deadline_params(config, as_of));
+    let spill_deadlines = |cases: &DataFrame| {
+        let table = DeadlineTable::compute(cases, &cal, &deadline_params(config, as_of));
         crate::diag::memory("deadlines spilled");
         table
     };
-    if ledger.cases.height() > SIDE_BY_SIDE_MAX_CASES {
-        let deadlines = spill_deadlines()?;
-        let outcomes = one("outcomes")?;
-        let after = then(deadlines.scan()?, &outcomes)?;
+    if staging == Staging::OneAfterAnother {
+        let deadlines = spill_deadlines(&cases)?;
+        let outcomes = one("outcomes", &cases)?;
+        let after = then(&cases, deadlines.scan()?, &outcomes)?;
+        // The queries read the cases from files; the repeats and hotspots
+        // need a third of the columns.
+        let mut spill = crate::spill::Spill::new()?;
+        spill.write(cases.clone())?;
+        crate::diag::memory("cases spilled");
+        let few = narrowed(cases)?;
+        let repeats = one("repeats", &few)?;
+        let hotspots = one("hotspots", &few)?;
+        drop(few);
         let analyses = Analyses {
             deadlines,
-            repeats: one("repeats")?,
-            hotspots: one("hotspots")?,
+            repeats,
+            hotspots,
             outcomes,
-            validate: one("validate")?,
+            validate: validate()?,
         };
-        return Ok((analyses, after));
+        let cases = CaseTable::Spilled(std::sync::Arc::new(spill));
+        return Ok((analyses, after, cases));
     }
     // The analyses are independent: run them side by side (each is partly
     // single-threaded Rust over sorted rows).
-    std::thread::scope(|scope| {
+    let (analyses, after) = std::thread::scope(|scope| {
+        let cases = &cases;
         let first = scope.spawn(|| -> Result<_> {
-            let outcomes = scope.spawn(|| one("outcomes"));
-            let deadlines = spill_deadlines()?;
+            let outcomes = scope.spawn(|| one("outcomes", cases));
+            let deadlines = spill_deadlines(cases)?;
             let outcomes = outcomes
                 .join()
                 .map_err(|_| anyhow::anyhow!("分析线程意外中止"))??;
-            let after = then(deadlines.scan()?, &outcomes)?;
+            let after = then(cases, deadlines.scan()?, &outcomes)?;
             Ok((deadlines, outcomes, after))
         });
-        let r = scope.spawn(|| one("repeats"));
-        let hotspots = one("hotspots");
+        let r = scope.spawn(|| one("repeats", cases));
+        let hotspots = one("hotspots", cases);
         let join = |h: std::thread::ScopedJoinHandle<'_, Result<DataFrame>>| {
             h.join().map_err(|_| anyhow::anyhow!("分析线程意外中止"))?
         };
@@ -608,10 +687,11 @@ pub fn run_analyses_then<R: Send>(
             repeats: repeats?,
             hotspots: hotspots?,
             outcomes,
-            validate: one("validate")?,
+            validate: validate()?,
         };
-        Ok((analyses, after))
-    })
+        anyhow::Ok((analyses, after))
+    })?;
+    Ok((analyses, after, CaseTable::Memory(cases)))
 }
 
 /// Write the analyses into `dir` as deadlines.<ext> … validate.<ext>.
@@ -638,7 +718,7 @@ pub fn write_analyses(
 
 fn cmd_analyze(a: cli::AnalyzeArgs) -> Result<i32> {
     crate::fsutil::ensure_writable_dir(&a.out)?;
-    let loaded = load(&a.ledger)?;
+    let mut loaded = load(&a.ledger)?;
     let vol = volume(a.volume.as_deref(), &loaded.config)?;
     let day = as_of(a.as_of.as_deref())?;
     let format = resolve_format(&cli::OutputArgs {
@@ -648,19 +728,23 @@ fn cmd_analyze(a: cli::AnalyzeArgs) -> Result<i32> {
     });
     let opts = WriteOptions { bom: !a.no_bom };
     let progress = Progress::start("分析中");
+    // Taken from the ledger: a large one's columns are freed as soon as no
+    // analysis needs them.
+    let cases = std::mem::take(&mut loaded.ledger.cases);
+    let (config, findings) = (&loaded.config, &loaded.ledger.findings);
     let result = (|| -> Result<Vec<PathBuf>> {
-        let cal = calendar(&loaded.config)?;
+        let cal = calendar(config)?;
         let path_of = |name: &str| a.out.join(format!("{name}.{}", format.extension()));
         // The deadlines (a row per case and rule) are written pass by pass,
         // never held whole; the result is the number of rows computed on
         // weekends only.
-        let write_deadlines = || -> Result<usize> {
+        let write_deadlines = |cases: &DataFrame| -> Result<usize> {
             let mut writer = output::PartWriter::create(&path_of("deadlines"), format, opts)?;
             let mut assumed = 0;
             deadlines::deadlines_in_parts(
-                &loaded.ledger.cases,
+                cases,
                 &cal,
-                &deadline_params(&loaded.config, day),
+                &deadline_params(config, day),
                 STREAMED_CASES_PER_PASS,
                 |part, _| -> Result<()> {
                     assumed += assumed_calendar_rows(&part);
@@ -671,33 +755,43 @@ fn cmd_analyze(a: cli::AnalyzeArgs) -> Result<i32> {
             crate::diag::memory("deadlines written");
             Ok(assumed)
         };
-        let write_one = |name: &str| -> Result<()> {
-            let df = run_analysis(name, &loaded.ledger, &loaded.config, vol.as_ref())?;
+        let write = |name: &str, df: DataFrame| -> Result<()> {
             crate::diag::memory(&format!("{name} computed"));
             crate::fsutil::write_atomic(&path_of(name), &output::render(&df, format, opts)?)?;
             crate::diag::memory(&format!("{name} written"));
             Ok(())
         };
-        let assumed = if loaded.ledger.cases.height() <= SIDE_BY_SIDE_MAX_CASES {
+        let write_one = |name: &str, cases: &DataFrame| -> Result<()> {
+            write(name, run_analysis(name, cases, config, vol.as_ref())?)
+        };
+        let write_validate = || write("validate", ingest::findings_frame(findings)?);
+        let assumed = if Staging::for_cases(cases.height()) == Staging::SideBySide {
             // Side by side: each analysis is partly single-threaded.
             std::thread::scope(|scope| -> Result<usize> {
-                let deadlines = scope.spawn(write_deadlines);
-                let repeats = scope.spawn(|| write_one("repeats"));
-                let rest = ["hotspots", "outcomes", "validate"]
+                let cases = &cases;
+                let deadlines = scope.spawn(|| write_deadlines(cases));
+                let repeats = scope.spawn(|| write_one("repeats", cases));
+                let rest = ["hotspots", "outcomes"]
                     .into_iter()
-                    .try_for_each(write_one);
+                    .try_for_each(|name| write_one(name, cases));
                 let lost = || anyhow::anyhow!("分析线程意外中止");
                 repeats.join().map_err(|_| lost())??;
                 rest?;
+                write_validate()?;
                 deadlines.join().map_err(|_| lost())?
             })?
         } else {
             // A large ledger: each table written and dropped before the next
-            // is computed, so that their peaks of memory do not add up.
-            let assumed = write_deadlines()?;
-            for name in ANALYSIS_NAMES.into_iter().filter(|n| *n != "deadlines") {
-                write_one(name)?;
-            }
+            // is computed, so that their peaks of memory do not add up, and
+            // the columns only the deadlines and outcomes read freed before
+            // the repeats and hotspots.
+            let assumed = write_deadlines(&cases)?;
+            write_one("outcomes", &cases)?;
+            let few = narrowed(cases)?;
+            write_one("repeats", &few)?;
+            write_one("hotspots", &few)?;
+            drop(few);
+            write_validate()?;
             assumed
         };
         warn_assumed_calendar(assumed);
@@ -720,24 +814,25 @@ fn cmd_analyze(a: cli::AnalyzeArgs) -> Result<i32> {
 /// `decided_quarter`), one row per case × officer, the optional files and
 /// every analysis result.
 pub fn sql_tables(
-    ledger: &Ledger,
+    cases: &CaseTable,
     analyses: &Analyses,
     volume: Option<&Volume>,
     roster: Option<&DataFrame>,
 ) -> Result<Tables> {
     // The ledger with two quarter labels: a plan, so that each query computes
     // (and casts to text) only the columns and rows it reads.
-    let cases = ledger.cases.clone().lazy().with_columns([
+    let plan = cases.scan()?;
+    let cases_plan = plan.clone().with_columns([
         outcomes::quarter_expr(crate::schema::FILED_ON).alias("filed_quarter"),
         outcomes::quarter_expr(crate::schema::DECIDED_ON).alias("decided_quarter"),
     ]);
     let mut t = Tables::default();
     // One row per case × officer: built only for the queries that read it.
-    t.insert_on_demand(
-        "case_officers",
-        repeats::case_officers(ledger.cases.clone().lazy()),
-    );
-    t.insert_on_demand("cases", cases);
+    t.insert_on_demand("case_officers", repeats::case_officers(plan));
+    t.insert_on_demand("cases", cases_plan);
+    if let CaseTable::Spilled(spill) = cases {
+        t.keep(spill.clone());
+    }
     t.insert_spilled("deadlines", &analyses.deadlines.spill)?;
     t.insert("repeats", analyses.repeats.clone());
     t.insert("hotspots", analyses.hotspots.clone());
@@ -790,7 +885,7 @@ fn cmd_query(a: cli::QueryArgs) -> Result<i32> {
         sheet: a.sheet.clone(),
     };
     // a user's query may read any column, summaries included
-    let loaded = load_with_summaries(&ledger_args, true)?;
+    let mut loaded = load_with_summaries(&ledger_args, true)?;
     let named = match (&a.sql_file, &a.name) {
         (Some(file), _) => query::NamedQuery {
             name: file
@@ -814,8 +909,14 @@ fn cmd_query(a: cli::QueryArgs) -> Result<i32> {
     let day = as_of(a.as_of.as_deref())?;
     let vol = volume(a.volume.as_deref(), &loaded.config)?;
     let ros = roster(a.roster.as_deref(), &loaded.config)?;
-    let analyses = run_analyses(&loaded.ledger, &loaded.config, vol.as_ref(), day)?;
-    let tables = sql_tables(&loaded.ledger, &analyses, vol.as_ref(), ros.as_ref())?;
+    let (analyses, cases) = run_analyses(
+        std::mem::take(&mut loaded.ledger.cases),
+        &loaded.ledger.findings,
+        &loaded.config,
+        vol.as_ref(),
+        day,
+    )?;
+    let tables = sql_tables(&cases, &analyses, vol.as_ref(), ros.as_ref())?;
     let params = query_params(&a.period, day)?;
     let df = query::run(&named, &tables, &params)?;
     write_table(&df, &a.output)?;
@@ -849,6 +950,17 @@ pub struct ReportOptions {
     pub summaries: bool,
 }
 
+/// What a report run covers.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportScope {
+    pub as_of: NaiveDate,
+    /// The charts' period (None: the whole ledger).
+    pub window: Option<crate::analysis::period::Window>,
+    /// Width of the charts' PNGs in pixels (None: the charts' own width).
+    pub png_width: Option<u32>,
+    pub staging: Staging,
+}
+
 /// Everything a report run needs, loaded once.
 pub struct ReportRun {
     pub tables: Tables,
@@ -868,17 +980,15 @@ pub fn find_font(config: &Config) -> crate::chart::font::FontChoice {
 }
 
 impl ReportRun {
-    /// Analyse the ledger for the as-of date, register every table and draw
-    /// the charts (for `window`, or the whole ledger), their PNGs `png_width`
-    /// pixels wide (None: the charts' own width).
+    /// Analyse the ledger's cases (taken: see `Staging`) for the as-of date,
+    /// register every table and draw the charts.
     pub fn prepare(
-        ledger: &Ledger,
+        cases: DataFrame,
+        findings: &[Finding],
         config: &Config,
         volume: Option<&Volume>,
         roster: Option<DataFrame>,
-        as_of: NaiveDate,
-        window: Option<crate::analysis::period::Window>,
-        png_width: Option<u32>,
+        scope: ReportScope,
     ) -> Result<ReportRun> {
         let font = find_font(config);
         if let Some(m) = font.message() {
@@ -886,22 +996,30 @@ impl ReportRun {
         }
         // The charts need only the deadlines and outcomes: they are drawn
         // while the repeats and hotspots are still being computed.
-        let draw = |deadlines: LazyFrame, outcomes: &DataFrame| {
+        let draw = |cases: &DataFrame, deadlines: LazyFrame, outcomes: &DataFrame| {
             let inputs = crate::chart::ChartInputs {
-                cases: &ledger.cases,
+                cases,
                 deadlines,
                 outcomes,
                 volume,
-                window,
-                as_of: Some(as_of),
+                window: scope.window,
+                as_of: Some(scope.as_of),
             };
-            let drawn = crate::chart::render_all_at(&inputs, &font, png_width)?;
+            let drawn = crate::chart::render_all_at(&inputs, &font, scope.png_width)?;
             crate::diag::memory("charts drawn");
             Ok(drawn)
         };
-        let (analyses, chart_set) = run_analyses_then(ledger, config, volume, as_of, draw)?;
+        let (analyses, chart_set, cases) = run_analyses_then(
+            cases,
+            findings,
+            config,
+            volume,
+            scope.as_of,
+            scope.staging,
+            draw,
+        )?;
         crate::diag::memory("analyses computed");
-        let tables = sql_tables(ledger, &analyses, volume, roster.as_ref())?;
+        let tables = sql_tables(&cases, &analyses, volume, roster.as_ref())?;
         crate::diag::memory("query tables registered");
         let catalog = query::catalog(query_dir(config).as_deref())?;
         let dir = (!config.paths.reports.is_empty()).then(|| PathBuf::from(&config.paths.reports));
@@ -1017,7 +1135,8 @@ impl ReportRun {
 fn cmd_report(a: cli::ReportArgs) -> Result<i32> {
     use crate::cli::ReportKind;
     crate::fsutil::ensure_writable_dir(&a.out)?;
-    let loaded = load_with_summaries(&a.ledger, a.summaries)?;
+    let mut loaded = load_with_summaries(&a.ledger, a.summaries)?;
+    let cases = std::mem::take(&mut loaded.ledger.cases);
     let config = &loaded.config;
     let quarter =
         match (&a.quarter, a.kind) {
@@ -1040,14 +1159,19 @@ fn cmd_report(a: cli::ReportArgs) -> Result<i32> {
     let progress = Progress::start("生成报告");
     let window = quarter.map(crate::analysis::period::Window::Quarter);
     let png_width = Some(crate::chart::REPORT_PNG_WIDTH);
+    let scope = ReportScope {
+        as_of: day,
+        window,
+        png_width,
+        staging: Staging::for_cases(cases.height()),
+    };
     let run = ReportRun::prepare(
-        &loaded.ledger,
+        cases,
+        &loaded.ledger.findings,
         config,
         vol.as_ref(),
         ros,
-        day,
-        window,
-        png_width,
+        scope,
     );
     progress.finish();
     let run = run?;

@@ -63,9 +63,15 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
     crate::fsutil::write_atomic(&rejects_path, &crate::rejects::rejects_xlsx(&ledger)?)?;
     written.push((rejects_path, "拒收行（改正后可重新导入）".into()));
     let progress = app::Progress::start("分析");
-    let analyses = app::run_analyses(&ledger, &config, Some(&volume), as_of);
+    let analyses = app::run_analyses(
+        ledger.cases.clone(),
+        &ledger.findings,
+        &config,
+        Some(&volume),
+        as_of,
+    );
     progress.finish();
-    let analyses = analyses?;
+    let (analyses, _) = analyses?;
     let analysis_dir = out.join("分析");
     for p in app::write_analyses(
         &analyses,
@@ -80,14 +86,19 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
     let progress = app::Progress::start("绘制图表、生成报告");
     let window = Some(crate::analysis::period::Window::Quarter(quarter));
     // the demo also writes the charts on their own (图表/): full width
+    let scope = app::ReportScope {
+        as_of,
+        window,
+        png_width: None,
+        staging: app::Staging::for_cases(ledger.cases.height()),
+    };
     let run = ReportRun::prepare(
-        &ledger,
+        ledger.cases.clone(),
+        &ledger.findings,
         &config,
         Some(&volume),
         Some(roster),
-        as_of,
-        window,
-        None,
+        scope,
     )?;
     let chart_dir = out.join("图表");
     crate::chart::cmd::write(&run.chart_set, &chart_dir)?;

@@ -242,6 +242,11 @@ impl Tables {
         self.on_demand.insert(name.to_string(), plan);
     }
 
+    /// Keep `spill`'s files while the tables are (a plan scans them).
+    pub fn keep(&mut self, spill: std::sync::Arc<crate::spill::Spill>) {
+        self.spills.push(spill);
+    }
+
     /// A table spilled to files, scanned each time a query reads it.
     pub fn insert_spilled(
         &mut self,

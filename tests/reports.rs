@@ -468,3 +468,125 @@ fn reports_are_byte_identical_across_runs() {
         );
     }
 }
+
+/// A generated ledger read through the library (dirty: rejected rows too).
+fn generated_ledger(rows: usize, seed: u64) -> (jiucuo::ingest::Ledger, String) {
+    let data = jiucuo::generate::generate(rows, seed, true).unwrap();
+    let opts = jiucuo::ingest::ReadOptions {
+        encoding: jiucuo::ingest::Encoding::Auto,
+        sheet: None,
+        keep_summaries: false,
+    };
+    let ledger = jiucuo::ingest::read_ledger_from(
+        std::io::Cursor::new(data.ledger_csv.as_bytes()),
+        jiucuo::ingest::Format::Csv,
+        &opts,
+        &jiucuo::config::Config::default(),
+        usize::MAX,
+    )
+    .unwrap();
+    (ledger, data.volume_csv)
+}
+
+/// A large ledger's run spills the cases for the queries and narrows them
+/// for the repeats and hotspots; every report must come out byte for byte
+/// as from the whole table held in memory.
+#[test]
+fn a_staged_run_with_spilled_cases_writes_the_same_reports() {
+    // the binary's main thread has 8 MB of stack; a test thread 2 MB, too
+    // little for polars' planner in an unoptimised build
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(staged_and_side_by_side_reports_agree)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn staged_and_side_by_side_reports_agree() {
+    use jiucuo::app::{ReportOptions, ReportRun, ReportScope, Staging};
+    let fx = Fixture::new();
+    let (ledger, volume_csv) = generated_ledger(1500, 23);
+    std::fs::write(fx.path("volume.csv"), volume_csv).unwrap();
+    let opts = jiucuo::ingest::ReadOptions {
+        encoding: jiucuo::ingest::Encoding::Auto,
+        sheet: None,
+        keep_summaries: false,
+    };
+    let volume = jiucuo::ingest::auxiliary::read_volume(&fx.path("volume.csv"), &opts).unwrap();
+    let config = jiucuo::config::Config::default();
+    let q = jiucuo::analysis::period::Quarter::parse("2026Q2").unwrap();
+    let as_of = q.last_day();
+    let o = ReportOptions {
+        names: false,
+        summaries: false,
+    };
+    let render = |staging: Staging| {
+        let scope = ReportScope {
+            as_of,
+            window: Some(jiucuo::analysis::period::Window::Quarter(q)),
+            png_width: Some(400),
+            staging,
+        };
+        let run = ReportRun::prepare(
+            ledger.cases.clone(),
+            &ledger.findings,
+            &config,
+            Some(&volume),
+            None,
+            scope,
+        )
+        .unwrap();
+        let mut all = vec![run.quarterly(&config, q, as_of, &o).unwrap()];
+        all.extend(run.warnings(&config, q, as_of, &o).unwrap());
+        all.push(run.review(&config, as_of, &o).unwrap());
+        all.into_iter()
+            .map(|r| (r.stem, r.html, r.docx, r.xlsx))
+            .collect::<Vec<_>>()
+    };
+    let together = render(Staging::SideBySide);
+    let staged = render(Staging::OneAfterAnother);
+    assert!(together.len() >= 3, "quarterly, a warning, review");
+    assert!(
+        together[0].1.contains("共立案核查履职尽责容错纠错案件"),
+        "the quarterly report has its text"
+    );
+    assert_eq!(together.len(), staged.len());
+    for (a, b) in together.iter().zip(&staged) {
+        assert_eq!(a.0, b.0);
+        assert!(a.1 == b.1, "{}: HTML differs", a.0);
+        assert!(a.2 == b.2, "{}: Word differs", a.0);
+        assert!(a.3 == b.3, "{}: Excel differs", a.0);
+    }
+}
+
+/// The repeats and hotspots of a large run see only the columns they
+/// declare reading; their tables must not change.
+#[test]
+fn repeats_and_hotspots_need_only_the_columns_they_declare() {
+    use jiucuo::analysis::{hotspots, repeats};
+    let (ledger, _) = generated_ledger(1500, 29);
+    let cases = &ledger.cases;
+    let rp = repeats::RepeatParams {
+        same_domain: false,
+        lookback_days: 0,
+    };
+    let whole = repeats::repeats(cases, &rp).unwrap();
+    let few =
+        repeats::repeats(&cases.select(repeats::READS.iter().copied()).unwrap(), &rp).unwrap();
+    assert!(whole.height() > 10, "{} repeat rows", whole.height());
+    assert!(
+        whole.equals_missing(&few),
+        "repeats differ on the narrowed cases"
+    );
+    let config = jiucuo::config::Config::default();
+    let hp = hotspots::HotspotParams::new(&config.hotspots, &config.pilot);
+    let whole = hotspots::hotspots(cases, None, hotspots::Period::AllQuarters, &hp).unwrap();
+    let narrowed = cases.select(hotspots::READS.iter().copied()).unwrap();
+    let few = hotspots::hotspots(&narrowed, None, hotspots::Period::AllQuarters, &hp).unwrap();
+    assert!(whole.height() > 10, "{} hotspot rows", whole.height());
+    assert!(
+        whole.equals_missing(&few),
+        "hotspots differ on the narrowed cases"
+    );
+}

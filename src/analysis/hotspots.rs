@@ -18,6 +18,16 @@ use crate::config::HotspotConfig;
 use crate::ingest::parse::date_from_days;
 use crate::schema as s;
 
+/// The ledger columns the analysis reads (a large run frees the others first).
+pub const READS: &[&str] = &[
+    s::CASE_ID,
+    s::UNIT,
+    s::DOMAIN,
+    s::ERROR_TYPE,
+    s::FILED_ON,
+    s::OUTCOME,
+];
+
 /// Output columns (outputs.md §hotspots).
 pub const COLUMNS: &[&str] = &[
     "window",

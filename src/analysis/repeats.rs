@@ -28,6 +28,19 @@ pub const COLUMNS: &[&str] = &[
     "inconsistent",
 ];
 
+/// The ledger columns the analysis reads (a large run frees the others first).
+pub const READS: &[&str] = &[
+    s::CASE_ID,
+    s::UNIT,
+    s::DOMAIN,
+    s::OFFICERS,
+    s::ERROR_TYPE,
+    s::SUBJECTIVE_FAULT,
+    s::FILED_ON,
+    s::DECIDED_ON,
+    s::OUTCOME,
+];
+
 /// Parameters of the repeat analysis (jiucuo.toml [repeats]).
 #[derive(Debug, Clone)]
 pub struct RepeatParams {
