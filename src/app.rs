@@ -644,7 +644,7 @@ pub fn run_analyses_then<R: Send>(
         // The queries read the cases from files; the repeats and hotspots
         // need a third of the columns.
         let mut spill = crate::spill::Spill::new()?;
-        spill.write(cases.clone())?;
+        spill.write_in_parts(&cases, STREAMED_CASES_PER_PASS)?;
         crate::diag::memory("cases spilled");
         let few = narrowed(cases)?;
         let repeats = one("repeats", &few)?;

@@ -34,10 +34,9 @@ pub fn frame_sizes(stage: &str, df: &polars::prelude::DataFrame) {
         .columns()
         .iter()
         .map(|c| {
-            (
-                c.as_materialized_series().estimated_size(),
-                c.name().to_string(),
-            )
+            let series = c.as_materialized_series();
+            let name = format!("{} ({} chunks)", c.name(), series.n_chunks());
+            (series.estimated_size(), name)
         })
         .collect();
     sizes.sort_by(|a, b| b.cmp(a));

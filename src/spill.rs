@@ -55,6 +55,20 @@ impl Spill {
         Ok(())
     }
 
+    /// Append `df` as parts of at most `rows` rows. Writing a frame whose
+    /// columns are chunked differently first copies every column into one
+    /// chunk (the whole ledger: +2.7 GB at 10 M cases); a slice copies only
+    /// its own rows.
+    pub fn write_in_parts(&mut self, df: &DataFrame, rows: usize) -> Result<()> {
+        let rows = rows.max(1);
+        let mut start = 0;
+        while start < df.height() {
+            self.write(df.slice(start as i64, rows))?;
+            start += rows;
+        }
+        Ok(())
+    }
+
     /// The parts, stacked in order, as a lazy scan.
     pub fn scan(&self) -> PolarsResult<LazyFrame> {
         if self.parts.is_empty() {
@@ -123,6 +137,23 @@ mod tests {
         assert!(dir.exists());
         drop(spill);
         assert!(!dir.exists());
+    }
+
+    #[test]
+    fn a_frame_written_in_parts_scans_back_whole_and_in_order() {
+        // columns chunked differently, as the ledger's are
+        let mut ids = Series::new("case_id".into(), ["A", "B", "C"]);
+        ids.append(&Series::new("case_id".into(), ["D", "E"]))
+            .unwrap();
+        let mut days = Series::new("days".into(), [1i32, 2]);
+        days.append(&Series::new("days".into(), [3i32, 4, 5]))
+            .unwrap();
+        let df = DataFrame::new_infer_height(vec![ids.into(), days.into()]).unwrap();
+        let mut spill = Spill::new().unwrap();
+        spill.write_in_parts(&df, 2).unwrap();
+        assert_eq!(spill.parts.len(), 3);
+        let back = spill.scan().unwrap().collect().unwrap();
+        assert!(back.equals(&df), "{back}");
     }
 
     #[test]
