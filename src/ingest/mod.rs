@@ -188,7 +188,7 @@ pub fn read_ledger(
 /// Read and validate a ledger from any reader. CSV is streamed in chunks of
 /// about `chunk_bytes` of text (the result does not depend on the chunk
 /// size); the other containers are read whole.
-pub fn read_ledger_from<R: std::io::Read>(
+pub fn read_ledger_from<R: std::io::Read + Send>(
     mut reader: R,
     format: Format,
     opts: &ReadOptions,
@@ -214,9 +214,24 @@ pub fn read_ledger_from<R: std::io::Read>(
     let mut assembly = Assembly::new(&first, map, title_lines, config);
     assembly.keep_summaries = opts.keep_summaries;
     assembly.add(first)?;
-    while let Some(chunk) = chunks.next_chunk()? {
-        assembly.add(chunk)?;
-    }
+    // The next chunk is read and split into cells while this one is checked:
+    // each side is partly single-threaded.
+    std::thread::scope(|scope| {
+        let (ready, chunks_in) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || loop {
+            let next = chunks.next_chunk().transpose();
+            let last = !matches!(next, Some(Ok(_)));
+            // an error sent back ends the reading; so does a closed channel
+            // (the checking side stopped at an error of its own)
+            if next.is_some_and(|chunk| ready.send(chunk).is_err()) || last {
+                break;
+            }
+        });
+        for chunk in chunks_in {
+            assembly.add(chunk?)?;
+        }
+        Ok::<(), IngestError>(())
+    })?;
     assembly.finish()
 }
 
