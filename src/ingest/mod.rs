@@ -215,9 +215,11 @@ pub fn read_ledger_from<R: std::io::Read + Send>(
     assembly.keep_summaries = opts.keep_summaries;
     assembly.add(first)?;
     // The next chunk is read and split into cells while this one is checked:
-    // each side is partly single-threaded.
+    // each side is partly single-threaded. A rendezvous channel: the reader
+    // hands a chunk over only when the checker takes it, so two chunks at
+    // most are held (a buffered one would add a third, ~100 MB at 10 M).
     std::thread::scope(|scope| {
-        let (ready, chunks_in) = std::sync::mpsc::sync_channel(1);
+        let (ready, chunks_in) = std::sync::mpsc::sync_channel(0);
         scope.spawn(move || loop {
             let next = chunks.next_chunk().transpose();
             let last = !matches!(next, Some(Ok(_)));
