@@ -504,7 +504,9 @@ impl DeadlineTable {
 }
 
 /// Ledgers up to this many cases have their analyses run side by side;
-/// larger ones one after another, so that their peaks of memory do not add up.
+/// larger ones one after another, so that their peaks of memory do not add
+/// up, with the case table narrowed (and, for queries, spilled) half-way:
+/// `Staging`.
 const SIDE_BY_SIDE_MAX_CASES: usize = 2_000_000;
 
 /// Cases whose deadlines `analyze` computes and writes at a time on a large
