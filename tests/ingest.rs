@@ -1841,3 +1841,34 @@ fn a_later_chunk_in_another_encoding_is_refused_with_its_lines() {
         );
     }
 }
+
+/// The next chunk is read on a second thread while this one is checked: an
+/// error found by the checking side half-way through the file must stop the
+/// reading side and come back as the error (a hang here would be a
+/// deadlock between the two).
+#[test]
+fn an_error_found_mid_file_stops_the_read_ahead_and_is_returned() {
+    let mut body = String::from("案件编号,执法单位,执法领域,执法事项类别,问题类型,立案日期\n");
+    // distinct units: the 65,536th overflows the coded column, 34 k rows before the end
+    for i in 0..100_000 {
+        body.push_str(&format!(
+            "A{i},单位{i},市场监管,行政处罚,文书瑕疵,2025-04-01\n"
+        ));
+    }
+    let opts = ReadOptions {
+        encoding: Encoding::Auto,
+        sheet: None,
+        keep_summaries: false,
+    };
+    let e = ingest::read_ledger_from(
+        std::io::Cursor::new(body.as_bytes()),
+        ingest::Format::Csv,
+        &opts,
+        &Config::default(),
+        64 << 10,
+    )
+    .map(|l| l.accounting)
+    .expect_err("an overflowing unit column must be refused");
+    let msg = e.to_string();
+    assert!(msg.contains("“执法单位”列的不同取值超过 65535 个"), "{msg}");
+}
