@@ -16,9 +16,11 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn new() -> Fixture {
-        Fixture {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        // the runs' own temporary folder (spills): a killed run's leftovers
+        // go with the fixture instead of staying in the system's
+        std::fs::create_dir(dir.path().join(".tmp")).expect("fixture temp folder");
+        Fixture { dir }
     }
 
     pub fn dir(&self) -> &Path {
@@ -62,6 +64,7 @@ impl Fixture {
             .args(args)
             .current_dir(self.dir())
             .env_remove("RUST_BACKTRACE")
+            .env("TMPDIR", self.path(".tmp"))
             .envs(env.iter().copied())
             .output()
             .expect("run jiucuo");
