@@ -644,7 +644,7 @@ pub fn run_analyses_then<R: Send>(
         let outcomes = one("outcomes", &cases)?;
         let after = then(&cases, deadlines.scan()?, &outcomes)?;
         // The queries read the cases from files; the repeats and hotspots
-        // need a third of the columns.
+        // need nine of the columns.
         let mut spill = crate::spill::Spill::new()?;
         spill.write_in_parts(&cases, STREAMED_CASES_PER_PASS)?;
         crate::diag::memory("cases spilled");
@@ -965,6 +965,9 @@ pub struct ReportScope {
 
 /// Everything a report run needs, loaded once.
 pub struct ReportRun {
+    /// The analysis tables (also registered in `tables`), as `analyze`
+    /// writes them.
+    pub analyses: Analyses,
     pub tables: Tables,
     pub catalog: std::collections::BTreeMap<String, query::NamedQuery>,
     pub roster: Option<DataFrame>,
@@ -1039,6 +1042,7 @@ impl ReportRun {
             })
             .collect();
         Ok(ReportRun {
+            analyses,
             tables,
             catalog,
             roster,

@@ -62,28 +62,8 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
     let rejects_path = check_dir.join("rejects.xlsx");
     crate::fsutil::write_atomic(&rejects_path, &crate::rejects::rejects_xlsx(&ledger)?)?;
     written.push((rejects_path, "拒收行（改正后可重新导入）".into()));
-    let progress = app::Progress::start("分析");
-    let analyses = app::run_analyses(
-        ledger.cases.clone(),
-        &ledger.findings,
-        &config,
-        Some(&volume),
-        as_of,
-    );
-    progress.finish();
-    let (analyses, _) = analyses?;
-    let analysis_dir = out.join("分析");
-    for p in app::write_analyses(
-        &analyses,
-        &analysis_dir,
-        TableFormat::Csv,
-        WriteOptions::default(),
-    )? {
-        written.push((p, "分析结果表（CSV）".into()));
-    }
-
-    // Reports.
-    let progress = app::Progress::start("绘制图表、生成报告");
+    // Every analysis and chart, once, for the analysis tables and the reports.
+    let progress = app::Progress::start("分析、绘制图表");
     let window = Some(crate::analysis::period::Window::Quarter(quarter));
     // the demo also writes the charts on their own (图表/): full width
     let scope = app::ReportScope {
@@ -99,7 +79,21 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
         Some(&volume),
         Some(roster),
         scope,
-    )?;
+    );
+    progress.finish();
+    let run = run?;
+    let analysis_dir = out.join("分析");
+    for p in app::write_analyses(
+        &run.analyses,
+        &analysis_dir,
+        TableFormat::Csv,
+        WriteOptions::default(),
+    )? {
+        written.push((p, "分析结果表（CSV）".into()));
+    }
+
+    // Reports.
+    let progress = app::Progress::start("生成报告");
     let chart_dir = out.join("图表");
     crate::chart::cmd::write(&run.chart_set, &chart_dir)?;
     for c in &run.chart_set.charts {

@@ -254,7 +254,7 @@ impl Tables {
         spill: &std::sync::Arc<crate::spill::Spill>,
     ) -> PolarsResult<()> {
         self.insert_on_demand(name, spill.scan()?);
-        self.spills.push(spill.clone());
+        self.keep(spill.clone());
         Ok(())
     }
 
@@ -301,7 +301,6 @@ impl Tables {
     }
 }
 
-/// Run one query over the tables.
 /// The result with each text column's characters in buffers of its own
 /// where it holds a small part of what it points into: a filter keeps the
 /// buffers of every row it read (at 10 M cases the 200 k-row overdue list
@@ -334,6 +333,7 @@ fn text_in_own_buffers(df: DataFrame) -> PolarsResult<DataFrame> {
     DataFrame::new_infer_height(columns)
 }
 
+/// Run one query over the tables.
 pub fn run(query: &NamedQuery, tables: &Tables, params: &Params) -> Result<DataFrame, QueryError> {
     let sql = params.apply(&query.name, &query.sql)?;
     let mut ctx = SQLContext::new();

@@ -1646,11 +1646,16 @@ fn zoned_timestamps_keep_the_date_their_zone_shows() {
 // -------------------------------------------------------------------------------------------
 
 /// Read CSV bytes with a given chunk size (bytes of text per chunk).
-fn read_chunked(bytes: &[u8], encoding: Encoding, chunk_bytes: usize) -> Ledger {
+fn read_csv(
+    bytes: &[u8],
+    encoding: Encoding,
+    keep_summaries: bool,
+    chunk_bytes: usize,
+) -> Result<Ledger, ingest::IngestError> {
     let opts = ReadOptions {
         encoding,
         sheet: None,
-        keep_summaries: true,
+        keep_summaries,
     };
     ingest::read_ledger_from(
         std::io::Cursor::new(bytes),
@@ -1659,7 +1664,12 @@ fn read_chunked(bytes: &[u8], encoding: Encoding, chunk_bytes: usize) -> Ledger 
         &Config::default(),
         chunk_bytes,
     )
-    .unwrap_or_else(|e| panic!("chunk size {chunk_bytes}: {e}"))
+}
+
+/// [`read_csv`] with summaries, expected to succeed.
+fn read_chunked(bytes: &[u8], encoding: Encoding, chunk_bytes: usize) -> Ledger {
+    read_csv(bytes, encoding, true, chunk_bytes)
+        .unwrap_or_else(|e| panic!("chunk size {chunk_bytes}: {e}"))
 }
 
 /// A dirty generated ledger with every file-level oddity added: a title line
@@ -1778,19 +1788,7 @@ fn a_csv_read_in_chunks_gives_the_same_ledger_as_read_whole() {
     let chunked = read_chunked(&gbk, Encoding::Auto, 5_000);
     assert_same_ledger("GBK, chunk 5000 B", &whole, &chunked);
     // Without summaries: the same ledger, its 简要案情 column all null.
-    let opts = ReadOptions {
-        encoding: Encoding::Auto,
-        sheet: None,
-        keep_summaries: false,
-    };
-    let lean = ingest::read_ledger_from(
-        std::io::Cursor::new(csv.as_bytes()),
-        ingest::Format::Csv,
-        &opts,
-        &Config::default(),
-        5_000,
-    )
-    .unwrap();
+    let lean = read_csv(csv.as_bytes(), Encoding::Auto, false, 5_000).unwrap();
     let summary = lean.cases.column("summary").unwrap();
     assert_eq!(summary.dtype(), &DataType::String);
     assert_eq!(summary.null_count(), lean.cases.height());
@@ -1817,21 +1815,10 @@ fn a_later_chunk_in_another_encoding_is_refused_with_its_lines() {
     let gbk_text = gbk_part.join("\r\n");
     let (gbk, _, _) = encoding_rs::GB18030.encode(&gbk_text);
     bytes.extend_from_slice(&gbk);
-    let opts = ReadOptions {
-        encoding: Encoding::Auto,
-        sheet: None,
-        keep_summaries: true,
-    };
     for chunk in [usize::MAX, 4096] {
-        let e = ingest::read_ledger_from(
-            std::io::Cursor::new(&bytes),
-            ingest::Format::Csv,
-            &opts,
-            &Config::default(),
-            chunk,
-        )
-        .map(|l| l.accounting)
-        .expect_err("a mixed file must be refused");
+        let e = read_csv(&bytes, Encoding::Auto, true, chunk)
+            .map(|l| l.accounting)
+            .expect_err("a mixed file must be refused");
         let msg = e.to_string();
         // line 1 (the title) is UTF-8 Chinese
         assert!(msg.contains("第1行是 UTF-8"), "chunk {chunk}: {msg}");
@@ -1855,20 +1842,9 @@ fn an_error_found_mid_file_stops_the_read_ahead_and_is_returned() {
             "A{i},单位{i},市场监管,行政处罚,文书瑕疵,2025-04-01\n"
         ));
     }
-    let opts = ReadOptions {
-        encoding: Encoding::Auto,
-        sheet: None,
-        keep_summaries: false,
-    };
-    let e = ingest::read_ledger_from(
-        std::io::Cursor::new(body.as_bytes()),
-        ingest::Format::Csv,
-        &opts,
-        &Config::default(),
-        64 << 10,
-    )
-    .map(|l| l.accounting)
-    .expect_err("an overflowing unit column must be refused");
+    let e = read_csv(body.as_bytes(), Encoding::Auto, false, 64 << 10)
+        .map(|l| l.accounting)
+        .expect_err("an overflowing unit column must be refused");
     let msg = e.to_string();
     assert!(msg.contains("“执法单位”列的不同取值超过 65535 个"), "{msg}");
 }

@@ -220,13 +220,14 @@ pub fn read_ledger_from<R: std::io::Read + Send>(
     // most are held (a buffered one would add a third, ~100 MB at 10 M).
     std::thread::scope(|scope| {
         let (ready, chunks_in) = std::sync::mpsc::sync_channel(0);
-        scope.spawn(move || loop {
-            let next = chunks.next_chunk().transpose();
-            let last = !matches!(next, Some(Ok(_)));
-            // an error sent back ends the reading; so does a closed channel
-            // (the checking side stopped at an error of its own)
-            if next.is_some_and(|chunk| ready.send(chunk).is_err()) || last {
-                break;
+        scope.spawn(move || {
+            while let Some(chunk) = chunks.next_chunk().transpose() {
+                let failed = chunk.is_err();
+                // an error sent over ends the reading; so does a closed
+                // channel (the checking side stopped at an error of its own)
+                if ready.send(chunk).is_err() || failed {
+                    break;
+                }
             }
         });
         for chunk in chunks_in {
