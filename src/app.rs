@@ -101,6 +101,7 @@ pub fn load_with_summaries(args: &cli::LedgerArgs, keep_summaries: bool) -> Resu
         source,
     })?;
     let bar = read_progress(path, &file);
+    crate::diag::memory("reading starts");
     let ledger = ingest::read_ledger_from(
         bar.wrap_read(file),
         format,

@@ -1,11 +1,22 @@
 //! Diagnostics for benchmarking: with `JIUCUO_TRACE_MEMORY` set, the stages of
-//! a run print the process's resident memory (now and peak) on stderr.
+//! a run print the process's resident memory (now and peak) and the seconds
+//! since the first trace line on stderr.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// When the first trace line was printed (the run's reading starts just before).
+static TRACE_START: OnceLock<Instant> = OnceLock::new();
 
 /// Print the resident set size now and its peak so far, after `stage`.
 pub fn memory(stage: &str) {
     if std::env::var_os("JIUCUO_TRACE_MEMORY").is_none() {
         return;
     }
+    let seconds = TRACE_START
+        .get_or_init(Instant::now)
+        .elapsed()
+        .as_secs_f64();
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let mib = |key: &str| {
         status
@@ -17,10 +28,10 @@ pub fn memory(stage: &str) {
     };
     match (mib("VmRSS:"), mib("VmHWM:")) {
         (Some(now), Some(peak)) => eprintln!(
-            "[memory] {stage}: {now} MiB, peak {peak} MiB (of which mapped files {} MiB)",
+            "[memory] {seconds:.2} s {stage}: {now} MiB, peak {peak} MiB (of which mapped files {} MiB)",
             mib("RssFile:").unwrap_or(0)
         ),
-        _ => eprintln!("[memory] {stage}: not available on this system"),
+        _ => eprintln!("[memory] {seconds:.2} s {stage}: not available on this system"),
     }
 }
 
