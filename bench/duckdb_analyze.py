@@ -166,13 +166,28 @@ def hotspots(con, volume_path):
     data_last = max(min(hi, C.PILOT[1]), data_first)
     qa, qb = C.q_first(C.quarter_of(data_first)), C.q_last(C.quarter_of(data_last))
     weight = " ".join(f"WHEN {q(o)} THEN {w}" for o, w in C.WEIGHTS.items())
+    # unit_repeat: the unit already had an earlier case of the error type,
+    # both subjective, or one tolerated and decided by this one's filing day
+    # (rules.md §3 at unit level; earlier cases before the pilot count too).
     con.execute(f"""
         CREATE TABLE hs AS
+        WITH r AS (
+            SELECT case_id, unit, domain, error_type, filed_on, outcome,
+                   coalesce(subjective_fault, false) AS subj,
+                   max(CASE WHEN subjective_fault THEN 1 END) OVER earlier AS prior_subj,
+                   min(CASE WHEN list_contains({TOL}, outcome) THEN decided_on END) OVER earlier
+                       AS first_tol_decided
+            FROM cases WHERE filed_on IS NOT NULL
+            WINDOW earlier AS (PARTITION BY unit, error_type ORDER BY filed_on, case_id
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+        )
         SELECT case_id, unit, domain, error_type,
                year(filed_on) || 'Q' || quarter(filed_on) AS win,
                CASE WHEN outcome IS NULL THEN {C.WEIGHT_UNDECIDED}
-                    ELSE CASE outcome {weight} ELSE 1.0 END END AS weight
-        FROM cases WHERE filed_on BETWEEN DATE '{qa}' AND DATE '{qb}'
+                    ELSE CASE outcome {weight} ELSE 1.0 END END AS weight,
+               (subj AND prior_subj IS NOT NULL) OR coalesce(first_tol_decided <= filed_on, false)
+                   AS unit_repeat
+        FROM r WHERE filed_on BETWEEN DATE '{qa}' AND DATE '{qb}'
     """)
     counts = []
     for dims, k1, k2 in C.DIMS:
@@ -190,13 +205,16 @@ def hotspots(con, volume_path):
     con.execute("CREATE TABLE flagged AS SELECT * FROM flagged_df")
     con.unregister("flagged_df")
     ids = " UNION ALL ".join(f"""
-        SELECT f."order", list(h.case_id ORDER BY h.case_id) AS case_ids
+        SELECT f."order", list(h.case_id ORDER BY h.case_id) AS case_ids,
+               {"count_if(h.unit_repeat)" if dims == "unit×error_type" else "NULL"}::BIGINT
+                   AS unit_repeats
         FROM flagged f JOIN hs h ON h.win = f.window AND h.{k1} = f.k1 AND h.{k2} = f.k2
         WHERE f.dims = {q(dims)} GROUP BY f."order" """ for dims, k1, k2 in C.DIMS)
     con.execute(f"""
         CREATE TABLE hotspots AS
         SELECT f.window, f.dims, f.unit, f.domain, f.error_type, f.count, f.weighted, f.expected,
-               f.ratio, f.p_value, f.q_value, f.signals, f.level, coalesce(i.case_ids, []) AS case_ids
+               f.ratio, f.p_value, f.q_value, f.signals, f.level, coalesce(i.case_ids, []) AS case_ids,
+               CASE WHEN f.dims = 'unit×error_type' THEN coalesce(i.unit_repeats, 0) END AS unit_repeats
         FROM flagged f LEFT JOIN ({ids}) i USING ("order")
         ORDER BY f.window, f.weighted DESC, f.dims, f.unit NULLS FIRST, f.domain NULLS FIRST,
                  f.error_type NULLS FIRST

@@ -147,9 +147,23 @@ def hotspots(cases: pd.DataFrame, volume_path) -> pd.DataFrame:
     data_first = max(lo, C.PILOT[0])
     data_last = max(min(hi, C.PILOT[1]), data_first)
     qa, qb = C.q_first(C.quarter_of(data_first)), C.q_last(C.quarter_of(data_last))
-    f = cases["filed_on"]
-    hs = cases.loc[(f >= pd.Timestamp(qa)) & (f <= pd.Timestamp(qb)),
-                   ["case_id", "unit", "domain", "error_type", "filed_on", "outcome"]].copy()
+    # unit_repeat: the unit already had an earlier case of the error type,
+    # both subjective, or one tolerated and decided by this one's filing day
+    # (rules.md §3 at unit level; earlier cases before the pilot count too).
+    r = cases.loc[cases["filed_on"].notna(),
+                  ["case_id", "unit", "domain", "error_type", "filed_on", "outcome",
+                   "subjective_fault", "decided_on"]]
+    r = r.sort_values(["unit", "error_type", "filed_on", "case_id"], kind="stable")
+    subj = r["subjective_fault"].fillna(False).astype(bool)
+    tol_decided = r["decided_on"].where(r["outcome"].isin(C.TOLERANCE))
+    g = [r["unit"], r["error_type"]]
+    prior_subj = subj.astype(int).groupby(g, dropna=False).cumsum() - subj.astype(int) > 0
+    first_tol = tol_decided.groupby(g, dropna=False).cummin().groupby(g, dropna=False).shift(1)
+    # cummin skips NaT but leaves it where nothing came before
+    r = r.assign(unit_repeat=(subj & prior_subj) | (first_tol <= r["filed_on"]).fillna(False))
+    f = r["filed_on"]
+    hs = r.loc[(f >= pd.Timestamp(qa)) & (f <= pd.Timestamp(qb)),
+               ["case_id", "unit", "domain", "error_type", "filed_on", "outcome", "unit_repeat"]].copy()
     hs["win"] = hs["filed_on"].dt.year.astype(str) + "Q" + hs["filed_on"].dt.quarter.astype(str)
     hs["weight"] = hs["outcome"].map(C.WEIGHTS).fillna(1.0)
     hs.loc[hs["outcome"].isna(), "weight"] = C.WEIGHT_UNDECIDED
@@ -165,17 +179,24 @@ def hotspots(cases: pd.DataFrame, volume_path) -> pd.DataFrame:
     lists = []
     for dims, k1, k2 in C.DIMS:
         fd = flagged[flagged["dims"] == dims][["order", "window", "k1", "k2"]]
-        j = fd.merge(hs[["win", k1, k2, "case_id"]], left_on=["window", "k1", "k2"],
+        j = fd.merge(hs[["win", k1, k2, "case_id", "unit_repeat"]], left_on=["window", "k1", "k2"],
                      right_on=["win", k1, k2])
         lists.append(j.sort_values(["order", "case_id"]).groupby("order")["case_id"].agg(list))
+        if dims == "unit×error_type":
+            repeats = j.groupby("order")["unit_repeat"].sum()
     ids = pd.concat(lists)
     flagged["case_ids"] = flagged["order"].map(ids)
     flagged["case_ids"] = flagged["case_ids"].map(lambda v: v if isinstance(v, list) else [])
+    unit_cells = flagged["dims"] == "unit×error_type"
+    flagged["unit_repeats"] = pd.Series(pd.NA, index=flagged.index, dtype="Int64")
+    flagged.loc[unit_cells, "unit_repeats"] = (
+        flagged.loc[unit_cells, "order"].map(repeats).fillna(0).astype("int64"))
     flagged = flagged.sort_values(["window", "weighted", "dims", "unit", "domain", "error_type"],
                                   ascending=[True, False, True, True, True, True],
                                   na_position="first", kind="stable")
     return flagged[["window", "dims", "unit", "domain", "error_type", "count", "weighted", "expected",
-                    "ratio", "p_value", "q_value", "signals", "level", "case_ids"]].reset_index(drop=True)
+                    "ratio", "p_value", "q_value", "signals", "level", "case_ids",
+                    "unit_repeats"]].reset_index(drop=True)
 
 
 def outcomes(cases: pd.DataFrame) -> pd.DataFrame:

@@ -429,7 +429,11 @@ fn cmd_check(a: cli::CheckArgs) -> Result<i32> {
 fn cmd_hotspots(a: cli::HotspotsArgs) -> Result<i32> {
     let loaded = load(&a.ledger)?;
     let vol = volume(a.volume.as_deref(), &loaded.config)?;
-    let p = HotspotParams::new(&loaded.config.hotspots, &loaded.config.pilot);
+    let p = HotspotParams::new(
+        &loaded.config.hotspots,
+        &loaded.config.pilot,
+        repeat_params(&loaded.config),
+    );
     let table = hotspots::hotspots(&loaded.ledger.cases, vol.as_ref(), period(&a.period)?, &p)?;
     write_table(&table, &a.output)?;
     Ok(0)
@@ -532,7 +536,7 @@ fn run_analysis(
             cases,
             volume,
             Period::AllQuarters,
-            &HotspotParams::new(&config.hotspots, &config.pilot),
+            &HotspotParams::new(&config.hotspots, &config.pilot, repeat_params(config)),
         )?,
         "outcomes" => outcomes::outcomes(cases)?,
         other => bail!("unknown analysis {other}"),

@@ -246,7 +246,8 @@ fn outputs_follow_the_column_contract_and_sort_order() {
     ])
     .ok();
     let text = String::from_utf8(fx.read("h.csv")).unwrap();
-    assert_eq!(text.lines().next().unwrap(), "window,dims,unit,domain,error_type,count,weighted,expected,ratio,p_value,q_value,signals,level,case_ids");
+    // the contract's columns, then the unit-level repeats (docs/rules.md)
+    assert_eq!(text.lines().next().unwrap(), "window,dims,unit,domain,error_type,count,weighted,expected,ratio,p_value,q_value,signals,level,case_ids,unit_repeats");
     assert!(
         text.lines().skip(1).all(|l| l.starts_with("2026Q2,")),
         "only the asked quarter"

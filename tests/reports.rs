@@ -165,6 +165,82 @@ fn quarterly_numbers_agree_with_tables_and_an_independent_count() {
         })
         .sum();
     assert_eq!(outcomes, decided);
+    unit_risk_points_agree_with_an_independent_count(&html, &csv);
+}
+
+/// The quarterly report's unit×error_type risk points (2026Q2): each row's
+/// count, and how many of its cases repeat at unit level (docs/rules.md:
+/// an earlier case of the unit and error type, both subjective, or granted
+/// tolerance and decided by this case's filing day), counted pair by pair
+/// over the ledger CSV; the text's figures are the table's.
+fn unit_risk_points_agree_with_an_independent_count(html: &str, csv: &str) {
+    let (header, records) = crate::util::csv_records(csv);
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (id, unit, error, filed, decided, outcome, subjective) = (
+        at("案件编号"),
+        at("执法单位"),
+        at("问题类型"),
+        at("立案日期"),
+        at("认定日期"),
+        at("认定结果"),
+        at("主观过错"),
+    );
+    let date = |s: &str| jiucuo::ingest::values::parse_date(s).unwrap();
+    let (q2_start, q2_end) = (
+        chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+    );
+    let rows: Vec<Vec<&str>> = html
+        .split("<tr>")
+        .map(|r| {
+            r.split("<td>")
+                .skip(1)
+                .map(|c| c.split("</td>").next().unwrap())
+                .collect()
+        })
+        .filter(|c: &Vec<&str>| c.len() > 6 && c[1] == "单位×问题类型")
+        .collect();
+    assert!(!rows.is_empty(), "a unit×error_type risk point in 2026Q2");
+    let text = text_of(html);
+    for cells in rows {
+        let (u, e) = (cells[2], cells[4]);
+        let mine: Vec<&Vec<String>> = records
+            .iter()
+            .filter(|r| r[unit] == u && r[error] == e)
+            .collect();
+        let in_q2: Vec<&&Vec<String>> = mine
+            .iter()
+            .filter(|r| {
+                let f = date(&r[filed]).unwrap();
+                f >= q2_start && f <= q2_end
+            })
+            .collect();
+        let repeats = in_q2
+            .iter()
+            .filter(|me| {
+                let f = date(&me[filed]).unwrap();
+                mine.iter().any(|prior| {
+                    let pf = date(&prior[filed]).unwrap();
+                    let earlier = (pf, &prior[id]) < (f, &me[id]);
+                    let both_subjective = me[subjective] == "是" && prior[subjective] == "是";
+                    let tolerated = ["免责", "减轻", "从轻"].contains(&prior[outcome].as_str())
+                        && date(&prior[decided]).is_some_and(|d| d <= f);
+                    earlier && (both_subjective || tolerated)
+                })
+            })
+            .count();
+        assert_eq!(cells[5].parse::<usize>().unwrap(), in_q2.len(), "{u} {e}");
+        assert_eq!(cells[6].parse::<usize>().unwrap(), repeats, "{u} {e}");
+        let named = format!("{u}的“{e}”，{}件（", in_q2.len());
+        if let Some(after) = text.split(&named).nth(1) {
+            let said = if repeats > 0 {
+                format!("其中{repeats}件系该单位因主观原因重复出现或经容错后再次出现，期望")
+            } else {
+                "期望".to_string()
+            };
+            assert!(after.starts_with(&said), "{named}{after}");
+        }
+    }
 }
 
 #[test]
@@ -580,7 +656,11 @@ fn repeats_and_hotspots_need_only_the_columns_they_declare() {
         "repeats differ on the narrowed cases"
     );
     let config = jiucuo::config::Config::default();
-    let hp = hotspots::HotspotParams::new(&config.hotspots, &config.pilot);
+    let hp = hotspots::HotspotParams::new(
+        &config.hotspots,
+        &config.pilot,
+        jiucuo::app::repeat_params(&config),
+    );
     let whole = hotspots::hotspots(cases, None, hotspots::Period::AllQuarters, &hp).unwrap();
     let narrowed = cases.select(hotspots::READS.iter().copied()).unwrap();
     let few = hotspots::hotspots(&narrowed, None, hotspots::Period::AllQuarters, &hp).unwrap();

@@ -13,6 +13,7 @@ use polars_arrow::array::{Array, Utf8ViewArray};
 use super::TextByRow;
 
 use super::period::{quarters_between, Quarter, Window};
+use super::repeats::{self, RepeatParams};
 use super::stats::{self, FunnelLevel};
 use crate::config::HotspotConfig;
 use crate::ingest::parse::date_from_days;
@@ -26,9 +27,14 @@ pub const READS: &[&str] = &[
     s::ERROR_TYPE,
     s::FILED_ON,
     s::OUTCOME,
+    // the unit-level repeats (`unit_repeats`)
+    s::SUBJECTIVE_FAULT,
+    s::DECIDED_ON,
 ];
 
-/// Output columns (outputs.md §hotspots).
+/// Output columns (outputs.md §hotspots), plus `unit_repeats`: of a
+/// unit×error_type cell's cases, how many repeat the problem at unit level
+/// (rules.md §3, [`repeats::unit_repeat_rows`]); empty for the other kinds.
 pub const COLUMNS: &[&str] = &[
     "window",
     "dims",
@@ -44,6 +50,7 @@ pub const COLUMNS: &[&str] = &[
     "signals",
     "level",
     "case_ids",
+    "unit_repeats",
 ];
 
 /// The three kinds of cell.
@@ -99,10 +106,17 @@ pub struct HotspotParams {
     /// The pilot period: the observation span never extends beyond it (a
     /// stray case filed before the pilot must not make a quarter look observed).
     pub pilot: (NaiveDate, NaiveDate),
+    /// What "the same problem" is, and the lookback, for the unit-level
+    /// repeats (jiucuo.toml [repeats], as for officers).
+    pub repeats: RepeatParams,
 }
 
 impl HotspotParams {
-    pub fn new(c: &HotspotConfig, pilot: &crate::config::PilotConfig) -> Self {
+    pub fn new(
+        c: &HotspotConfig,
+        pilot: &crate::config::PilotConfig,
+        repeats: RepeatParams,
+    ) -> Self {
         HotspotParams {
             min_count: c.min_count,
             q_threshold: c.q_threshold,
@@ -114,6 +128,7 @@ impl HotspotParams {
             winsor: c.winsor,
             weights: c.weights.clone(),
             pilot: (pilot.start, pilot.end),
+            repeats,
         }
     }
 }
@@ -641,7 +656,7 @@ pub fn hotspots(
             );
         }
     }
-    assemble(cases, &lf, out, volume.is_some())
+    assemble(cases, &lf, out, volume.is_some(), &p.repeats)
 }
 
 /// A cell of the output by its text: window label, dims label, k1, k2.
@@ -869,6 +884,7 @@ fn assemble(
     cases: &LazyFrame,
     cells: Vec<(Window, Cell)>,
     with_volume: bool,
+    same_problem: &RepeatParams,
 ) -> PolarsResult<DataFrame> {
     if cells.is_empty() {
         return empty();
@@ -897,6 +913,30 @@ fn assemble(
     for (dims, wanted) in quarterly {
         quarterly_case_rows(cases, ids, dims, &wanted, &mut listed)?;
     }
+    // Of each unit×error_type cell's cases, those that repeat at unit level.
+    let unit_repeats: Vec<Option<i64>> = if cells.iter().any(|(_, c)| c.dims == Dims::UnitError) {
+        let repeat = repeats::unit_repeat_rows(ledger, same_problem)?;
+        cells
+            .iter()
+            .map(|(w, c)| {
+                (c.dims == Dims::UnitError).then(|| {
+                    let key = (
+                        w.label(),
+                        c.dims.label().to_string(),
+                        c.key.0.clone(),
+                        c.key.1.clone(),
+                    );
+                    let rows = listed.of.get(&key).cloned().unwrap_or(0..0);
+                    listed.rows[rows]
+                        .iter()
+                        .filter(|&&r| repeat[r as usize])
+                        .count() as i64
+                })
+            })
+            .collect()
+    } else {
+        vec![None; cells.len()]
+    };
     let col_of = |c: &Cell, which: &str| -> Option<String> {
         let (k1, k2) = c.dims.keys();
         if k1 == which {
@@ -931,6 +971,7 @@ fn assemble(
         "level" => cells.iter().map(|(_, c)| c.level(with_volume)).collect::<Vec<_>>(),
         "k1" => cells.iter().map(|(_, c)| c.key.0.clone()).collect::<Vec<_>>(),
         "k2" => cells.iter().map(|(_, c)| c.key.1.clone()).collect::<Vec<_>>(),
+        "unit_repeats" => unit_repeats,
     )?;
     let mut df = df
         .lazy()
@@ -1006,6 +1047,7 @@ fn empty() -> PolarsResult<DataFrame> {
         ("signals", str_list.clone()),
         ("level", DataType::String),
         ("case_ids", str_list),
+        ("unit_repeats", DataType::Int64),
     ];
     DataFrame::new_infer_height(
         schema
@@ -1037,12 +1079,84 @@ mod tests {
                 o.push("不予容错");
             }
         }
-        df!(s::CASE_ID => ids, s::UNIT => u, s::DOMAIN => d, s::ERROR_TYPE => e, s::FILED_ON => f, s::OUTCOME => o)
-            .unwrap()
+        let undecided = vec![None::<i32>; ids.len()];
+        let unknown = vec![None::<bool>; ids.len()];
+        df!(
+            s::CASE_ID => ids,
+            s::UNIT => u,
+            s::DOMAIN => d,
+            s::ERROR_TYPE => e,
+            s::FILED_ON => f,
+            s::OUTCOME => o,
+            s::SUBJECTIVE_FAULT => unknown,
+            s::DECIDED_ON => undecided,
+        )
+        .unwrap()
+        .lazy()
+        .with_columns([
+            col(s::FILED_ON).cast(DataType::Date),
+            col(s::DECIDED_ON).cast(DataType::Date),
+        ])
+        .collect()
+        .unwrap()
+    }
+
+    /// Of a unit×error_type risk point's cases, those its unit repeats
+    /// (rules.md §3 at unit level) are counted; other kinds have none.
+    #[test]
+    fn unit_error_cells_count_the_cases_their_unit_repeats() {
+        let df = cases(&[
+            ("U1", "市场监管", "E1", 1, day(2025, 1, 10)), // C001
+            ("U1", "市场监管", "E1", 4, day(2025, 5, 10)), // C002..C005
+            ("U2", "市场监管", "E1", 4, day(2025, 5, 10)), // C006..C009
+        ]);
+        // C001 granted tolerance (decided 2025-02-01): U1's four Q2 cases
+        // repeat after it. U2: C006 and C008 subjective, so C008 repeats C006.
+        let outcome: Vec<&str> = (1..=9)
+            .map(|i| if i == 1 { "免责" } else { "不予容错" })
+            .collect();
+        let decided: Vec<Option<i32>> = (1..=9)
+            .map(|i| (i == 1).then(|| days_since_epoch(day(2025, 2, 1))))
+            .collect();
+        let subjective: Vec<Option<bool>> = (1..=9)
+            .map(|i| (i == 6 || i == 8).then_some(true))
+            .collect();
+        let df = df
             .lazy()
-            .with_column(col(s::FILED_ON).cast(DataType::Date))
+            .with_columns([
+                Series::new(s::OUTCOME.into(), outcome).lit(),
+                Series::new(s::DECIDED_ON.into(), decided)
+                    .lit()
+                    .cast(DataType::Date),
+                Series::new(s::SUBJECTIVE_FAULT.into(), subjective).lit(),
+            ])
             .collect()
-            .unwrap()
+            .unwrap();
+        let out = hotspots(&df, None, Period::AllQuarters, &params()).unwrap();
+        let repeats_of = |dims: &str, k1: &str, k2: &str| -> Option<i64> {
+            let f = out
+                .clone()
+                .lazy()
+                .filter(
+                    col("window")
+                        .eq(lit("2025Q2"))
+                        .and(col("dims").eq(lit(dims)))
+                        .and(col("error_type").eq(lit(k2)).or(col("domain").eq(lit(k2))))
+                        .and(col("unit").eq(lit(k1)).or(col("domain").eq(lit(k1)))),
+                )
+                .collect()
+                .unwrap();
+            assert_eq!(f.height(), 1, "{dims} {k1} {k2}: {out}");
+            f.column("unit_repeats").unwrap().i64().unwrap().get(0)
+        };
+        assert_eq!(repeats_of("unit×error_type", "U1", "E1"), Some(4));
+        assert_eq!(repeats_of("unit×error_type", "U2", "E1"), Some(1));
+        assert_eq!(repeats_of("domain×error_type", "市场监管", "E1"), None);
+        assert_eq!(repeats_of("unit×domain", "U1", "市场监管"), None);
+        assert_eq!(
+            out.get_column_names().last().unwrap().as_str(),
+            "unit_repeats"
+        );
     }
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -1054,7 +1168,14 @@ mod tests {
             start: day(2024, 1, 1),
             ..Default::default()
         };
-        HotspotParams::new(&HotspotConfig::default(), &pilot)
+        HotspotParams::new(
+            &HotspotConfig::default(),
+            &pilot,
+            RepeatParams {
+                same_domain: false,
+                lookback_days: 0,
+            },
+        )
     }
 
     fn row(
@@ -1258,10 +1379,15 @@ mod tests {
                 s::ERROR_TYPE => vec!["E1"; rows.len()],
                 s::FILED_ON => rows.iter().map(|r| days_since_epoch(r.2)).collect::<Vec<_>>(),
                 s::OUTCOME => vec!["不予容错"; rows.len()],
+                s::SUBJECTIVE_FAULT => vec![None::<bool>; rows.len()],
+                s::DECIDED_ON => vec![None::<i32>; rows.len()],
             )
             .unwrap()
             .lazy()
-            .with_column(col(s::FILED_ON).cast(DataType::Date))
+            .with_columns([
+                col(s::FILED_ON).cast(DataType::Date),
+                col(s::DECIDED_ON).cast(DataType::Date),
+            ])
             .collect()
             .unwrap()
         };

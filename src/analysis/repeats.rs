@@ -404,55 +404,104 @@ struct Found {
     priors: std::ops::Range<usize>,
 }
 
-/// Unit-level repeats (a unit repeating an error type), for risk points:
-/// `unit, error_type, repeat_cases` = cases of the unit flagged by either limb.
-pub fn unit_repeat_counts(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
-    let sorted = cases
+/// Unit-level repeats (rules.md §3: "the same analysis at unit level", which
+/// feeds the risk points of §4): for each row of `cases`, whether its unit
+/// already had an earlier case of the same problem that makes it a repeat by
+/// either limb of art. 12(5) — both with a subjective fault, or the earlier
+/// one granted tolerance and decided on or before this one's filing day —
+/// within the lookback window. "Earlier" and "the same problem" are as for
+/// officers; cases without an officer count too (the unit is the actor).
+/// A case without filing date, unit or problem is never a repeat.
+///
+/// One linear pass per unit and problem over the cases in filing order: a
+/// unit holds thousands of cases of one problem, so the officers' scan, which
+/// lists every prior case, would be quadratic here.
+pub fn unit_repeat_rows(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<Vec<bool>> {
+    let derived = cases
         .clone()
         .lazy()
-        .filter(col(s::FILED_ON).is_not_null())
-        .with_columns([
+        .select([
             problem_expr(p.same_domain)
                 .cast(s::categorical())
                 .alias("problem"),
             tolerated_expr(),
         ])
-        .select([
-            col(s::UNIT),
-            col("problem"),
-            col(s::FILED_ON),
-            col(s::CASE_ID),
-            col(s::DECIDED_ON),
-            col(s::SUBJECTIVE_FAULT),
-            col("__tolerated"),
-            col(s::ERROR_TYPE),
-        ])
-        .sort(
-            [s::UNIT, "problem", s::FILED_ON, s::CASE_ID],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
         .collect()?;
-    let rows = priors_from(&sorted)?;
-    let units = codes(sorted.column(s::UNIT)?)?;
-    let problems = codes(sorted.column("problem")?)?;
-    let mut flagged: Vec<IdxSize> = scan_groups(
-        |i, j| units[i] == units[j] && problems[i] == problems[j],
-        rows.len(),
-        |i| rows[i],
-        p.lookback_days,
-    )
-    .into_iter()
-    .map(|f| f.row as IdxSize)
-    .collect();
-    flagged.dedup();
-    let df = sorted
-        .select([s::UNIT, s::ERROR_TYPE])?
-        .take(&IdxCa::from_vec("".into(), flagged))?;
-    s::as_text(&df)
-        .group_by_stable([col("unit"), col("error_type")])
-        .agg([len().cast(DataType::Int64).alias("repeat_cases")])
-        .sort(["unit", "error_type"], SortMultipleOptions::default())
-        .collect()
+    let facts = DataFrame::new_infer_height(vec![
+        cases.column(s::FILED_ON)?.clone(),
+        cases.column(s::DECIDED_ON)?.clone(),
+        cases.column(s::SUBJECTIVE_FAULT)?.clone(),
+        derived.column("__tolerated")?.clone(),
+    ])?;
+    let case_facts = priors_from(&facts)?;
+    drop(facts);
+    let problems = codes(derived.column("problem")?)?;
+    drop(derived);
+    let units = codes(cases.column(s::UNIT)?)?;
+    let ids = TextByRow::new(cases.column(s::CASE_ID)?.str()?);
+    let mut order: Vec<u32> = (0..case_facts.len())
+        .filter(|&i| {
+            case_facts[i].filed != i32::MIN && units[i] != u32::MAX && problems[i] != u32::MAX
+        })
+        .map(|i| i as u32)
+        .collect();
+    let key = |i: u32| {
+        let i = i as usize;
+        (units[i], problems[i], case_facts[i].filed)
+    };
+    // Same-day cases of a unit and problem go by case id (text order).
+    order.sort_unstable_by(|&a, &b| {
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| ids.get(a as usize).cmp(&ids.get(b as usize)))
+            .then(a.cmp(&b))
+    });
+    let window = |me: i32, prior: i32| p.lookback_days == 0 || me - prior <= p.lookback_days as i32;
+    let mut repeat = vec![false; case_facts.len()];
+    let mut start = 0;
+    while start < order.len() {
+        let group = (
+            units[order[start] as usize],
+            problems[order[start] as usize],
+        );
+        // The latest earlier subjective case's filing day.
+        let mut last_subjective: Option<i32> = None;
+        // Earlier tolerated cases in the window as (filed, decided), oldest
+        // first, each decided strictly earlier than every one after it (a
+        // case decided no earlier than a newer one can never be the earliest
+        // decision in a window again): the front is the window's earliest
+        // decision.
+        let mut tolerated: std::collections::VecDeque<(i32, i32)> = Default::default();
+        let mut k = start;
+        while k < order.len() && (units[order[k] as usize], problems[order[k] as usize]) == group {
+            let row = order[k] as usize;
+            let me = case_facts[row];
+            while tolerated
+                .front()
+                .is_some_and(|&(filed, _)| !window(me.filed, filed))
+            {
+                tolerated.pop_front();
+            }
+            let subjective =
+                me.subjective && last_subjective.is_some_and(|filed| window(me.filed, filed));
+            let after_tolerance = tolerated
+                .front()
+                .is_some_and(|&(_, decided)| decided <= me.filed);
+            repeat[row] = subjective || after_tolerance;
+            if me.subjective {
+                last_subjective = Some(me.filed);
+            }
+            if let (true, Some(decided)) = (me.tolerated, me.decided) {
+                while tolerated.back().is_some_and(|&(_, d)| d >= decided) {
+                    tolerated.pop_back();
+                }
+                tolerated.push_back((me.filed, decided));
+            }
+            k += 1;
+        }
+        start = k;
+    }
+    Ok(repeat)
 }
 
 /// The answer of `jiucuo check` for one officer and one problem.
@@ -972,8 +1021,194 @@ mod tests {
                 ]
             };
             assert_eq!(flagged, want, "same_domain {same_domain}");
-            let units = unit_repeat_counts(&coded, &p).unwrap();
-            assert!(units.equals_missing(&unit_repeat_counts(&df, &p).unwrap()));
+            assert_eq!(
+                unit_repeat_rows(&coded, &p).unwrap(),
+                unit_repeat_rows(&df, &p).unwrap()
+            );
+        }
+    }
+
+    /// `frame` with each case's unit.
+    fn with_units(mut df: DataFrame, units: &[&str]) -> DataFrame {
+        df.with_column(Series::new(s::UNIT.into(), units).into_column())
+            .unwrap();
+        df
+    }
+
+    /// Worked by hand from rules.md §3 with the unit as the actor.
+    #[test]
+    fn a_unit_repeats_a_problem_after_its_own_subjective_error_or_tolerance() {
+        let df = with_units(
+            frame(&[
+                // first of 甲局's 文书瑕疵: no repeat
+                (
+                    "A",
+                    &["甲"],
+                    "文书瑕疵",
+                    Some(true),
+                    d(2025, 4, 1),
+                    d(2025, 4, 20),
+                    Some("免责"),
+                ),
+                // A's tolerance is decided after B is filed; B not subjective
+                (
+                    "B",
+                    &["乙"],
+                    "文书瑕疵",
+                    Some(false),
+                    d(2025, 4, 10),
+                    None,
+                    None,
+                ),
+                // same day as B (after it by id), no officer: subjective after A
+                ("C", &[], "文书瑕疵", Some(true), d(2025, 4, 10), None, None),
+                // another problem of the unit
+                (
+                    "D",
+                    &["甲"],
+                    "超期办理",
+                    Some(false),
+                    d(2025, 5, 1),
+                    None,
+                    None,
+                ),
+                // another unit
+                (
+                    "E",
+                    &["丙"],
+                    "文书瑕疵",
+                    Some(true),
+                    d(2025, 5, 1),
+                    None,
+                    None,
+                ),
+                // after A's tolerance (decided 04-20)
+                (
+                    "F",
+                    &["丁"],
+                    "文书瑕疵",
+                    Some(false),
+                    d(2025, 5, 1),
+                    None,
+                    None,
+                ),
+                // 426 days after A, the only tolerated case; subjective empty
+                ("G", &["甲"], "文书瑕疵", None, d(2026, 6, 1), None, None),
+                // subjective; the latest earlier subjective case is C, 418 days before
+                (
+                    "H",
+                    &["乙"],
+                    "文书瑕疵",
+                    Some(true),
+                    d(2026, 6, 2),
+                    None,
+                    None,
+                ),
+            ]),
+            &[
+                "甲局", "甲局", "甲局", "甲局", "乙局", "甲局", "甲局", "甲局",
+            ],
+        );
+        let unlimited = unit_repeat_rows(&df, &params()).unwrap();
+        assert_eq!(
+            unlimited,
+            [false, false, true, false, false, true, true, true]
+        );
+        let year = RepeatParams {
+            same_domain: false,
+            lookback_days: 365,
+        };
+        assert_eq!(
+            unit_repeat_rows(&df, &year).unwrap(),
+            [false, false, true, false, false, true, false, false]
+        );
+    }
+
+    /// The linear scan against the definition read literally (every pair),
+    /// on random ledgers: ties on the filing day, cases without a date,
+    /// tolerance decided late, lookback windows.
+    #[test]
+    fn unit_repeats_match_the_definition_pair_by_pair() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        for round in 0..20 {
+            let n = 120;
+            let ids: Vec<String> = (0..n).map(|_| format!("C{:04}", next(10_000))).collect();
+            let units: Vec<&str> = (0..n)
+                .map(|_| ["甲局", "乙局", "丙局"][next(3) as usize])
+                .collect();
+            let errors: Vec<&str> = (0..n)
+                .map(|_| ["文书瑕疵", "超期办理"][next(2) as usize])
+                .collect();
+            let subjective: Vec<Option<bool>> = (0..n)
+                .map(|_| [Some(true), Some(false), None][next(3) as usize])
+                .collect();
+            let base = days_since_epoch(NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
+            let filed: Vec<Option<i32>> = (0..n)
+                .map(|_| (next(20) > 0).then(|| base + next(300) as i32))
+                .collect();
+            let outcomes: Vec<Option<&str>> = (0..n)
+                .map(|_| [Some("免责"), Some("减轻"), Some("不予容错"), None][next(4) as usize])
+                .collect();
+            let decided: Vec<Option<i32>> = (0..n)
+                .map(|i| match (filed[i], outcomes[i]) {
+                    (Some(f), Some(_)) => Some(f + next(120) as i32),
+                    _ => None,
+                })
+                .collect();
+            let officers: Vec<Series> = (0..n).map(|_| Series::new("".into(), ["甲"])).collect();
+            let mut officers: ListChunked = officers.into_iter().map(Some).collect();
+            officers.rename(s::OFFICERS.into());
+            let df = df!(
+                s::CASE_ID => &ids,
+                s::OFFICERS => officers.into_series(),
+                s::UNIT => &units,
+                s::DOMAIN => (0..n).map(|_| "市场监管").collect::<Vec<_>>(),
+                s::ERROR_TYPE => &errors,
+                s::SUBJECTIVE_FAULT => &subjective,
+                s::FILED_ON => &filed,
+                s::DECIDED_ON => &decided,
+                s::OUTCOME => &outcomes,
+            )
+            .unwrap()
+            .lazy()
+            .with_columns([
+                col(s::FILED_ON).cast(DataType::Date),
+                col(s::DECIDED_ON).cast(DataType::Date),
+            ])
+            .collect()
+            .unwrap();
+            let lookback = [0, 30, 90][round % 3];
+            let p = RepeatParams {
+                same_domain: false,
+                lookback_days: lookback,
+            };
+            let want: Vec<bool> = (0..n)
+                .map(|i| {
+                    let Some(fi) = filed[i] else { return false };
+                    (0..n).any(|j| {
+                        let Some(fj) = filed[j] else { return false };
+                        let earlier = (fj, &ids[j], j) < (fi, &ids[i], i);
+                        let in_window = lookback == 0 || fi - fj <= lookback as i32;
+                        let tolerated = matches!(outcomes[j], Some("免责" | "减轻" | "从轻"))
+                            && decided[j].is_some_and(|dj| dj <= fi);
+                        let both_subjective =
+                            subjective[i] == Some(true) && subjective[j] == Some(true);
+                        j != i
+                            && units[j] == units[i]
+                            && errors[j] == errors[i]
+                            && earlier
+                            && in_window
+                            && (tolerated || both_subjective)
+                    })
+                })
+                .collect();
+            assert_eq!(unit_repeat_rows(&df, &p).unwrap(), want, "round {round}");
         }
     }
 }

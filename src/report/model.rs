@@ -230,6 +230,9 @@ pub struct Share {
 pub struct RiskPointText {
     pub what: String,
     pub count: i64,
+    /// Of a unit×error_type cell's cases, those its unit repeats (0 for
+    /// the other kinds of cell).
+    pub repeats: i64,
     pub expected: String,
     pub ratio: String,
     pub signals: String,
@@ -325,6 +328,7 @@ fn risk_text(df: &DataFrame, row: usize) -> RiskPointText {
     RiskPointText {
         what,
         count: int_at(df, "count", row),
+        repeats: int_at(df, "unit_repeats", row),
         expected: if e.is_finite() {
             format!("{e:.1}")
         } else {

@@ -37,6 +37,7 @@ pub fn label(column: &str) -> String {
         "not_tolerated" => "不予容错",
         "outcome" => "认定结果",
         "count" => "件数",
+        "unit_repeats" => "其中重复出现",
         "share" => "占比",
         "clause" => "条款",
         "cited_decisions" => "引用条款的认定数",
