@@ -158,8 +158,11 @@ def hotspots(cases: pd.DataFrame, volume_path) -> pd.DataFrame:
     tol_decided = r["decided_on"].where(r["outcome"].isin(C.TOLERANCE))
     g = [r["unit"], r["error_type"]]
     prior_subj = subj.astype(int).groupby(g, dropna=False).cumsum() - subj.astype(int) > 0
-    first_tol = tol_decided.groupby(g, dropna=False).cummin().groupby(g, dropna=False).shift(1)
-    # cummin skips NaT but leaves it where nothing came before
+    # cummin leaves NaT rows NaT (it does not carry the minimum over them):
+    # a far-future day stands for "not tolerated"
+    never = pd.Timestamp("2262-01-01")
+    first_tol = tol_decided.fillna(never).groupby(g, dropna=False).cummin()
+    first_tol = first_tol.groupby(g, dropna=False).shift(1)
     r = r.assign(unit_repeat=(subj & prior_subj) | (first_tol <= r["filed_on"]).fillna(False))
     f = r["filed_on"]
     hs = r.loc[(f >= pd.Timestamp(qa)) & (f <= pd.Timestamp(qb)),
