@@ -54,7 +54,10 @@ python3 - "$RESULTS" "$RUN_ID" "$REPO" "$MEM_LIMIT" "$REPS" "$TIMEOUT" "${SIZES[
 import json, os, platform, subprocess, sys
 results, run_id, repo, mem_limit, reps, timeout, *sizes = sys.argv[1:]
 git = lambda *a: subprocess.run(["git", "-C", repo, *a], capture_output=True, text=True).stdout.strip()
-dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+# The result tables this script itself rewrites do not make the tree dirty
+# (an earlier size of the same invocation writes RESULTS.md).
+dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                 ":(exclude)bench/RESULTS.md", ":(exclude)bench/REPORTS.md"))
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 mem = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal"))
 import duckdb, pandas, pyarrow
