@@ -670,11 +670,14 @@ struct CellRows {
     of: HashMap<ListedKey, std::ops::Range<usize>>,
 }
 
-/// Rows of the flagged cells of one kind in any quarters (one pass).
-fn quarterly_case_rows(
+/// Rows of the flagged cells of one kind: in any quarters at once (`range`
+/// None; each wanted cell with its quarter's [`Quarter::index`]), or in one
+/// date range (each wanted cell with 0).
+fn case_rows(
     cases: &LazyFrame,
     ids: &CaseIds,
     dims: Dims,
+    range: Option<&Window>,
     wanted: &[(i64, CellKey)],
     into: &mut CellRows,
 ) -> PolarsResult<()> {
@@ -690,63 +693,31 @@ fn quarterly_case_rows(
         "k1" => wanted.iter().map(|(_, k)| k.0.clone()).collect::<Vec<_>>(),
         "k2" => wanted.iter().map(|(_, k)| k.1.clone()).collect::<Vec<_>>(),
     )?;
+    let (within, group) = match range {
+        Some(w) => (w.filed_within(), lit(0i64)),
+        None => (col(s::FILED_ON).is_not_null(), quarter_index()),
+    };
     let selected = cases
         .clone()
         .with_row_index("__row", None)
-        .filter(col(s::FILED_ON).is_not_null())
+        .filter(within)
         .select([
             col("__row"),
-            quarter_index().alias("__q"),
+            group.alias("__q"),
             col(k1).alias("k1"),
             col(k2).alias("k2"),
         ]);
+    let label = |q: i64| match range {
+        Some(w) => w.label(),
+        None => Quarter::from_index(q).label(),
+    };
     ids.place(
         selected,
         keys_as_in(cases, dims, keys.lazy())?,
         &["__q", "k1", "k2"],
-        wanted.iter().map(|(q, (a, b))| {
-            (
-                Quarter::from_index(*q).label(),
-                dims.label().to_string(),
-                a.clone(),
-                b.clone(),
-            )
-        }),
-        into,
-    )
-}
-
-/// Rows of the flagged cells of one window (a date range) and kind.
-fn case_rows(
-    cases: &LazyFrame,
-    ids: &CaseIds,
-    w: &Window,
-    dims: Dims,
-    keys: &[CellKey],
-    into: &mut CellRows,
-) -> PolarsResult<()> {
-    let (k1, k2) = dims.keys();
-    let keys: Vec<CellKey> = keys
-        .iter()
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let wanted = df!(
-        "k1" => keys.iter().map(|k| k.0.clone()).collect::<Vec<_>>(),
-        "k2" => keys.iter().map(|k| k.1.clone()).collect::<Vec<_>>(),
-    )?;
-    let selected = cases
-        .clone()
-        .with_row_index("__row", None)
-        .filter(w.filed_within())
-        .select([col("__row"), col(k1).alias("k1"), col(k2).alias("k2")]);
-    ids.place(
-        selected,
-        keys_as_in(cases, dims, wanted.lazy())?,
-        &["k1", "k2"],
-        keys.iter()
-            .map(|(a, b)| (w.label(), dims.label().to_string(), a.clone(), b.clone())),
+        wanted
+            .iter()
+            .map(|(q, (a, b))| (label(*q), dims.label().to_string(), a.clone(), b.clone())),
         into,
     )
 }
@@ -907,11 +878,14 @@ fn assemble(
                 .entry(*dims)
                 .or_default()
                 .extend(keys.iter().map(|k| (q.index(), k.clone()))),
-            Window::Range(..) => case_rows(cases, ids, w, *dims, keys, &mut listed)?,
+            Window::Range(..) => {
+                let wanted: Vec<(i64, CellKey)> = keys.iter().map(|k| (0, k.clone())).collect();
+                case_rows(cases, ids, *dims, Some(w), &wanted, &mut listed)?
+            }
         }
     }
     for (dims, wanted) in quarterly {
-        quarterly_case_rows(cases, ids, dims, &wanted, &mut listed)?;
+        case_rows(cases, ids, dims, None, &wanted, &mut listed)?;
     }
     // Of each unit×error_type cell's cases, those that repeat at unit level.
     let unit_repeats: Vec<Option<i64>> = if cells.iter().any(|(_, c)| c.dims == Dims::UnitError) {
@@ -1451,6 +1425,47 @@ mod tests {
         assert_eq!(
             ids("2025Q4"),
             ["K0", "监督案件-K30", "监督案件-K4", "监督案件-K9"]
+        );
+        // a date range lists its own cases the same way
+        let range = Period::Range(day(2025, 8, 1), day(2025, 12, 31));
+        let out = hotspots(&df, None, range, &params()).unwrap();
+        let listed = out
+            .lazy()
+            .filter(
+                col("dims")
+                    .eq(lit("unit×domain"))
+                    .and(col("unit").eq(lit("U1"))),
+            )
+            .collect()
+            .unwrap();
+        assert_eq!(
+            listed.column("window").unwrap().str().unwrap().get(0),
+            Some("2025-08-01..2025-12-31")
+        );
+        let range_ids: Vec<String> = listed
+            .column("case_ids")
+            .unwrap()
+            .list()
+            .unwrap()
+            .get_as_series(0)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap().to_string())
+            .collect();
+        assert_eq!(
+            range_ids,
+            [
+                "K0",
+                "监督案件-K1",
+                "监督案件-K10",
+                "监督案件-K100",
+                "监督案件-K2",
+                "监督案件-K30",
+                "监督案件-K4",
+                "监督案件-K9"
+            ]
         );
     }
 
