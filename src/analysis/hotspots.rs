@@ -1053,26 +1053,29 @@ mod tests {
                 o.push("不予容错");
             }
         }
-        let undecided = vec![None::<i32>; ids.len()];
-        let unknown = vec![None::<bool>; ids.len()];
-        df!(
+        let df = df!(
             s::CASE_ID => ids,
             s::UNIT => u,
             s::DOMAIN => d,
             s::ERROR_TYPE => e,
             s::FILED_ON => f,
             s::OUTCOME => o,
-            s::SUBJECTIVE_FAULT => unknown,
-            s::DECIDED_ON => undecided,
         )
-        .unwrap()
-        .lazy()
-        .with_columns([
-            col(s::FILED_ON).cast(DataType::Date),
-            col(s::DECIDED_ON).cast(DataType::Date),
-        ])
-        .collect()
-        .unwrap()
+        .unwrap();
+        as_ledger(df)
+    }
+
+    /// Filing days (days since 1970) as dates; no case decided, no
+    /// subjective fault recorded.
+    fn as_ledger(df: DataFrame) -> DataFrame {
+        df.lazy()
+            .with_columns([
+                col(s::FILED_ON).cast(DataType::Date),
+                lit(NULL).cast(DataType::Boolean).alias(s::SUBJECTIVE_FAULT),
+                lit(NULL).cast(DataType::Date).alias(s::DECIDED_ON),
+            ])
+            .collect()
+            .unwrap()
     }
 
     /// Of a unit×error_type risk point's cases, those its unit repeats
@@ -1346,24 +1349,16 @@ mod tests {
         // One cell (U1×D×E1) in 2025Q3 and 2025Q4, its case ids out of text
         // order in the rows, the ledger in two chunks; U2 is background.
         let frame = |rows: &[(&str, &str, NaiveDate)]| {
-            df!(
+            let df = df!(
                 s::CASE_ID => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
                 s::UNIT => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
                 s::DOMAIN => vec!["D"; rows.len()],
                 s::ERROR_TYPE => vec!["E1"; rows.len()],
                 s::FILED_ON => rows.iter().map(|r| days_since_epoch(r.2)).collect::<Vec<_>>(),
                 s::OUTCOME => vec!["不予容错"; rows.len()],
-                s::SUBJECTIVE_FAULT => vec![None::<bool>; rows.len()],
-                s::DECIDED_ON => vec![None::<i32>; rows.len()],
             )
-            .unwrap()
-            .lazy()
-            .with_columns([
-                col(s::FILED_ON).cast(DataType::Date),
-                col(s::DECIDED_ON).cast(DataType::Date),
-            ])
-            .collect()
-            .unwrap()
+            .unwrap();
+            as_ledger(df)
         };
         // Ids longer than 12 bytes live in the chunks' buffers (shorter
         // ones inside the array's views): both kinds are listed.
