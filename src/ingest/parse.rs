@@ -27,47 +27,18 @@ fn str_list(values: &[&str]) -> Expr {
     lit(Series::new("".into(), values)).implode(false)
 }
 
-/// Trimmed text, null when empty or (with `missing_markers`) a missing
-/// marker. The trimmed values are narrower views into the input's own
-/// buffers: nothing is copied (the equivalent expressions, `strip_chars`
-/// and `is_in`, copied every column of the ledger twice and took a third of
-/// the checking time).
-fn cleaned(text: &StringChunked, missing_markers: bool, name: &str) -> PolarsResult<StringChunked> {
-    use polars_arrow::array::{Array, Utf8ViewArray, View};
-    use polars_arrow::bitmap::MutableBitmap;
-    let chunks = text
-        .downcast_iter()
-        .map(|array| {
-            let mut views = Vec::with_capacity(array.len());
-            let mut valid = MutableBitmap::with_capacity(array.len());
-            for (i, view) in array.views().iter().enumerate() {
-                let value = array.is_valid(i).then(|| array.value(i));
-                match value.map(|v| (v, v.trim())) {
-                    Some((v, t)) if !(t.is_empty() || missing_markers && MISSING.contains(&t)) => {
-                        // where the trimmed text starts inside the value
-                        let start = t.as_ptr() as usize - v.as_ptr() as usize;
-                        views.push(View::new_from_bytes(
-                            t.as_bytes(),
-                            view.buffer_idx,
-                            view.offset + start as u32,
-                        ));
-                        valid.push(true);
-                    }
-                    _ => {
-                        views.push(View::default());
-                        valid.push(false);
-                    }
-                }
-            }
-            Utf8ViewArray::try_new(
-                ArrowDataType::Utf8View,
-                views.into(),
-                array.data_buffers().clone(),
-                Some(valid.into()),
-            )
-        })
-        .collect::<PolarsResult<Vec<_>>>()?;
-    Ok(StringChunked::from_chunk_iter(name.into(), chunks))
+/// Trimmed text, null when empty or a missing marker.
+fn cleaned(name: &str, missing_markers: bool) -> Expr {
+    let s = col(name).str().strip_chars(lit(NULL));
+    if missing_markers {
+        when(s.clone().is_in(str_list(MISSING), false))
+            .then(lit(NULL).cast(DataType::String))
+            .otherwise(s)
+    } else {
+        when(s.clone().eq(lit("")))
+            .then(lit(NULL).cast(DataType::String))
+            .otherwise(s)
+    }
 }
 
 /// Polars dtype of a canonical field.
@@ -88,9 +59,9 @@ fn text_col(field: &Field) -> String {
 
 /// Cleaned text of a field's input column: trimmed, empty → null, and missing
 /// markers → null except where they carry meaning (free text; 无 = false).
-fn clean_column(field: &Field, raw: &Column) -> PolarsResult<Column> {
+fn clean_expr(field: &Field, raw: &str) -> Expr {
     let markers = !(field.name == schema::SUMMARY || field.ty == FieldType::Bool);
-    Ok(cleaned(raw.str()?, markers, &text_col(field))?.into_column())
+    cleaned(raw, markers).alias(text_col(field))
 }
 
 /// Vectorised parse of one field from its cleaned text column.
@@ -153,15 +124,13 @@ pub struct Parsed {
 /// Parse every mapped field of `raw` into its canonical typed column.
 pub fn parse_values(raw: &RawTable, map: &HeaderMap) -> Result<Parsed, IngestError> {
     // Clean each input column once, parse from the clean text, then range-check dates.
-    let err = |e: PolarsError| IngestError::container("解析", e);
-    let mut clean = vec![raw.frame.column(ROW).map_err(err)?.clone()];
+    let mut clean = vec![col(ROW)];
     let mut exprs = vec![col(ROW)];
     let mut dates = Vec::new();
     for (field, column) in FIELDS.iter().zip(&map.columns) {
         let expr = match column {
             Some(i) => {
-                let input = raw.frame.column(&raw_col(*i)).map_err(err)?;
-                clean.push(clean_column(field, input).map_err(err)?);
+                clean.push(clean_expr(field, &raw_col(*i)));
                 fast_expr(field)
             }
             None => lit(NULL).cast(dtype_of(field.ty)),
@@ -171,9 +140,11 @@ pub fn parse_values(raw: &RawTable, map: &HeaderMap) -> Result<Parsed, IngestErr
             dates.push(year_in_range(field.name));
         }
     }
-    let mut typed = DataFrame::new_infer_height(clean)
-        .map_err(err)?
+    let mut typed = raw
+        .frame
+        .clone()
         .lazy()
+        .select(clean)
         .select(exprs)
         .with_columns(dates)
         .collect()
@@ -478,76 +449,4 @@ pub fn days_since_epoch(d: chrono::NaiveDate) -> i32 {
 pub fn date_from_days(days: i32) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch")
         + chrono::Duration::days(days as i64)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    /// The cleaning as polars expressions (what `cleaned` replaced).
-    fn by_expressions(text: &StringChunked, missing_markers: bool) -> StringChunked {
-        let s = col("v").str().strip_chars(lit(NULL));
-        let nulls = if missing_markers {
-            s.clone().is_in(str_list(MISSING), false)
-        } else {
-            s.clone().eq(lit(""))
-        };
-        let expr = when(nulls)
-            .then(lit(NULL).cast(DataType::String))
-            .otherwise(s);
-        df!("v" => text.clone().into_series())
-            .unwrap()
-            .lazy()
-            .select([expr.alias("v")])
-            .collect()
-            .unwrap()
-            .column("v")
-            .unwrap()
-            .str()
-            .unwrap()
-            .clone()
-    }
-
-    fn cell() -> impl Strategy<Value = Option<String>> {
-        let piece = prop_oneof![
-            Just(" ".to_string()),
-            Just("\u{3000}".to_string()),
-            Just("\t".to_string()),
-            Just("\r\n".to_string()),
-            Just("无".to_string()),
-            Just("-".to_string()),
-            Just("N/A".to_string()),
-            Just("NULL".to_string()),
-            Just("——".to_string()),
-            Just("JC2026-001441".to_string()),
-            Just("区交通运输局".to_string()),
-            "[a-z0-9]{0,20}",
-        ];
-        proptest::option::of(proptest::collection::vec(piece, 0..5).prop_map(|v| v.concat()))
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
-
-        /// Trimmed views into the input's buffers read the same as the
-        /// copies the expressions made: long and short values (inline in
-        /// the view or not), white space of every kind, missing markers,
-        /// nulls, several chunks.
-        #[test]
-        fn cleaning_in_place_equals_the_expressions(
-            first in proptest::collection::vec(cell(), 0..40),
-            second in proptest::collection::vec(cell(), 0..40),
-            markers in any::<bool>(),
-        ) {
-            let mut text = StringChunked::new("v".into(), &first);
-            text.append(&StringChunked::new("v".into(), &second)).unwrap();
-            let got = cleaned(&text, markers, "v").unwrap();
-            let want = by_expressions(&text, markers);
-            prop_assert_eq!(
-                got.iter().collect::<Vec<_>>(),
-                want.iter().collect::<Vec<_>>()
-            );
-        }
-    }
 }
