@@ -244,24 +244,25 @@ fn slow_pass(
     match field.ty {
         FieldType::Text => Ok((current.clone(), None)),
         FieldType::List => {
-            let lists: Vec<Option<Series>> = raw
-                .iter()
-                .map(|cell| {
-                    // "无" in 涉及人员 is a unit-level case, not an officer named 无.
-                    let items: Vec<String> = cell
-                        .filter(|c| !values::is_missing(c))
-                        .map(values::split_list)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter(|item| !values::is_missing(item))
-                        .collect();
-                    (!items.is_empty()).then(|| Series::new("".into(), items))
-                })
-                .collect();
-            let mut ca: ListChunked = lists.into_iter().collect();
-            ca.rename(name.into());
-            let s = ca.into_series().cast(&dtype_of(field.ty))?;
-            Ok((s, None))
+            // Built in one list builder (a Series per cell cost as much as
+            // the splitting itself).
+            let mut lists = ListStringChunkedBuilder::new(name.into(), raw.len(), raw.len());
+            for cell in raw.iter() {
+                // "无" in 涉及人员 is a unit-level case, not an officer named 无.
+                let items: Vec<String> = cell
+                    .filter(|c| !values::is_missing(c))
+                    .map(values::split_list)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|item| !values::is_missing(item))
+                    .collect();
+                if items.is_empty() {
+                    lists.append_null();
+                } else {
+                    lists.append_values_iter(items.iter().map(String::as_str));
+                }
+            }
+            Ok((lists.finish().into_series(), None))
         }
         FieldType::Clause => {
             let mut cache: HashMap<&str, Result<Option<Clause>, values::ValueError>> =
