@@ -12,7 +12,9 @@ findings is left out (the baselines phrase messages more briefly).
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -42,6 +44,9 @@ def main():
     ref = d / "run-jiucuo-analyze"
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
+    # spill into the system's temporary folder, not `.tmp` where it runs
+    spill = os.path.join(tempfile.gettempdir(), "duckdb-bench")
+    con.execute(f"SET temp_directory = '{spill}'")
     print(f"== {d.name} rows")
     if not (ref / "deadlines.parquet").exists():
         print("  no jiucuo analyze output to compare with")

@@ -14,7 +14,9 @@ the duplicate-id rule. Prints `read N, analysed A, rejected R`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -311,6 +313,9 @@ def accounting(con):
 def connect(threads: int | None = None):
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
+    # spill into the system's temporary folder, not `.tmp` in the folder the
+    # benchmark runs from (the repository)
+    con.execute(f"SET temp_directory = {q(os.path.join(tempfile.gettempdir(), 'duckdb-bench'))}")
     if threads:
         con.execute(f"SET threads = {threads}")
     return con
