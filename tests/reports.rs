@@ -41,6 +41,14 @@ fn text_of(html: &str) -> String {
     out
 }
 
+/// The data cells of one HTML table row, as written.
+fn cells_of(row: &str) -> Vec<&str> {
+    row.split("<td>")
+        .skip(1)
+        .map(|c| c.split("</td>").next().unwrap())
+        .collect()
+}
+
 fn number_after(text: &str, before: &str, after: &str) -> i64 {
     let start = text
         .find(before)
@@ -113,11 +121,7 @@ fn quarterly_numbers_agree_with_tables_and_an_independent_count() {
         .split("<tr>")
         .find(|r| r.contains("<td>2026Q2</td>"))
         .expect("2026Q2 row in the overview table");
-    let cells: Vec<&str> = row
-        .split("<td>")
-        .skip(1)
-        .map(|c| c.split("</td>").next().unwrap())
-        .collect();
+    let cells = cells_of(row);
     assert_eq!(cells[1].parse::<i64>().unwrap(), filed);
     assert_eq!(cells[2].parse::<i64>().unwrap(), decided);
     // and the same as the named query run on its own
@@ -192,12 +196,7 @@ fn unit_risk_points_agree_with_an_independent_count(html: &str, csv: &str) {
     );
     let rows: Vec<Vec<&str>> = html
         .split("<tr>")
-        .map(|r| {
-            r.split("<td>")
-                .skip(1)
-                .map(|c| c.split("</td>").next().unwrap())
-                .collect()
-        })
+        .map(cells_of)
         .filter(|c: &Vec<&str>| c.len() > 6 && c[1] == "单位×问题类型")
         .collect();
     assert!(!rows.is_empty(), "a unit×error_type risk point in 2026Q2");

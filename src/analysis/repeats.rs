@@ -196,6 +196,21 @@ fn tolerated_expr() -> Expr {
         .alias("__tolerated")
 }
 
+/// What the scans derive per case: `problem` (the "same problem" label, as
+/// a category) and `__tolerated`.
+fn derived_facts(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
+    cases
+        .clone()
+        .lazy()
+        .select([
+            problem_expr(p.same_domain)
+                .cast(s::categorical())
+                .alias("problem"),
+            tolerated_expr(),
+        ])
+        .collect()
+}
+
 /// The rows of a frame with `filed_on`, `decided_on`, `subjective_fault` and
 /// `__tolerated`.
 fn priors_from(df: &DataFrame) -> PolarsResult<Vec<Prior>> {
@@ -237,16 +252,7 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
     // not copied: collecting them through a plan copied them, 350 MB at 10 M
     // cases) beside the two derived ones, the problem as a category and
     // whether the case's outcome granted tolerance.
-    let derived = cases
-        .clone()
-        .lazy()
-        .select([
-            problem_expr(p.same_domain)
-                .cast(s::categorical())
-                .alias("problem"),
-            tolerated_expr(),
-        ])
-        .collect()?;
+    let derived = derived_facts(cases, p)?;
     let ledger = |name: &str| cases.column(name).cloned();
     let facts = DataFrame::new_infer_height(vec![
         ledger(s::CASE_ID)?,
@@ -417,16 +423,7 @@ struct Found {
 /// unit holds thousands of cases of one problem, so the officers' scan, which
 /// lists every prior case, would be quadratic here.
 pub fn unit_repeat_rows(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<Vec<bool>> {
-    let derived = cases
-        .clone()
-        .lazy()
-        .select([
-            problem_expr(p.same_domain)
-                .cast(s::categorical())
-                .alias("problem"),
-            tolerated_expr(),
-        ])
-        .collect()?;
+    let derived = derived_facts(cases, p)?;
     let facts = DataFrame::new_infer_height(vec![
         cases.column(s::FILED_ON)?.clone(),
         cases.column(s::DECIDED_ON)?.clone(),
