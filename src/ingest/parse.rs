@@ -1,33 +1,30 @@
 //! Value parsing: raw text cells → typed canonical columns.
 //!
-//! The common forms are parsed by vectorised polars expressions; whatever they
-//! leave unparsed goes cell by cell through the parsers of [`super::values`],
-//! which either read the rare form or explain why the cell is unreadable.
-
-use std::collections::HashMap;
+//! Free-text columns are trimmed by a vectorised polars expression; every
+//! other column goes cell by cell through the parsers of [`super::values`],
+//! which read every accepted form or explain why a cell is unreadable. A
+//! column holds few distinct texts (dates, yes/no, list values), so each
+//! distinct text of a chunk is parsed once and the result looked up after.
 
 use polars::prelude::*;
 
 use super::mapping::HeaderMap;
 use super::read::{raw_col, RawTable};
-use super::values::{self, Clause};
+use super::values::{self, Clause, ValueError};
 use super::{Finding, IngestError, Severity};
 use crate::schema::{self, Field, FieldType, FIELDS, ROW};
 
-/// Missing-value markers recognised by the vectorised pass (values::is_missing
-/// recognises more in the per-cell pass).
+/// Missing-value markers of free-text columns (values::is_missing recognises
+/// more for the typed ones).
 const MISSING: &[&str] = &[
     "", "-", "/", "无", "—", "－", "——", "N/A", "n/a", "NULL", "null",
 ];
-const TRUE_WORDS: &[&str] = &["是", "有", "y", "yes", "true", "1", "√"];
-const FALSE_WORDS: &[&str] = &["否", "无", "n", "no", "false", "0", "×"];
-const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d"];
 
 fn str_list(values: &[&str]) -> Expr {
     lit(Series::new("".into(), values)).implode(false)
 }
 
-/// Trimmed text, null when empty or a missing marker.
+/// Trimmed text, null when empty or (with `missing_markers`) a missing marker.
 fn cleaned(name: &str, missing_markers: bool) -> Expr {
     let s = col(name).str().strip_chars(lit(NULL));
     if missing_markers {
@@ -52,69 +49,6 @@ pub fn dtype_of(ty: FieldType) -> DataType {
     }
 }
 
-/// Name of the cleaned-text column of a field (first vectorised step).
-fn text_col(field: &Field) -> String {
-    format!("t_{}", field.name)
-}
-
-/// Cleaned text of a field's input column: trimmed, empty → null, and missing
-/// markers → null except where they carry meaning (free text; 无 = false).
-fn clean_expr(field: &Field, raw: &str) -> Expr {
-    let markers = !(field.name == schema::SUMMARY || field.ty == FieldType::Bool);
-    cleaned(raw, markers).alias(text_col(field))
-}
-
-/// Vectorised parse of one field from its cleaned text column.
-fn fast_expr(field: &Field) -> Expr {
-    let text = col(text_col(field));
-    match field.ty {
-        FieldType::Text => text,
-        FieldType::Enum(allowed) => {
-            let squeezed = text.str().replace_all(lit(r"\s+"), lit(""), false);
-            when(squeezed.clone().is_in(str_list(allowed), false))
-                .then(squeezed)
-                .otherwise(lit(NULL).cast(DataType::String))
-        }
-        FieldType::Bool => {
-            let lower = text.str().to_lowercase();
-            when(lower.clone().is_in(str_list(TRUE_WORDS), false))
-                .then(lit(true))
-                .when(lower.is_in(str_list(FALSE_WORDS), false))
-                .then(lit(false))
-                .otherwise(lit(NULL).cast(DataType::Boolean))
-        }
-        FieldType::Int => text.cast(DataType::Int64),
-        FieldType::Date => coalesce(
-            &DATE_FORMATS
-                .iter()
-                .map(|f| {
-                    text.clone().str().to_date(StrptimeOptions {
-                        format: Some((*f).into()),
-                        strict: false,
-                        exact: true,
-                        cache: true,
-                    })
-                })
-                .collect::<Vec<_>>(),
-        ),
-        // Lists and clauses are parsed per cell (see `slow_pass`).
-        FieldType::List | FieldType::Clause => lit(NULL).cast(dtype_of(field.ty)),
-    }
-}
-
-/// Years the per-cell parser refuses ("0025-03-01") are left to it, so that it reports them.
-fn year_in_range(name: &str) -> Expr {
-    let year = col(name).dt().year();
-    when(
-        year.clone()
-            .gt_eq(lit(values::MIN_YEAR))
-            .and(year.lt_eq(lit(values::MAX_YEAR))),
-    )
-    .then(col(name))
-    .otherwise(lit(NULL).cast(DataType::Date))
-    .alias(name)
-}
-
 /// The typed canonical frame (all rows, before rejection) and the value findings.
 pub struct Parsed {
     pub frame: DataFrame,
@@ -123,83 +57,72 @@ pub struct Parsed {
 
 /// Parse every mapped field of `raw` into its canonical typed column.
 pub fn parse_values(raw: &RawTable, map: &HeaderMap) -> Result<Parsed, IngestError> {
-    // Clean each input column once, parse from the clean text, then range-check dates.
-    let mut clean = vec![col(ROW)];
-    let mut exprs = vec![col(ROW)];
-    let mut dates = Vec::new();
+    let err = |e: PolarsError| IngestError::container("解析", e);
+    // Free text: trimmed; missing markers are null except in the summary,
+    // where "无" may be what was written.
+    let mut texts = vec![col(ROW)];
     for (field, column) in FIELDS.iter().zip(&map.columns) {
-        let expr = match column {
-            Some(i) => {
-                clean.push(clean_expr(field, &raw_col(*i)));
-                fast_expr(field)
-            }
-            None => lit(NULL).cast(dtype_of(field.ty)),
-        };
-        exprs.push(expr.alias(field.name));
-        if field.ty == FieldType::Date && column.is_some() {
-            dates.push(year_in_range(field.name));
+        if let (FieldType::Text, Some(i)) = (field.ty, column) {
+            let markers = field.name != schema::SUMMARY;
+            texts.push(cleaned(&raw_col(*i), markers).alias(field.name));
         }
     }
-    let mut typed = raw
+    let texts = raw
         .frame
         .clone()
         .lazy()
-        .select(clean)
-        .select(exprs)
-        .with_columns(dates)
+        .select(texts)
         .collect()
-        .map_err(|e| IngestError::container("解析", e))?;
-    let mut findings = Vec::new();
-    let case_ids = typed
-        .column(schema::CASE_ID)
-        .and_then(|c| c.str().cloned())
-        .map_err(|e| IngestError::container("解析", e))?;
-    let rows = typed
-        .column(ROW)
-        .and_then(|c| c.i64().cloned())
-        .map_err(|e| IngestError::container("解析", e))?;
+        .map_err(err)?;
+    let rows = texts.column(ROW).and_then(|c| c.i64()).map_err(err)?;
+    let case_ids = match texts.column(schema::CASE_ID) {
+        Ok(c) => c.str().map_err(err)?.clone(),
+        Err(_) => StringChunked::full_null(schema::CASE_ID.into(), texts.height()),
+    };
     let ctx = CellContext {
-        rows: &rows,
+        rows,
         case_ids: &case_ids,
     };
+    let n = texts.height();
+    let mut findings = Vec::new();
+    let mut columns = Vec::with_capacity(FIELDS.len() + 3);
+    columns.push(texts.column(ROW).map_err(err)?.clone());
     let mut clause_parts = None;
     for (field, column) in FIELDS.iter().zip(&map.columns) {
-        let Some(i) = column else { continue };
-        let raw_text = raw
-            .frame
-            .column(&raw_col(*i))
-            .and_then(|c| c.str().cloned())
-            .map_err(|e| IngestError::container("解析", e))?;
-        let header = &raw.headers[*i];
-        let current = typed
-            .column(field.name)
-            .map_err(|e| IngestError::container("解析", e))?
-            .as_materialized_series()
-            .clone();
-        let (series, extra) = slow_pass(field, header, &raw_text, &current, &ctx, &mut findings)
-            .map_err(|e| IngestError::container("解析", e))?;
-        typed
-            .replace(field.name, series.into_column())
-            .map_err(|e| IngestError::container("解析", e))?;
-        if extra.is_some() {
-            clause_parts = extra;
-        }
+        let series = match (field.ty, column) {
+            (FieldType::Text, Some(_)) => texts
+                .column(field.name)
+                .map_err(err)?
+                .as_materialized_series()
+                .clone(),
+            (ty, None) => Series::full_null(field.name.into(), n, &dtype_of(ty)),
+            (_, Some(i)) => {
+                let cells = raw
+                    .frame
+                    .column(&raw_col(*i))
+                    .and_then(|c| c.str())
+                    .map_err(err)?;
+                let header = &raw.headers[*i];
+                let (series, extra) =
+                    parse_column(field, header, cells, &ctx, &mut findings).map_err(err)?;
+                if extra.is_some() {
+                    clause_parts = extra;
+                }
+                series
+            }
+        };
+        columns.push(series.into_column());
     }
     let (article, item) = clause_parts.unwrap_or_else(|| {
-        let n = typed.height();
         (
             Series::full_null(schema::CLAUSE_ARTICLE.into(), n, &DataType::Int32),
             Series::full_null(schema::CLAUSE_ITEM.into(), n, &DataType::Int32),
         )
     });
-    typed
-        .with_column(article.into_column())
-        .and_then(|df| df.with_column(item.into_column()))
-        .map_err(|e| IngestError::container("解析", e))?;
-    Ok(Parsed {
-        frame: typed,
-        findings,
-    })
+    columns.push(article.into_column());
+    columns.push(item.into_column());
+    let frame = DataFrame::new(n, columns).map_err(err)?;
+    Ok(Parsed { frame, findings })
 }
 
 struct CellContext<'a> {
@@ -231,18 +154,39 @@ impl CellContext<'_> {
 
 type ClauseColumns = Option<(Series, Series)>;
 
-/// Second pass: cells the vectorised pass left null although the input has text.
-fn slow_pass(
+/// Each distinct cell text of a column parsed once: `parse` on the first
+/// sight, the remembered result after.
+struct Memo<'a, T> {
+    seen: PlHashMap<&'a str, Result<T, ValueError>>,
+    parse: fn(&str) -> Result<T, ValueError>,
+}
+
+impl<'a, T: Clone> Memo<'a, T> {
+    fn new(parse: fn(&str) -> Result<T, ValueError>) -> Self {
+        Memo {
+            seen: PlHashMap::default(),
+            parse,
+        }
+    }
+
+    fn get(&mut self, text: &'a str) -> Result<T, ValueError> {
+        let parse = self.parse;
+        self.seen.entry(text).or_insert_with(|| parse(text)).clone()
+    }
+}
+
+/// One typed column from its raw cells, with a finding for each unreadable
+/// cell; clauses also give their article and item columns.
+fn parse_column(
     field: &Field,
     header: &str,
     raw: &StringChunked,
-    current: &Series,
     ctx: &CellContext,
     findings: &mut Vec<Finding>,
 ) -> PolarsResult<(Series, ClauseColumns)> {
     let name = field.name;
     match field.ty {
-        FieldType::Text => Ok((current.clone(), None)),
+        FieldType::Text => Ok((raw.clone().with_name(name.into()).into_series(), None)),
         FieldType::List => {
             // Built in one list builder (a Series per cell cost as much as
             // the splitting itself).
@@ -265,8 +209,7 @@ fn slow_pass(
             Ok((lists.finish().into_series(), None))
         }
         FieldType::Clause => {
-            let mut cache: HashMap<&str, Result<Option<Clause>, values::ValueError>> =
-                HashMap::new();
+            let mut memo = Memo::new(values::parse_clause);
             let n = raw.len();
             let (mut code, mut article, mut item) = (
                 Vec::with_capacity(n),
@@ -274,21 +217,14 @@ fn slow_pass(
                 Vec::with_capacity(n),
             );
             for (idx, cell) in raw.iter().enumerate() {
-                let parsed = match cell {
-                    None => Ok(None),
-                    Some(text) => cache
-                        .entry(text)
-                        .or_insert_with(|| values::parse_clause(text))
-                        .clone(),
-                };
-                let clause = match parsed {
-                    Ok(c) => c,
-                    Err(e) => {
-                        let value = cell.unwrap_or("");
+                let clause = match cell.map(|text| (text, memo.get(text))) {
+                    None => None,
+                    Some((_, Ok(c))) => c,
+                    Some((text, Err(e))) => {
                         findings.push(ctx.finding(
                             idx,
                             header,
-                            value,
+                            text,
                             Severity::Warning,
                             "clause-invalid",
                             &format!("无法识别为条款：{}（该条款不计入条款统计）", e.reason),
@@ -296,7 +232,7 @@ fn slow_pass(
                         None
                     }
                 };
-                code.push(clause.map(|c| c.code()));
+                code.push(clause.map(|c: Clause| c.code()));
                 article.push(clause.map(|c| c.article as i32));
                 item.push(clause.and_then(|c| c.item.map(|i| i as i32)));
             }
@@ -309,134 +245,107 @@ fn slow_pass(
             ))
         }
         FieldType::Date => {
-            let dates = current.date()?.physical().clone();
-            let mut out: Vec<Option<i32>> = Vec::new();
-            let mut patched = false;
-            for (idx, (cell, fast)) in raw.iter().zip(dates.iter()).enumerate() {
-                let value = match (cell, fast) {
-                    (_, Some(d)) => Some(d),
-                    (None, None) => None,
-                    (Some(text), None) => match values::parse_date(text) {
-                        Ok(Some(d)) => {
-                            patched = true;
-                            Some(days_since_epoch(d))
-                        }
-                        Ok(None) => None,
-                        Err(e) => {
-                            findings.push(ctx.finding(
-                                idx,
-                                header,
-                                text,
-                                Severity::Error,
-                                "date-invalid",
-                                &e.reason,
-                            ));
-                            None
-                        }
-                    },
-                };
-                out.push(value);
-            }
-            if !patched {
-                return Ok((current.clone(), None));
-            }
-            let s = Int32Chunked::from_iter_options(name.into(), out.into_iter())
-                .into_series()
-                .cast(&DataType::Date)?;
-            Ok((s, None))
+            let mut memo =
+                Memo::new(|text| values::parse_date(text).map(|d| d.map(days_since_epoch)));
+            let days: Int32Chunked = raw
+                .iter()
+                .enumerate()
+                .map(|(idx, cell)| match cell.map(|t| (t, memo.get(t))) {
+                    None => None,
+                    Some((_, Ok(d))) => d,
+                    Some((text, Err(e))) => {
+                        findings.push(ctx.finding(
+                            idx,
+                            header,
+                            text,
+                            Severity::Error,
+                            "date-invalid",
+                            &e.reason,
+                        ));
+                        None
+                    }
+                })
+                .collect();
+            Ok((days.with_name(name.into()).into_date().into_series(), None))
         }
         FieldType::Int => {
-            let ints = current.i64()?;
-            let out: Vec<Option<i64>> = raw
+            let mut memo = Memo::new(values::parse_int);
+            let ints: Int64Chunked = raw
                 .iter()
-                .zip(ints.iter())
                 .enumerate()
-                .map(|(idx, (cell, fast))| match (cell, fast) {
-                    (_, Some(v)) => Some(v),
-                    (None, None) => None,
-                    (Some(text), None) => match values::parse_int(text) {
-                        Ok(v) => v,
-                        Err(e) => {
-                            findings.push(ctx.finding(
-                                idx,
-                                header,
-                                text,
-                                Severity::Warning,
-                                "int-invalid",
-                                &format!("{}（该值不予采用）", e.reason),
-                            ));
-                            None
-                        }
-                    },
+                .map(|(idx, cell)| match cell.map(|t| (t, memo.get(t))) {
+                    None => None,
+                    Some((_, Ok(v))) => v,
+                    Some((text, Err(e))) => {
+                        findings.push(ctx.finding(
+                            idx,
+                            header,
+                            text,
+                            Severity::Warning,
+                            "int-invalid",
+                            &format!("{}（该值不予采用）", e.reason),
+                        ));
+                        None
+                    }
                 })
                 .collect();
-            Ok((Series::new(name.into(), out), None))
+            Ok((ints.with_name(name.into()).into_series(), None))
         }
         FieldType::Bool => {
-            let bools = current.bool()?;
-            let out: Vec<Option<bool>> = raw
+            let mut memo = Memo::new(values::parse_bool);
+            let bools: BooleanChunked = raw
                 .iter()
-                .zip(bools.iter())
                 .enumerate()
-                .map(|(idx, (cell, fast))| match (cell, fast) {
-                    (_, Some(v)) => Some(v),
-                    (None, None) => None,
-                    (Some(text), None) => match values::parse_bool(text) {
-                        Ok(v) => v,
-                        Err(e) => {
-                            findings.push(ctx.finding(
-                                idx,
-                                header,
-                                text,
-                                Severity::Warning,
-                                "bool-invalid",
-                                &format!("{}（该值不予采用）", e.reason),
-                            ));
-                            None
-                        }
-                    },
+                .map(|(idx, cell)| match cell.map(|t| (t, memo.get(t))) {
+                    None => None,
+                    Some((_, Ok(v))) => v,
+                    Some((text, Err(e))) => {
+                        findings.push(ctx.finding(
+                            idx,
+                            header,
+                            text,
+                            Severity::Warning,
+                            "bool-invalid",
+                            &format!("{}（该值不予采用）", e.reason),
+                        ));
+                        None
+                    }
                 })
                 .collect();
-            Ok((Series::new(name.into(), out), None))
+            Ok((bools.with_name(name.into()).into_series(), None))
         }
         FieldType::Enum(allowed) => {
             let strict = name == schema::MATTER_TYPE || name == schema::OUTCOME;
-            let texts = current.str()?;
-            let out: Vec<Option<&str>> = raw
+            let mut seen: PlHashMap<&str, Result<Option<&'static str>, ValueError>> =
+                PlHashMap::default();
+            let texts: StringChunked = raw
                 .iter()
-                .zip(texts.iter())
                 .enumerate()
-                .map(|(idx, (cell, fast))| match (cell, fast) {
-                    (_, Some(v)) => allowed.iter().copied().find(|a| *a == v),
-                    (None, None) => None,
-                    (Some(text), None) => match values::match_enum(text, allowed) {
+                .map(|(idx, cell)| {
+                    let text = cell?;
+                    let parsed = seen
+                        .entry(text)
+                        .or_insert_with(|| values::match_enum(text, allowed))
+                        .clone();
+                    match parsed {
                         Ok(v) => v,
-                        Err(e) if strict => {
-                            findings.push(ctx.finding(
-                                idx,
-                                header,
-                                text,
-                                Severity::Error,
-                                "enum-invalid",
-                                &e.reason,
-                            ));
-                            None
-                        }
                         Err(e) => {
-                            findings.push(ctx.finding(
-                                idx,
-                                header,
-                                text,
-                                Severity::Warning,
-                                "enum-unknown",
-                                &format!("{}（该值不予采用）", e.reason),
-                            ));
+                            let (severity, code, reason) = if strict {
+                                (Severity::Error, "enum-invalid", e.reason)
+                            } else {
+                                (
+                                    Severity::Warning,
+                                    "enum-unknown",
+                                    format!("{}（该值不予采用）", e.reason),
+                                )
+                            };
+                            findings.push(ctx.finding(idx, header, text, severity, code, &reason));
                             None
                         }
-                    },
+                    }
                 })
                 .collect();
-            Ok((Series::new(name.into(), out), None))
+            Ok((texts.with_name(name.into()).into_series(), None))
         }
     }
 }
@@ -450,4 +359,96 @@ pub fn days_since_epoch(d: chrono::NaiveDate) -> i32 {
 pub fn date_from_days(days: i32) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch")
         + chrono::Duration::days(days as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::ingest::read::{read_raw_bytes, Format, ReadOptions};
+
+    fn parsed(csv: &str) -> Parsed {
+        let opts = ReadOptions {
+            encoding: crate::ingest::Encoding::Auto,
+            sheet: None,
+            keep_summaries: true,
+        };
+        let raw = read_raw_bytes(csv.as_bytes(), Format::Csv, &opts).unwrap();
+        let map = super::super::mapping::map_headers(&raw.headers, &Config::default()).unwrap();
+        parse_values(&raw, &map).unwrap()
+    }
+
+    /// Each distinct text is parsed once per column: every row with the same
+    /// text must still get the same value, and every row with the same
+    /// unreadable text a finding of its own.
+    #[test]
+    fn repeated_texts_give_the_same_value_and_a_finding_per_row() {
+        let p = parsed(
+            "案件编号,执法单位,执法领域,执法事项类别,问题类型,立案日期,主观过错,调查人数,认定结果\n\
+             A1,甲,市场,行政处罚,程序,2025-03-05,是,2,免责\n\
+             A2,甲,市场,行政 处罚,程序,2025年3月5日,否,二,减轻\n\
+             A3,甲,市场,行政处罚,程序,20250305,Y,3人,免责\n\
+             A4,甲,市场,行政处罚,程序,2025-13-05,也许,x,免除\n\
+             A5,甲,市场,行政处罚,程序,2025-13-05,也许,x,免除\n\
+             A6,甲,市场,行政处罚,程序,2025-03-05,是,2,\n",
+        );
+        let df = &p.frame;
+        // 2025-03-05 is day 20152 after 1970-01-01 (55 years of 365 days,
+        // 14 leap days 1972–2024, then 31 + 28 + 4 days into 2025).
+        assert_eq!(55 * 365 + 14 + 31 + 28 + 4, 20152);
+        let days: Vec<Option<i32>> = df
+            .column(schema::FILED_ON)
+            .unwrap()
+            .date()
+            .unwrap()
+            .physical()
+            .iter()
+            .collect();
+        let d = Some(20152);
+        assert_eq!(days, [d, d, d, None, None, d]);
+        let fault: Vec<Option<bool>> = df
+            .column(schema::SUBJECTIVE_FAULT)
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(
+            fault,
+            [Some(true), Some(false), Some(true), None, None, Some(true)]
+        );
+        let people: Vec<Option<i64>> = df
+            .column(schema::INVESTIGATORS)
+            .unwrap()
+            .i64()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(people, [Some(2), Some(2), Some(3), None, None, Some(2)]);
+        let matter: Vec<Option<&str>> = df
+            .column(schema::MATTER_TYPE)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(matter, [Some("行政处罚"); 6]);
+        let mut got: Vec<(i64, &str, Severity)> = p
+            .findings
+            .iter()
+            .map(|f| (f.row, f.code, f.severity))
+            .collect();
+        got.sort_by_key(|(row, code, _)| (*row, *code));
+        let per_bad_row = |row| {
+            [
+                (row, "bool-invalid", Severity::Warning),
+                (row, "date-invalid", Severity::Error),
+                (row, "enum-invalid", Severity::Error),
+                (row, "int-invalid", Severity::Warning),
+            ]
+        };
+        let want: Vec<_> = per_bad_row(5).into_iter().chain(per_bad_row(6)).collect();
+        assert_eq!(got, want);
+        assert!(p.findings.iter().all(|f| f.case_id.is_some()));
+    }
 }

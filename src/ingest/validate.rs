@@ -173,7 +173,8 @@ fn clauses(cells: &Cells, out: &mut Vec<Finding>) -> PolarsResult<()> {
             article: a.clamp(0, 255) as u8,
             item: item.get(idx).map(|i| i.clamp(0, 255) as u8),
         };
-        let cited = cells.raw_value(schema::CLAUSE, idx);
+        // the cited text is looked up only for a finding (most rows have none)
+        let cited = || cells.raw_value(schema::CLAUSE, idx);
         if !clause.in_range() {
             out.push(cells.finding(
                 idx,
@@ -182,7 +183,7 @@ fn clauses(cells: &Cells, out: &mut Vec<Finding>) -> PolarsResult<()> {
                 "clause-out-of-range",
                 format!(
                     "“{header}”列的“{}”超出办法条款范围（第九条第（一）至（九）项、第十条第（一）至（十）项、第十一条第（一）至（三）项、第十二条第（一）至（七）项）",
-                    super::preview(&cited)
+                    super::preview(&cited())
                 ),
             ));
         } else if let Some(o) = outcome.get(idx) {
@@ -194,7 +195,7 @@ fn clauses(cells: &Cells, out: &mut Vec<Finding>) -> PolarsResult<()> {
                     "clause-outcome-mismatch",
                     format!(
                         "“{header}”列的“{}”（第{}条）不支撑认定结果“{o}”（第九条对应履职尽责，第十条对应免责/减轻/从轻，第十一条对应减轻/从轻，第十二条对应不予容错）",
-                        super::preview(&cited),
+                        super::preview(&cited()),
                         clause.article
                     ),
                 ));
