@@ -312,13 +312,20 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
         }
     }
     drop(officer_code);
-    // Same-day cases of an officer and problem go by case id (text order).
-    entries.sort_unstable_by(|a, b| {
-        (a.officer, a.problem, a.filed)
-            .cmp(&(b.officer, b.problem, b.filed))
-            .then_with(|| ids.get(a.case as usize).cmp(&ids.get(b.case as usize)))
-            .then(a.pair.cmp(&b.pair))
-    });
+    // Same-day cases of an officer and problem go by case id (text order):
+    // sorted by the numbers first, then only the runs of equal numbers by
+    // their text (comparing text across the whole sort cost more than the
+    // sort itself).
+    entries.sort_unstable_by_key(|e| (e.officer, e.problem, e.filed, e.pair));
+    let same_day =
+        |a: &Entry, b: &Entry| (a.officer, a.problem, a.filed) == (b.officer, b.problem, b.filed);
+    for run in entries.chunk_by_mut(same_day).filter(|run| run.len() > 1) {
+        run.sort_unstable_by(|a, b| {
+            ids.get(a.case as usize)
+                .cmp(&ids.get(b.case as usize))
+                .then(a.pair.cmp(&b.pair))
+        });
+    }
     let fact = |i: usize| case_facts[entries[i].case as usize];
     let flags = scan_groups(
         |i, j| entries[i].officer == entries[j].officer && entries[i].problem == entries[j].problem,
@@ -446,13 +453,19 @@ pub fn unit_repeat_rows(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<Vec
         let i = i as usize;
         (units[i], problems[i], case_facts[i].filed)
     };
-    // Same-day cases of a unit and problem go by case id (text order).
-    order.sort_unstable_by(|&a, &b| {
-        key(a)
-            .cmp(&key(b))
-            .then_with(|| ids.get(a as usize).cmp(&ids.get(b as usize)))
-            .then(a.cmp(&b))
-    });
+    // Same-day cases of a unit and problem go by case id (text order): by
+    // the numbers first, then each run of equal numbers by its text.
+    order.sort_unstable_by_key(|&i| (key(i), i));
+    for run in order
+        .chunk_by_mut(|&a, &b| key(a) == key(b))
+        .filter(|run| run.len() > 1)
+    {
+        run.sort_unstable_by(|&a, &b| {
+            ids.get(a as usize)
+                .cmp(&ids.get(b as usize))
+                .then(a.cmp(&b))
+        });
+    }
     let window = |me: i32, prior: i32| p.lookback_days == 0 || me - prior <= p.lookback_days as i32;
     let mut repeat = vec![false; case_facts.len()];
     let mut start = 0;
