@@ -228,6 +228,17 @@ pub fn deadlines(cases: &DataFrame, cal: &Calendar, p: &DeadlineParams) -> Polar
         p,
         CASES_PER_PASS,
         |part, _| -> PolarsResult<()> {
+            // Held whole: the repeated texts as categoricals (four bytes a
+            // cell instead of a string each).
+            let part = part
+                .lazy()
+                .with_columns(
+                    CATEGORICAL_COLUMNS
+                        .iter()
+                        .map(|c| col(*c).cast(s::categorical()))
+                        .collect::<Vec<_>>(),
+                )
+                .collect()?;
             match out.as_mut() {
                 Some(df) => {
                     df.vstack_mut_owned(part)?;
@@ -241,9 +252,10 @@ pub fn deadlines(cases: &DataFrame, cal: &Calendar, p: &DeadlineParams) -> Polar
 }
 
 /// The deadlines table in consecutive parts of at most `per_pass` cases'
-/// rules, handed to `sink` in order: stacked, the parts are [`deadlines`]. A
-/// caller that writes each part out never holds the whole table (five rows a
-/// case). The sink also sees the part's cases (the columns the deadlines
+/// rules, handed to `sink` in order: stacked, the parts are [`deadlines`]
+/// (with plain text where [`deadlines`] holds categoricals: a part is written
+/// out as text at once). A caller that writes each part out never holds the
+/// whole table (five rows a case). The sink also sees the part's cases (the columns the deadlines
 /// read, `case_id` and `filed_on` among them), in the part's order. An empty
 /// ledger gives one empty part.
 pub fn deadlines_in_parts<E: From<PolarsError>>(
@@ -512,19 +524,14 @@ fn deadlines_of(cases: &DataFrame, periods: &mut Periods) -> PolarsResult<DataFr
                 .into_column(),
         )
     };
-    let category = |name: &str, text: Vec<Option<&str>>| -> PolarsResult<Column> {
-        Ok(
-            StringChunked::from_iter_options(name.into(), text.into_iter())
-                .into_series()
-                .cast(&s::categorical())?
-                .into_column(),
-        )
+    let category = |name: &str, text: Vec<Option<&str>>| -> Column {
+        StringChunked::from_iter_options(name.into(), text.into_iter()).into_column()
     };
     let notes = &periods.notes;
     let columns = vec![
         case_ids.with_name("case_id".into()),
-        units.cast(&s::categorical())?.with_name("unit".into()),
-        category("rule", rows.iter().map(|r| Some(r.rule.id)).collect())?,
+        units.with_name("unit".into()),
+        category("rule", rows.iter().map(|r| Some(r.rule.id)).collect()),
         Column::new(
             "article".into(),
             rows.iter().map(|r| r.rule.article).collect::<Vec<i32>>(),
@@ -536,19 +543,20 @@ fn deadlines_of(cases: &DataFrame, periods: &mut Periods) -> PolarsResult<DataFr
             "days_late".into(),
             rows.iter().map(|r| r.days_late).collect::<Vec<i64>>(),
         ),
-        category("status", rows.iter().map(|r| Some(r.status)).collect())?,
+        category("status", rows.iter().map(|r| Some(r.status)).collect()),
         category(
             "note",
             rows.iter()
                 .map(|r| r.note.and_then(|d| notes.get(&d)).map(String::as_str))
                 .collect(),
-        )?,
+        ),
     ];
     DataFrame::new(rows.len(), columns)
 }
 
-/// Text columns of the deadlines table held as categoricals (five rows a case:
-/// four bytes a cell instead of a string each); writers and queries see text.
+/// Text columns of the whole deadlines table held as categoricals (five rows
+/// a case: four bytes a cell instead of a string each); writers and queries
+/// see text.
 pub const CATEGORICAL_COLUMNS: &[&str] = &["unit", "rule", "status", "note"];
 
 #[cfg(test)]
@@ -911,6 +919,9 @@ mod tests {
         for part in &parts[1..] {
             stacked.vstack_mut(part).unwrap();
         }
-        assert!(whole.equals_missing(&stacked));
+        // the parts carry text where the whole table holds categoricals
+        let whole_text = s::text_frame(&whole).unwrap();
+        assert!(whole_text.as_ref().equals_missing(&stacked));
+        assert!(whole.column("rule").unwrap().dtype().is_categorical());
     }
 }
