@@ -240,7 +240,7 @@ impl<R: Read> CsvChunks<R> {
                 Encoding::Utf8 => Decoding::Utf8Strict,
                 Encoding::Gb18030 => Decoding::GbkStrict,
                 Encoding::Auto if had_bom => Decoding::Utf8Strict,
-                Encoding::Auto if std::str::from_utf8(bytes).is_ok() => Decoding::Utf8Tentative,
+                Encoding::Auto if utf8(bytes).is_ok() => Decoding::Utf8Tentative,
                 Encoding::Auto => Decoding::GbkDetected,
             });
             if had_bom {
@@ -254,7 +254,7 @@ impl<R: Read> CsvChunks<R> {
         self.offset += bytes.len() as u64;
         let decoding = self.decoding.unwrap_or(Decoding::Utf8Strict);
         match decoding {
-            Decoding::Utf8Strict => match std::str::from_utf8(bytes) {
+            Decoding::Utf8Strict => match utf8(bytes) {
                 Ok(text) => Ok(Cow::Borrowed(text)),
                 Err(e) => Err(IngestError::Encoding {
                     message: format!(
@@ -263,7 +263,7 @@ impl<R: Read> CsvChunks<R> {
                     ),
                 }),
             },
-            Decoding::Utf8Tentative => match std::str::from_utf8(bytes) {
+            Decoding::Utf8Tentative => match utf8(bytes) {
                 Ok(text) => {
                     if self.utf8_line.is_none() && !text.is_ascii() {
                         self.note_lines(bytes, first_line);
@@ -326,25 +326,44 @@ impl<R: Read> CsvChunks<R> {
     }
 }
 
+/// `bytes` as UTF-8 text: validated with SIMD, the error (with the position
+/// of the first bad byte) from the standard library.
+fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(_) => std::str::from_utf8(bytes),
+    }
+}
+
 /// Whole records at the start of `bytes` (quote-aware): those ending within
 /// `limit` bytes, and more if fewer than `min_records` do. Returns (records,
 /// byte end of the last one); end 0 = not one whole record.
 fn record_ends(bytes: &[u8], limit: usize, min_records: usize) -> (usize, usize) {
-    let (mut quoted, mut records, mut end) = (false, 0usize, 0usize);
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted => {
-                if i + 1 > limit && records >= min_records.max(1) {
-                    break;
-                }
-                records += 1;
-                end = i + 1;
-            }
-            _ => {}
+    let (mut records, mut end) = (0usize, 0usize);
+    while let Some(newline) = record_end(bytes, end) {
+        if newline + 1 > limit && records >= min_records.max(1) {
+            break;
         }
+        records += 1;
+        end = newline + 1;
     }
     (records, end)
+}
+
+/// The line break ending the record that starts at `start` (quote-aware),
+/// found by jumping from quote to quote and line break to line break.
+fn record_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut quoted = false;
+    let mut at = start;
+    loop {
+        let i = at + memchr::memchr2(b'"', b'\n', bytes.get(at..)?)?;
+        if bytes[i] == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            return Some(i);
+        }
+        at = i + 1;
+    }
 }
 
 /// Byte offset where CSV record `n` (0-based) starts (quote-aware).

@@ -3,11 +3,10 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::mapping::HeaderMap;
-use super::parse::date_from_days;
+use super::parse::{date_from_days, days_since_epoch};
 use super::read::{raw_col, RawTable};
 use super::values::Clause;
 use super::{Finding, IngestError, Severity};
@@ -72,9 +71,15 @@ impl Cells<'_> {
         }
     }
 
-    fn dates(&self, field: &str) -> PolarsResult<Vec<Option<NaiveDate>>> {
-        let ca = self.typed.column(field)?.date()?.physical().clone();
-        Ok(ca.iter().map(|d| d.map(date_from_days)).collect())
+    /// A date column as day numbers (they order as the dates do).
+    fn days(&self, field: &str) -> PolarsResult<Vec<Option<i32>>> {
+        Ok(self
+            .typed
+            .column(field)?
+            .date()?
+            .physical()
+            .iter()
+            .collect())
     }
 }
 
@@ -206,11 +211,11 @@ fn clauses(cells: &Cells, out: &mut Vec<Finding>) -> PolarsResult<()> {
 }
 
 fn chronology(cells: &Cells, out: &mut Vec<Finding>) -> PolarsResult<()> {
-    let mut cache: HashMap<&str, Vec<Option<NaiveDate>>> = HashMap::new();
+    let mut cache: HashMap<&str, Vec<Option<i32>>> = HashMap::new();
     for (earlier, later) in CHRONOLOGY {
         for name in [earlier, later] {
             if !cache.contains_key(name) {
-                cache.insert(name, cells.dates(name)?);
+                cache.insert(name, cells.days(name)?);
             }
         }
         let (a, b) = (&cache[earlier], &cache[later]);
@@ -225,9 +230,9 @@ fn chronology(cells: &Cells, out: &mut Vec<Finding>) -> PolarsResult<()> {
                         format!(
                             "“{}”{} 早于“{}”{}，时间顺序不可能，请核对",
                             cells.header(later),
-                            y,
+                            date_from_days(y),
                             cells.header(earlier),
-                            x
+                            date_from_days(x)
                         ),
                     ));
                 }
@@ -279,11 +284,13 @@ fn limits(cells: &Cells, config: &Config, out: &mut Vec<Finding>) -> PolarsResul
             }
         }
     }
-    let filed = cells.dates(schema::FILED_ON)?;
+    let filed = cells.days(schema::FILED_ON)?;
     let (start, end) = (config.pilot.start, config.pilot.end);
+    let pilot = days_since_epoch(start)..=days_since_epoch(end);
     for (idx, d) in filed.into_iter().enumerate() {
         if let Some(d) = d {
-            if d < start || d > end {
+            if !pilot.contains(&d) {
+                let d = date_from_days(d);
                 out.push(cells.finding(
                     idx,
                     schema::FILED_ON,
