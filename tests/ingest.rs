@@ -1442,7 +1442,7 @@ fn rows_are_numbered_as_the_spreadsheet_shows_them() {
 #[test]
 fn years_outside_1900_to_2200_are_errors_in_every_written_form() {
     let fx = Fixture::new();
-    // Each form below is one the vectorised parser reads; the year range
+    // Each form below is one of the common written forms; the year range
     // must hold for it as it does for the rare forms.
     let cells = [
         ("Y-2", "0025-03-01"),
