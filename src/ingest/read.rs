@@ -271,42 +271,45 @@ pub(crate) fn drop_blank_records(
     headers: Vec<String>,
     frame: DataFrame,
 ) -> Result<RawTable, IngestError> {
-    let any_filled = (0..headers.len())
-        .map(|i| {
-            col(raw_col(i))
-                .str()
-                .strip_chars(lit(NULL))
-                .str()
-                .len_bytes()
-                .fill_null(lit(0))
-                .gt(lit(0))
-        })
-        .reduce(|a, b| a.or(b))
-        .unwrap_or(lit(false));
-    let marked = frame
-        .lazy()
-        .with_column(any_filled.alias("__filled"))
-        .collect()
-        .map_err(|e| IngestError::container("表格", e))?;
-    let filled = marked
-        .column("__filled")
-        .and_then(|c| c.bool().cloned())
-        .map_err(|e| IngestError::container("表格", e))?;
-    let blank_rows: Vec<i64> = marked
+    // A record is filled when some cell holds more than white space; most
+    // are settled by their first cell, so later columns look only at the rest.
+    let height = frame.height();
+    let mut filled = vec![false; height];
+    let mut open = height;
+    for i in 0..headers.len() {
+        if open == 0 {
+            break;
+        }
+        let Ok(column) = frame.column(&raw_col(i)) else {
+            continue;
+        };
+        let cells = column
+            .str()
+            .map_err(|e| IngestError::container("表格", e))?;
+        for (is_filled, cell) in filled.iter_mut().zip(cells.iter()) {
+            if !*is_filled && cell.is_some_and(|c| !c.trim().is_empty()) {
+                *is_filled = true;
+                open -= 1;
+            }
+        }
+    }
+    let blank_rows: Vec<i64> = frame
         .column(ROW)
         .and_then(|c| c.i64().cloned())
         .map_err(|e| IngestError::container("表格", e))?
         .iter()
-        .zip(filled.iter())
-        .filter(|(_, f)| !f.unwrap_or(false))
+        .zip(&filled)
+        .filter(|(_, f)| !**f)
         .filter_map(|(r, _)| r)
         .collect();
     let frame = if blank_rows.is_empty() {
-        marked.drop("__filled")
+        frame
     } else {
-        marked.filter(&filled).and_then(|df| df.drop("__filled"))
-    }
-    .map_err(|e| IngestError::container("表格", e))?;
+        let mask = BooleanChunked::from_iter_values("filled".into(), filled.into_iter());
+        frame
+            .filter(&mask)
+            .map_err(|e| IngestError::container("表格", e))?
+    };
     Ok(RawTable {
         headers,
         frame,

@@ -448,29 +448,30 @@ pub fn repeated_headers(raw: &RawTable) -> Result<Vec<Finding>, IngestError> {
     if named.len() < 2 || raw.frame.height() == 0 {
         return Ok(vec![]);
     }
-    let same = named
+    // Cells equal to their column's header (trimmed), counted per record
+    // in place (no trimmed copy of the text).
+    let mut same = vec![0u32; raw.frame.height()];
+    for (i, header) in &named {
+        let cells = raw
+            .frame
+            .column(&raw_col(*i))
+            .and_then(|c| c.str())
+            .map_err(err)?;
+        for (count, cell) in same.iter_mut().zip(cells.iter()) {
+            if cell.is_some_and(|c| c.trim() == header.as_str()) {
+                *count += 1;
+            }
+        }
+    }
+    let rows = raw.frame.column(ROW).and_then(|c| c.i64()).map_err(err)?;
+    let rows: Vec<Option<i64>> = rows
         .iter()
-        .map(|(i, h)| {
-            col(raw_col(*i))
-                .str()
-                .strip_chars(lit(NULL))
-                .eq(lit(h.as_str()))
-                .fill_null(lit(false))
-                .cast(DataType::UInt32)
-        })
-        .reduce(|a, b| a + b)
-        .unwrap_or(lit(0u32));
-    let rows = raw
-        .frame
-        .clone()
-        .lazy()
-        .filter((same * lit(2u32)).gt(lit(named.len() as u32)))
-        .select([col(ROW)])
-        .collect()
-        .map_err(err)?;
-    let rows = rows.column(ROW).and_then(|c| c.i64()).map_err(err)?;
+        .zip(&same)
+        .filter(|(_, &count)| count as usize * 2 > named.len())
+        .map(|(row, _)| row)
+        .collect();
     Ok(rows
-        .iter()
+        .into_iter()
         .flatten()
         .map(|row| Finding {
             row,
