@@ -156,13 +156,13 @@ type ClauseColumns = Option<(Series, Series)>;
 
 /// Each distinct cell text of a column parsed once: `parse` on the first
 /// sight, the remembered result after.
-struct Memo<'a, T> {
+struct Memo<'a, T, F> {
     seen: PlHashMap<&'a str, Result<T, ValueError>>,
-    parse: fn(&str) -> Result<T, ValueError>,
+    parse: F,
 }
 
-impl<'a, T: Clone> Memo<'a, T> {
-    fn new(parse: fn(&str) -> Result<T, ValueError>) -> Self {
+impl<'a, T: Clone, F: Fn(&str) -> Result<T, ValueError>> Memo<'a, T, F> {
+    fn new(parse: F) -> Self {
         Memo {
             seen: PlHashMap::default(),
             parse,
@@ -170,9 +170,53 @@ impl<'a, T: Clone> Memo<'a, T> {
     }
 
     fn get(&mut self, text: &'a str) -> Result<T, ValueError> {
-        let parse = self.parse;
+        let parse = &self.parse;
         self.seen.entry(text).or_insert_with(|| parse(text)).clone()
     }
+}
+
+/// How an unreadable cell of a column is reported.
+struct Unreadable {
+    severity: Severity,
+    code: &'static str,
+    /// The parser's reason as the finding's message puts it.
+    phrase: fn(&str) -> String,
+}
+
+/// A value not used: the row stays, the cell counts as empty.
+fn not_used(reason: &str) -> String {
+    format!("{reason}（该值不予采用）")
+}
+
+/// Every cell of `raw` read by `parse` (each distinct text once): None for
+/// an empty cell, and for an unreadable one, which also gets a finding.
+fn read_cells<T: Clone, C: FromIterator<Option<T>>>(
+    raw: &StringChunked,
+    parse: impl Fn(&str) -> Result<Option<T>, ValueError>,
+    unreadable: Unreadable,
+    header: &str,
+    ctx: &CellContext,
+    findings: &mut Vec<Finding>,
+) -> C {
+    let mut memo = Memo::new(parse);
+    raw.iter()
+        .enumerate()
+        .map(|(idx, cell)| {
+            let text = cell?;
+            memo.get(text).unwrap_or_else(|e| {
+                let message = (unreadable.phrase)(&e.reason);
+                findings.push(ctx.finding(
+                    idx,
+                    header,
+                    text,
+                    unreadable.severity,
+                    unreadable.code,
+                    &message,
+                ));
+                None
+            })
+        })
+        .collect()
 }
 
 /// One typed column from its raw cells, with a finding for each unreadable
@@ -209,33 +253,22 @@ fn parse_column(
             Ok((lists.finish().into_series(), None))
         }
         FieldType::Clause => {
-            let mut memo = Memo::new(values::parse_clause);
-            let n = raw.len();
-            let (mut code, mut article, mut item) = (
-                Vec::with_capacity(n),
-                Vec::with_capacity(n),
-                Vec::with_capacity(n),
-            );
-            for (idx, cell) in raw.iter().enumerate() {
-                let clause = match cell.map(|text| (text, memo.get(text))) {
-                    None => None,
-                    Some((_, Ok(c))) => c,
-                    Some((text, Err(e))) => {
-                        findings.push(ctx.finding(
-                            idx,
-                            header,
-                            text,
-                            Severity::Warning,
-                            "clause-invalid",
-                            &format!("无法识别为条款：{}（该条款不计入条款统计）", e.reason),
-                        ));
-                        None
-                    }
-                };
-                code.push(clause.map(|c: Clause| c.code()));
-                article.push(clause.map(|c| c.article as i32));
-                item.push(clause.and_then(|c| c.item.map(|i| i as i32)));
-            }
+            let unreadable = Unreadable {
+                severity: Severity::Warning,
+                code: "clause-invalid",
+                phrase: |reason| format!("无法识别为条款：{reason}（该条款不计入条款统计）"),
+            };
+            let clauses: Vec<Option<Clause>> =
+                read_cells(raw, values::parse_clause, unreadable, header, ctx, findings);
+            let code: Vec<Option<String>> = clauses.iter().map(|c| c.map(|c| c.code())).collect();
+            let article: Vec<Option<i32>> = clauses
+                .iter()
+                .map(|c| c.map(|c| c.article as i32))
+                .collect();
+            let item: Vec<Option<i32>> = clauses
+                .iter()
+                .map(|c| c.and_then(|c| c.item.map(|i| i as i32)))
+                .collect();
             Ok((
                 Series::new(name.into(), code),
                 Some((
@@ -245,106 +278,53 @@ fn parse_column(
             ))
         }
         FieldType::Date => {
-            let mut memo =
-                Memo::new(|text| values::parse_date(text).map(|d| d.map(days_since_epoch)));
-            let days: Int32Chunked = raw
-                .iter()
-                .enumerate()
-                .map(|(idx, cell)| match cell.map(|t| (t, memo.get(t))) {
-                    None => None,
-                    Some((_, Ok(d))) => d,
-                    Some((text, Err(e))) => {
-                        findings.push(ctx.finding(
-                            idx,
-                            header,
-                            text,
-                            Severity::Error,
-                            "date-invalid",
-                            &e.reason,
-                        ));
-                        None
-                    }
-                })
-                .collect();
+            let unreadable = Unreadable {
+                severity: Severity::Error,
+                code: "date-invalid",
+                phrase: str::to_string,
+            };
+            let parse = |text: &str| values::parse_date(text).map(|d| d.map(days_since_epoch));
+            let days: Int32Chunked = read_cells(raw, parse, unreadable, header, ctx, findings);
             Ok((days.with_name(name.into()).into_date().into_series(), None))
         }
         FieldType::Int => {
-            let mut memo = Memo::new(values::parse_int);
-            let ints: Int64Chunked = raw
-                .iter()
-                .enumerate()
-                .map(|(idx, cell)| match cell.map(|t| (t, memo.get(t))) {
-                    None => None,
-                    Some((_, Ok(v))) => v,
-                    Some((text, Err(e))) => {
-                        findings.push(ctx.finding(
-                            idx,
-                            header,
-                            text,
-                            Severity::Warning,
-                            "int-invalid",
-                            &format!("{}（该值不予采用）", e.reason),
-                        ));
-                        None
-                    }
-                })
-                .collect();
+            let unreadable = Unreadable {
+                severity: Severity::Warning,
+                code: "int-invalid",
+                phrase: not_used,
+            };
+            let ints: Int64Chunked =
+                read_cells(raw, values::parse_int, unreadable, header, ctx, findings);
             Ok((ints.with_name(name.into()).into_series(), None))
         }
         FieldType::Bool => {
-            let mut memo = Memo::new(values::parse_bool);
-            let bools: BooleanChunked = raw
-                .iter()
-                .enumerate()
-                .map(|(idx, cell)| match cell.map(|t| (t, memo.get(t))) {
-                    None => None,
-                    Some((_, Ok(v))) => v,
-                    Some((text, Err(e))) => {
-                        findings.push(ctx.finding(
-                            idx,
-                            header,
-                            text,
-                            Severity::Warning,
-                            "bool-invalid",
-                            &format!("{}（该值不予采用）", e.reason),
-                        ));
-                        None
-                    }
-                })
-                .collect();
+            let unreadable = Unreadable {
+                severity: Severity::Warning,
+                code: "bool-invalid",
+                phrase: not_used,
+            };
+            let bools: BooleanChunked =
+                read_cells(raw, values::parse_bool, unreadable, header, ctx, findings);
             Ok((bools.with_name(name.into()).into_series(), None))
         }
         FieldType::Enum(allowed) => {
-            let strict = name == schema::MATTER_TYPE || name == schema::OUTCOME;
-            let mut seen: PlHashMap<&str, Result<Option<&'static str>, ValueError>> =
-                PlHashMap::default();
-            let texts: StringChunked = raw
-                .iter()
-                .enumerate()
-                .map(|(idx, cell)| {
-                    let text = cell?;
-                    let parsed = seen
-                        .entry(text)
-                        .or_insert_with(|| values::match_enum(text, allowed))
-                        .clone();
-                    match parsed {
-                        Ok(v) => v,
-                        Err(e) => {
-                            let (severity, code, reason) = if strict {
-                                (Severity::Error, "enum-invalid", e.reason)
-                            } else {
-                                (
-                                    Severity::Warning,
-                                    "enum-unknown",
-                                    format!("{}（该值不予采用）", e.reason),
-                                )
-                            };
-                            findings.push(ctx.finding(idx, header, text, severity, code, &reason));
-                            None
-                        }
-                    }
-                })
-                .collect();
+            // An unknown matter type or outcome rejects the row; elsewhere
+            // the value is only left out.
+            let unreadable = if name == schema::MATTER_TYPE || name == schema::OUTCOME {
+                Unreadable {
+                    severity: Severity::Error,
+                    code: "enum-invalid",
+                    phrase: str::to_string,
+                }
+            } else {
+                Unreadable {
+                    severity: Severity::Warning,
+                    code: "enum-unknown",
+                    phrase: not_used,
+                }
+            };
+            let parse = |text: &str| values::match_enum(text, allowed);
+            let texts: StringChunked = read_cells(raw, parse, unreadable, header, ctx, findings);
             Ok((texts.with_name(name.into()).into_series(), None))
         }
     }
