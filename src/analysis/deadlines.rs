@@ -1,8 +1,6 @@
 //! Procedural deadlines of arts. 15–22 (rules.md §2): one row per case × rule
 //! that applies, with the deadline under the holiday rule and a status.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use polars::prelude::*;
 
@@ -311,11 +309,11 @@ struct Periods<'a> {
     cal: &'a Calendar,
     p: &'a DeadlineParams,
     /// (start, days) → (deadline, computed on weekends only).
-    ends: HashMap<(i32, i64), (i32, bool)>,
+    ends: PlHashMap<(i32, i64), (i32, bool)>,
     /// deadline → working days left from the as-of date.
-    left: HashMap<i32, i64>,
+    left: PlHashMap<i32, i64>,
     /// deadline → the weekends-only caveat.
-    notes: HashMap<i32, String>,
+    notes: PlHashMap<i32, String>,
 }
 
 impl<'a> Periods<'a> {
@@ -323,9 +321,9 @@ impl<'a> Periods<'a> {
         Periods {
             cal,
             p,
-            ends: HashMap::new(),
-            left: HashMap::new(),
-            notes: HashMap::new(),
+            ends: PlHashMap::default(),
+            left: PlHashMap::default(),
+            notes: PlHashMap::default(),
         }
     }
 

@@ -125,10 +125,12 @@ pub fn outcomes(cases: &DataFrame) -> PolarsResult<DataFrame> {
 
     // Outcomes by the quarter of the decision, by unit, by domain.
     let quarters: Vec<String> = {
+        // The quarters of the distinct decision days (a few hundred days,
+        // not a quarter per case).
         let days = decided_df.column(s::DECIDED_ON)?.date()?.physical().clone();
-        let mut q: Vec<Quarter> = days
-            .iter()
-            .flatten()
+        let distinct: PlHashSet<i32> = days.iter().flatten().collect();
+        let mut q: Vec<Quarter> = distinct
+            .into_iter()
             .map(|d| Quarter::of(date_from_days(d)))
             .collect();
         q.sort();

@@ -269,7 +269,7 @@ struct Assembly<'a> {
     /// Raw cells of rejected rows and of possible duplicates, per chunk.
     raw: Vec<DataFrame>,
     /// Hashes of the case ids seen so far.
-    seen: std::collections::HashSet<u64>,
+    seen: PlHashSet<u64>,
     /// Case ids seen more than once (by hash).
     repeated: std::collections::HashSet<String>,
     /// (row, case id) of rows rejected before the duplicate rule.
@@ -492,10 +492,8 @@ fn compact(df: DataFrame) -> Result<DataFrame, IngestError> {
 
 /// A stable 64-bit hash of a case id (only used to spot repeats cheaply).
 fn id_hash(id: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    id.hash(&mut h);
-    h.finish()
+    use std::hash::BuildHasher;
+    PlFixedStateQuality::default().hash_one(id)
 }
 
 /// Frames of one schema stacked in order.
