@@ -3,8 +3,9 @@
 //! Free-text columns are trimmed by a vectorised polars expression; every
 //! other column goes cell by cell through the parsers of [`super::values`],
 //! which read every accepted form or explain why a cell is unreadable. A
-//! column holds few distinct texts (dates, yes/no, list values), so each
-//! distinct text of a chunk is parsed once and the result looked up after.
+//! column holds few distinct texts (dates, yes/no, counts, enum values,
+//! clauses), so each distinct text of a chunk is parsed once and looked up
+//! after.
 
 use polars::prelude::*;
 
