@@ -1833,8 +1833,30 @@ fn a_later_chunk_in_another_encoding_is_refused_with_its_lines() {
 /// error found by the checking side half-way through the file must stop the
 /// reading side and come back as the error (a hang here would be a
 /// deadlock between the two).
+///
+/// The error used is a unit column overflowing its two-byte codes, and the
+/// category sets of the ledger are shared by every read in a process: run
+/// in this test process, it left no room for the units of the tests after it
+/// (they failed now and then, by test order). So the body runs in a process
+/// of its own: this test binary, asked for that one ignored test.
 #[test]
 fn an_error_found_mid_file_stops_the_read_ahead_and_is_returned() {
+    let name = "ingest::read_ahead_stopped_by_a_mid_file_error";
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", name, "--ignored", "--test-threads=1"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+#[ignore = "run in a process of its own by an_error_found_mid_file_stops_the_read_ahead_and_is_returned"]
+fn read_ahead_stopped_by_a_mid_file_error() {
     let mut body = String::from("案件编号,执法单位,执法领域,执法事项类别,问题类型,立案日期\n");
     // distinct units: the 65,536th overflows the coded column, 34 k rows before the end
     for i in 0..100_000 {
