@@ -53,6 +53,9 @@ enum Check {
         start: Date,
         actual: Date,
         period: Period,
+        /// The rule exists only once the end event happened: an
+        /// application out of time is still an application (D19-apply).
+        only_once_done: bool,
     },
     /// At least two investigators (D16-two).
     TwoInvestigators,
@@ -112,6 +115,7 @@ const RULES: &[Rule] = &[
             start: Date::Transferred,
             actual: Date::Handled,
             period: Period::Days(30),
+            only_once_done: false,
         },
     },
     Rule {
@@ -121,6 +125,7 @@ const RULES: &[Rule] = &[
             start: Date::Handled,
             actual: Date::HandlingReported,
             period: Period::Days(7),
+            only_once_done: false,
         },
     },
     Rule {
@@ -140,6 +145,7 @@ const RULES: &[Rule] = &[
             start: Date::Filed,
             actual: Date::Decided,
             period: Period::Decision,
+            only_once_done: false,
         },
     },
     Rule {
@@ -154,6 +160,7 @@ const RULES: &[Rule] = &[
             start: Date::Decided,
             actual: Date::Notified,
             period: Period::Days(7),
+            only_once_done: false,
         },
     },
     Rule {
@@ -163,6 +170,7 @@ const RULES: &[Rule] = &[
             start: Date::Notified,
             actual: Date::ReviewApplied,
             period: Period::Days(15),
+            only_once_done: true,
         },
     },
     Rule {
@@ -172,6 +180,7 @@ const RULES: &[Rule] = &[
             start: Date::ReviewApplied,
             actual: Date::ReviewDecided,
             period: Period::Days(30),
+            only_once_done: false,
         },
     },
     Rule {
@@ -181,6 +190,7 @@ const RULES: &[Rule] = &[
             start: Date::Decided,
             actual: Date::Rectified,
             period: Period::SetDate,
+            only_once_done: false,
         },
     },
     Rule {
@@ -454,17 +464,15 @@ fn deadlines_of(cases: &DataFrame, periods: &mut Periods) -> PolarsResult<DataFr
                     start,
                     actual,
                     period,
+                    only_once_done,
                 } => {
                     let start = date(start);
-                    let applies = match (rule.id, period) {
-                        // An application out of time is still an
-                        // application: the rule exists only when one was made.
-                        ("D19-apply", _) => start.is_some() && date(actual).is_some(),
-                        (_, Period::SetDate) => {
+                    let applies = match period {
+                        Period::SetDate => {
                             date(Date::RectifyDue).is_some()
                                 || date(Date::RectifyExtendedTo).is_some()
                         }
-                        _ => start.is_some(),
+                        _ => start.is_some() && (!only_once_done || date(actual).is_some()),
                     };
                     applies.then(|| {
                         let (deadline, assumed) = match (period, start) {

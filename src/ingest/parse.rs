@@ -184,6 +184,26 @@ struct Unreadable {
     phrase: fn(&str) -> String,
 }
 
+impl Unreadable {
+    /// The row is rejected; the parser's reason is the message.
+    fn rejects(code: &'static str) -> Unreadable {
+        Unreadable {
+            severity: Severity::Error,
+            code,
+            phrase: str::to_string,
+        }
+    }
+
+    /// The row stays; the value is left out.
+    fn dropped(code: &'static str) -> Unreadable {
+        Unreadable {
+            severity: Severity::Warning,
+            code,
+            phrase: not_used,
+        }
+    }
+}
+
 /// A value not used: the row stays, the cell counts as empty.
 fn not_used(reason: &str) -> String {
     format!("{reason}（该值不予采用）")
@@ -279,31 +299,19 @@ fn parse_column(
             ))
         }
         FieldType::Date => {
-            let unreadable = Unreadable {
-                severity: Severity::Error,
-                code: "date-invalid",
-                phrase: str::to_string,
-            };
+            let unreadable = Unreadable::rejects("date-invalid");
             let parse = |text: &str| values::parse_date(text).map(|d| d.map(days_since_epoch));
             let days: Int32Chunked = read_cells(raw, parse, unreadable, header, ctx, findings);
             Ok((days.with_name(name.into()).into_date().into_series(), None))
         }
         FieldType::Int => {
-            let unreadable = Unreadable {
-                severity: Severity::Warning,
-                code: "int-invalid",
-                phrase: not_used,
-            };
+            let unreadable = Unreadable::dropped("int-invalid");
             let ints: Int64Chunked =
                 read_cells(raw, values::parse_int, unreadable, header, ctx, findings);
             Ok((ints.with_name(name.into()).into_series(), None))
         }
         FieldType::Bool => {
-            let unreadable = Unreadable {
-                severity: Severity::Warning,
-                code: "bool-invalid",
-                phrase: not_used,
-            };
+            let unreadable = Unreadable::dropped("bool-invalid");
             let bools: BooleanChunked =
                 read_cells(raw, values::parse_bool, unreadable, header, ctx, findings);
             Ok((bools.with_name(name.into()).into_series(), None))
@@ -312,17 +320,9 @@ fn parse_column(
             // An unknown matter type or outcome rejects the row; elsewhere
             // the value is only left out.
             let unreadable = if name == schema::MATTER_TYPE || name == schema::OUTCOME {
-                Unreadable {
-                    severity: Severity::Error,
-                    code: "enum-invalid",
-                    phrase: str::to_string,
-                }
+                Unreadable::rejects("enum-invalid")
             } else {
-                Unreadable {
-                    severity: Severity::Warning,
-                    code: "enum-unknown",
-                    phrase: not_used,
-                }
+                Unreadable::dropped("enum-unknown")
             };
             let parse = |text: &str| values::match_enum(text, allowed);
             let texts: StringChunked = read_cells(raw, parse, unreadable, header, ctx, findings);
