@@ -278,18 +278,22 @@ pub fn deadlines_in_parts<E: From<PolarsError>>(
     // (case_id, rule), so the slices stacked are too, and only one slice's
     // rows are alive at a time.
     let read = cases.select(reads())?;
-    let order = read
-        .column(s::CASE_ID)?
-        .as_materialized_series()
-        .arg_sort(SortOptions::default().with_maintain_order(true));
+    let ids = read.column(s::CASE_ID)?.as_materialized_series();
+    // A ledger flagged as listed in case-id order (ingest checks) is sliced
+    // as it is; any other is gathered in that order.
+    let order = (ids.is_sorted_flag() != polars::series::IsSorted::Ascending)
+        .then(|| ids.arg_sort(SortOptions::default().with_maintain_order(true)));
     let mut periods = Periods::new(cal, p);
     let mut offset = 0;
     loop {
-        let slice = read.take(&order.slice(offset as i64, per_pass))?;
+        let slice = match &order {
+            Some(order) => read.take(&order.slice(offset as i64, per_pass))?,
+            None => read.slice(offset as i64, per_pass),
+        };
         let part = deadlines_of(&slice, &mut periods)?;
         sink(part, &slice)?;
         offset += per_pass;
-        if offset >= order.len() {
+        if offset >= read.height() {
             return Ok(());
         }
     }
@@ -363,32 +367,75 @@ impl<'a> Periods<'a> {
     }
 }
 
+/// A row's status (outputs.md §deadlines).
+#[derive(Debug, Clone, Copy)]
+enum Status {
+    Met,
+    Late,
+    Overdue,
+    DueSoon,
+    Pending,
+    Breach,
+}
+
+impl Status {
+    /// Every status, in discriminant order.
+    const ALL: [Status; 6] = [
+        Status::Met,
+        Status::Late,
+        Status::Overdue,
+        Status::DueSoon,
+        Status::Pending,
+        Status::Breach,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::Late => "late",
+            Status::Overdue => "overdue",
+            Status::DueSoon => "due-soon",
+            Status::Pending => "pending",
+            Status::Breach => "breach",
+        }
+    }
+}
+
 /// One row of the table being built.
 struct Row {
     case: IdxSize,
-    rule: &'static Rule,
+    /// Index into [`RULES`].
+    rule: u8,
     start: Option<i32>,
     deadline: Option<i32>,
     actual: Option<i32>,
     days_late: i64,
-    status: &'static str,
+    status: Status,
     /// The deadline whose weekends-only caveat the row carries.
     note: Option<i32>,
 }
 
 /// A dated rule's status and days late at the as-of date.
-fn judge(deadline: Option<i32>, actual: Option<i32>, periods: &mut Periods) -> (&'static str, i64) {
+fn judge(deadline: Option<i32>, actual: Option<i32>, periods: &mut Periods) -> (Status, i64) {
     let as_of = days_since_epoch(periods.p.as_of);
     match (actual, deadline) {
-        (Some(a), Some(d)) if a <= d => ("met", 0),
-        (Some(a), Some(d)) => ("late", i64::from(a) - i64::from(d)),
-        (Some(_), None) => ("late", 0),
-        (None, Some(d)) if d < as_of => ("overdue", i64::from(as_of) - i64::from(d)),
+        (Some(a), Some(d)) if a <= d => (Status::Met, 0),
+        (Some(a), Some(d)) => (Status::Late, i64::from(a) - i64::from(d)),
+        (Some(_), None) => (Status::Late, 0),
+        (None, Some(d)) if d < as_of => (Status::Overdue, i64::from(as_of) - i64::from(d)),
         (None, Some(d)) if periods.working_days_left(d) <= i64::from(periods.p.due_soon_days) => {
-            ("due-soon", 0)
+            (Status::DueSoon, 0)
         }
-        (None, _) => ("pending", 0),
+        (None, _) => (Status::Pending, 0),
     }
+}
+
+/// `texts[index]` for each index (null where the index is): a gather of
+/// views into the few texts' buffer, not a string built per row.
+fn texts_at(name: &str, texts: &[&str], index: Vec<Option<IdxSize>>) -> PolarsResult<Column> {
+    let texts = StringChunked::from_slice(name.into(), texts);
+    let index: IdxCa = index.into_iter().collect();
+    Ok(texts.take(&index)?.into_column())
 }
 
 /// The rows of `cases` (already in case-id order): for each case, each rule
@@ -442,15 +489,16 @@ fn deadlines_of(cases: &DataFrame, periods: &mut Periods) -> PolarsResult<DataFr
     let mut rows: Vec<Row> = Vec::with_capacity(n * 5);
     for i in 0..n {
         let date = |d: Date| dates[d as usize][i];
-        for rule in RULES {
+        for (rule_index, rule) in RULES.iter().enumerate() {
+            let rule_index = rule_index as u8;
             let check = |ok: bool| Row {
                 case: i as IdxSize,
-                rule,
+                rule: rule_index,
                 start: None,
                 deadline: None,
                 actual: None,
                 days_late: 0,
-                status: if ok { "met" } else { "breach" },
+                status: if ok { Status::Met } else { Status::Breach },
                 note: None,
             };
             let row = match rule.check {
@@ -501,7 +549,7 @@ fn deadlines_of(cases: &DataFrame, periods: &mut Periods) -> PolarsResult<DataFr
                         }
                         Row {
                             case: i as IdxSize,
-                            rule,
+                            rule: rule_index,
                             start,
                             deadline,
                             actual,
@@ -518,44 +566,63 @@ fn deadlines_of(cases: &DataFrame, periods: &mut Periods) -> PolarsResult<DataFr
 
     let cases_of = IdxCa::from_vec("".into(), rows.iter().map(|r| r.case).collect());
     let case_ids = cases.column(s::CASE_ID)?.take(&cases_of)?;
+    // Each case's unit as text once, then gathered per row.
     let units = cases
         .column(s::UNIT)?
-        .take(&cases_of)?
-        .cast(&DataType::String)?;
-    let day_column = |name: &str, days: Vec<Option<i32>>| -> PolarsResult<Column> {
-        Ok(
-            Int32Chunked::from_iter_options(name.into(), days.into_iter())
-                .into_series()
-                .cast(&DataType::Date)?
-                .into_column(),
-        )
+        .cast(&DataType::String)?
+        .take(&cases_of)?;
+    let day_column = |name: &str, days: Vec<Option<i32>>| -> Column {
+        Int32Chunked::from_iter_options(name.into(), days.into_iter())
+            .into_date()
+            .into_column()
     };
-    let category = |name: &str, text: Vec<Option<&str>>| -> Column {
-        StringChunked::from_iter_options(name.into(), text.into_iter()).into_column()
-    };
-    let notes = &periods.notes;
+    let rule_ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+    let statuses = Status::ALL.map(Status::as_str);
+    // The part's weekends-only caveats, each text once, in order of deadline.
+    let mut noted: Vec<i32> = rows.iter().filter_map(|r| r.note).collect();
+    noted.sort_unstable();
+    noted.dedup();
+    let note_texts: Vec<&str> = noted
+        .iter()
+        .map(|d| periods.notes.get(d).map_or("", String::as_str))
+        .collect();
     let columns = vec![
         case_ids.with_name("case_id".into()),
         units.with_name("unit".into()),
-        category("rule", rows.iter().map(|r| Some(r.rule.id)).collect()),
+        texts_at(
+            "rule",
+            &rule_ids,
+            rows.iter().map(|r| Some(IdxSize::from(r.rule))).collect(),
+        )?,
         Column::new(
             "article".into(),
-            rows.iter().map(|r| r.rule.article).collect::<Vec<i32>>(),
+            rows.iter()
+                .map(|r| RULES[usize::from(r.rule)].article)
+                .collect::<Vec<i32>>(),
         ),
-        day_column("start", rows.iter().map(|r| r.start).collect())?,
-        day_column("deadline", rows.iter().map(|r| r.deadline).collect())?,
-        day_column("actual", rows.iter().map(|r| r.actual).collect())?,
+        day_column("start", rows.iter().map(|r| r.start).collect()),
+        day_column("deadline", rows.iter().map(|r| r.deadline).collect()),
+        day_column("actual", rows.iter().map(|r| r.actual).collect()),
         Column::new(
             "days_late".into(),
             rows.iter().map(|r| r.days_late).collect::<Vec<i64>>(),
         ),
-        category("status", rows.iter().map(|r| Some(r.status)).collect()),
-        category(
+        texts_at(
+            "status",
+            &statuses,
+            rows.iter().map(|r| Some(r.status as IdxSize)).collect(),
+        )?,
+        texts_at(
             "note",
+            &note_texts,
             rows.iter()
-                .map(|r| r.note.and_then(|d| notes.get(&d)).map(String::as_str))
+                .map(|r| {
+                    r.note
+                        .and_then(|d| noted.binary_search(&d).ok())
+                        .map(|k| k as IdxSize)
+                })
                 .collect(),
-        ),
+        )?,
     ];
     DataFrame::new(rows.len(), columns)
 }
@@ -901,6 +968,16 @@ mod tests {
         .unwrap();
         let cal = Calendar::embedded();
         let p = params(d(2026, 11, 30));
+        // The generated ledger lists its cases in case-id order, so ingest
+        // flags it and the whole table is cut from the cases as they are;
+        // the reversed ledger below is not flagged and is gathered in order.
+        let flag = |df: &DataFrame| {
+            df.column(s::CASE_ID)
+                .unwrap()
+                .as_materialized_series()
+                .is_sorted_flag()
+        };
+        assert_eq!(flag(&ledger.cases), polars::series::IsSorted::Ascending);
         let whole = deadlines(&ledger.cases, &cal, &p).unwrap();
         assert!(whole.height() > 1000, "{} rows", whole.height());
         // the cases in reverse order, 37 at a time
@@ -909,6 +986,7 @@ mod tests {
             .cases
             .take(&IdxCa::from_vec("i".into(), (0..n).rev().collect()))
             .unwrap();
+        assert_ne!(flag(&reversed), polars::series::IsSorted::Ascending);
         let mut parts: Vec<DataFrame> = Vec::new();
         deadlines_in_parts(&reversed, &cal, &p, 37, |part, _| -> PolarsResult<()> {
             parts.push(part);

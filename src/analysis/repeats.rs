@@ -3,8 +3,6 @@
 //! (`R-subjective`) or after tolerance was granted for it
 //! (`R-after-tolerance`), with the audit flag `inconsistent`.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use polars::prelude::*;
 use polars_arrow::array::{Array, Utf8ViewArray};
@@ -231,6 +229,17 @@ fn priors_from(df: &DataFrame) -> PolarsResult<Vec<Prior>> {
         .collect())
 }
 
+/// Whether the ledger's rows are in case-id text order (flagged by ingest,
+/// which compared every neighbouring pair): row order then breaks same-day
+/// ties as the case ids would.
+fn ids_in_row_order(cases: &DataFrame) -> PolarsResult<bool> {
+    Ok(cases
+        .column(s::CASE_ID)?
+        .as_materialized_series()
+        .is_sorted_flag()
+        == polars::series::IsSorted::Ascending)
+}
+
 /// A categorical (or text) column as codes for equality tests: the same
 /// value, the same code; null is `u32::MAX`.
 fn codes(column: &Column) -> PolarsResult<Vec<u32>> {
@@ -273,7 +282,7 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
     // each), as numbers: sorting them groups an officer's cases of one problem
     // in filing order without sorting the officers' text. The officers are
     // read in place from the ledger's list column.
-    let mut officer_code: HashMap<&str, u32> = HashMap::new();
+    let mut officer_code: PlHashMap<&str, u32> = PlHashMap::default();
     let mut officer_names: Vec<&str> = Vec::new();
     let officer_lists = cases.column(s::OFFICERS)?.list()?;
     // Sized once (14 M entries at 10 M cases): growing by doubling would
@@ -316,15 +325,18 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
     // sorted by the numbers first, then only the runs of equal numbers by
     // their text (comparing text across the whole sort cost more than the
     // sort itself).
+    // (A ledger listed in case-id order has its runs in text order already.)
     entries.sort_unstable_by_key(|e| (e.officer, e.problem, e.filed, e.pair));
     let same_day =
         |a: &Entry, b: &Entry| (a.officer, a.problem, a.filed) == (b.officer, b.problem, b.filed);
-    for run in entries.chunk_by_mut(same_day).filter(|run| run.len() > 1) {
-        run.sort_unstable_by(|a, b| {
-            ids.get(a.case as usize)
-                .cmp(&ids.get(b.case as usize))
-                .then(a.pair.cmp(&b.pair))
-        });
+    if !ids_in_row_order(cases)? {
+        for run in entries.chunk_by_mut(same_day).filter(|run| run.len() > 1) {
+            run.sort_unstable_by(|a, b| {
+                ids.get(a.case as usize)
+                    .cmp(&ids.get(b.case as usize))
+                    .then(a.pair.cmp(&b.pair))
+            });
+        }
     }
     let fact = |i: usize| case_facts[entries[i].case as usize];
     let flags = scan_groups(
@@ -456,15 +468,17 @@ pub fn unit_repeat_rows(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<Vec
     // Same-day cases of a unit and problem go by case id (text order): by
     // the numbers first, then each run of equal numbers by its text.
     order.sort_unstable_by_key(|&i| (key(i), i));
-    for run in order
-        .chunk_by_mut(|&a, &b| key(a) == key(b))
-        .filter(|run| run.len() > 1)
-    {
-        run.sort_unstable_by(|&a, &b| {
-            ids.get(a as usize)
-                .cmp(&ids.get(b as usize))
-                .then(a.cmp(&b))
-        });
+    if !ids_in_row_order(cases)? {
+        for run in order
+            .chunk_by_mut(|&a, &b| key(a) == key(b))
+            .filter(|run| run.len() > 1)
+        {
+            run.sort_unstable_by(|&a, &b| {
+                ids.get(a as usize)
+                    .cmp(&ids.get(b as usize))
+                    .then(a.cmp(&b))
+            });
+        }
     }
     let window = |me: i32, prior: i32| p.lookback_days == 0 || me - prior <= p.lookback_days as i32;
     let mut repeat = vec![false; case_facts.len()];
@@ -776,6 +790,56 @@ mod tests {
                 false
             )]
         );
+    }
+
+    /// The frame with its case ids flagged as sorted (as ingest flags a
+    /// ledger listed in case-id order).
+    fn with_sorted_ids(mut df: DataFrame) -> DataFrame {
+        let mut ids = df.column(s::CASE_ID).unwrap().str().unwrap().clone();
+        ids.set_sorted_flag(polars::series::IsSorted::Ascending);
+        df.replace(s::CASE_ID, ids.into_column()).unwrap();
+        df
+    }
+
+    #[test]
+    fn same_day_cases_in_case_id_order_keep_their_order_when_flagged() {
+        // Three same-day cases of one officer listed in case-id text order
+        // ("X10" < "X9"): each repeats every one before it.
+        let case = |id| {
+            (
+                id,
+                &["甲"][..],
+                "超期办理",
+                Some(true),
+                d(2025, 6, 1),
+                None,
+                None,
+            )
+        };
+        let df = frame(&[case("X1"), case("X10"), case("X9")]);
+        let want = vec![
+            (
+                "X10".to_string(),
+                "甲".to_string(),
+                "R-subjective".to_string(),
+                vec!["X1".to_string()],
+                0,
+                false,
+            ),
+            (
+                "X9".into(),
+                "甲".into(),
+                "R-subjective".into(),
+                vec!["X1".into(), "X10".into()],
+                0,
+                false,
+            ),
+        ];
+        assert!(!ids_in_row_order(&df).unwrap());
+        assert_eq!(flat(&repeats(&df, &params()).unwrap()), want);
+        let flagged = with_sorted_ids(df);
+        assert!(ids_in_row_order(&flagged).unwrap());
+        assert_eq!(flat(&repeats(&flagged, &params()).unwrap()), want);
     }
 
     #[test]
@@ -1148,7 +1212,14 @@ mod tests {
         };
         for round in 0..20 {
             let n = 120;
-            let ids: Vec<String> = (0..n).map(|_| format!("C{:04}", next(10_000))).collect();
+            let mut ids: Vec<String> = (0..n).map(|_| format!("C{:04}", next(10_000))).collect();
+            // Every other round lists the cases in case-id order (equal
+            // ids possible), flagged as ingest flags such a ledger: ties of
+            // a day then go by row order instead of a sort by text.
+            let in_id_order = round % 2 == 1;
+            if in_id_order {
+                ids.sort();
+            }
             let units: Vec<&str> = (0..n)
                 .map(|_| ["甲局", "乙局", "丙局"][next(3) as usize])
                 .collect();
@@ -1193,6 +1264,8 @@ mod tests {
             ])
             .collect()
             .unwrap();
+            let df = if in_id_order { with_sorted_ids(df) } else { df };
+            assert_eq!(ids_in_row_order(&df).unwrap(), in_id_order);
             let lookback = [0, 30, 90][round % 3];
             let p = RepeatParams {
                 same_domain: false,

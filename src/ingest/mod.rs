@@ -419,7 +419,7 @@ impl<'a> Assembly<'a> {
                 kept.push(part);
             }
         }
-        let mut cases = concat_frames(kept)?;
+        let mut cases = mark_sorted_case_ids(concat_frames(kept)?)?;
         if !self.keep_summaries {
             let n = cases.height();
             cases
@@ -494,6 +494,36 @@ fn compact(df: DataFrame) -> Result<DataFrame, IngestError> {
 fn id_hash(id: &str) -> u64 {
     use std::hash::BuildHasher;
     PlFixedStateQuality::default().hash_one(id)
+}
+
+/// The cases with their `case_id` column flagged as sorted when the ledger
+/// lists its cases in case-id text order (as exports numbered by filing
+/// usually do): the analyses that walk cases in that order (deadlines, the
+/// case lists of hotspots) then take the rows as they are instead of sorting
+/// a million ids. The flag is a promise polars trusts, so every neighbouring
+/// pair is compared first; anything else leaves the column unflagged.
+fn mark_sorted_case_ids(mut cases: DataFrame) -> Result<DataFrame, IngestError> {
+    let err = |e: PolarsError| IngestError::container("校验", e);
+    let mut ids = cases
+        .column(schema::CASE_ID)
+        .and_then(|c| c.str())
+        .map_err(err)?
+        .clone();
+    if ids.null_count() > 0 {
+        return Ok(cases);
+    }
+    let mut previous: Option<&str> = None;
+    for id in ids.iter().flatten() {
+        if previous.is_some_and(|p| p > id) {
+            return Ok(cases);
+        }
+        previous = Some(id);
+    }
+    ids.set_sorted_flag(polars::series::IsSorted::Ascending);
+    cases
+        .replace(schema::CASE_ID, ids.into_column())
+        .map_err(err)?;
+    Ok(cases)
 }
 
 /// Frames of one schema stacked in order.
@@ -612,4 +642,47 @@ pub fn findings_frame(findings: &[Finding]) -> PolarsResult<DataFrame> {
         "code" => findings.iter().map(|f| f.code).collect::<Vec<_>>(),
         "message" => findings.iter().map(|f| f.message.clone()).collect::<Vec<_>>(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::series::IsSorted;
+
+    fn flag_of(ids: &[Option<&str>]) -> IsSorted {
+        let cases = df!(schema::CASE_ID => ids, "n" => vec![1i32; ids.len()]).unwrap();
+        let cases = mark_sorted_case_ids(cases).unwrap();
+        assert_eq!(cases.get_column_names(), [schema::CASE_ID, "n"]);
+        cases
+            .column(schema::CASE_ID)
+            .unwrap()
+            .as_materialized_series()
+            .is_sorted_flag()
+    }
+
+    #[test]
+    fn case_ids_are_flagged_sorted_only_in_text_order() {
+        let sorted = IsSorted::Ascending;
+        assert_eq!(
+            flag_of(&[
+                Some("JC2025-0001"),
+                Some("JC2025-0002"),
+                Some("JC2026-0001")
+            ]),
+            sorted
+        );
+        // equal neighbours keep the order (duplicates are rejected later)
+        assert_eq!(flag_of(&[Some("A"), Some("A"), Some("B")]), sorted);
+        // text order, not number order: "A10" comes before "A9"
+        assert_ne!(flag_of(&[Some("A9"), Some("A10")]), sorted);
+        assert_eq!(flag_of(&[Some("A10"), Some("A9")]), sorted);
+        // one pair out of order at the very end
+        assert_ne!(
+            flag_of(&[Some("A1"), Some("A2"), Some("A4"), Some("A3")]),
+            sorted
+        );
+        // a missing id: never flagged
+        assert_ne!(flag_of(&[Some("A1"), None]), sorted);
+        assert_ne!(flag_of(&[None, Some("A1")]), sorted);
+    }
 }
