@@ -283,6 +283,7 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
     // in filing order without sorting the officers' text. The officers are
     // read in place from the ledger's list column.
     let mut officer_code: PlHashMap<&str, u32> = PlHashMap::default();
+    let mut inline_code: PlHashMap<u128, u32> = PlHashMap::default();
     let mut officer_names: Vec<&str> = Vec::new();
     let officer_lists = cases.column(s::OFFICERS)?.list()?;
     // Sized once (14 M entries at 10 M cases): growing by doubling would
@@ -303,11 +304,18 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
             if lists.is_valid(i) && case_facts[case].filed != i32::MIN {
                 let (start, end) = lists.offsets().start_end(i);
                 for j in (start..end).filter(|&j| names.is_valid(j)) {
-                    let officer = names.value(j);
-                    let code = *officer_code.entry(officer).or_insert_with(|| {
-                        officer_names.push(officer);
+                    // A name of at most 12 bytes (four Chinese characters)
+                    // is held whole in its view: looked up as that number.
+                    let view = names.views()[j];
+                    let new_code = || {
+                        officer_names.push(names.value(j));
                         officer_names.len() as u32 - 1
-                    });
+                    };
+                    let code = if view.is_inline() {
+                        *inline_code.entry(view.as_u128()).or_insert_with(new_code)
+                    } else {
+                        *officer_code.entry(names.value(j)).or_insert_with(new_code)
+                    };
                     entries.push(Entry {
                         officer: code,
                         problem: problems[case],
@@ -320,7 +328,7 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
             case += 1;
         }
     }
-    drop(officer_code);
+    drop((officer_code, inline_code));
     // Same-day cases of an officer and problem go by case id (text order):
     // sorted by the numbers first, then only the runs of equal numbers by
     // their text (comparing text across the whole sort cost more than the
@@ -455,19 +463,30 @@ pub fn unit_repeat_rows(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<Vec
     drop(derived);
     let units = codes(cases.column(s::UNIT)?)?;
     let ids = TextByRow::new(cases.column(s::CASE_ID)?.str()?);
-    let mut order: Vec<u32> = (0..case_facts.len())
-        .filter(|&i| {
-            case_facts[i].filed != i32::MIN && units[i] != u32::MAX && problems[i] != u32::MAX
-        })
-        .map(|i| i as u32)
-        .collect();
     let key = |i: u32| {
         let i = i as usize;
         (units[i], problems[i], case_facts[i].filed)
     };
     // Same-day cases of a unit and problem go by case id (text order): by
-    // the numbers first, then each run of equal numbers by its text.
-    order.sort_unstable_by_key(|&i| (key(i), i));
+    // the numbers first, then each run of equal numbers by its text. The
+    // numbers are sorted packed into one u128 each, (unit, problem, filing
+    // day, row) from the high bits down, so that comparing two reads no
+    // other memory (the filing day's sign bit flipped: i32 order as u32).
+    let mut packed: Vec<u128> = (0..case_facts.len())
+        .filter(|&i| {
+            case_facts[i].filed != i32::MIN && units[i] != u32::MAX && problems[i] != u32::MAX
+        })
+        .map(|i| {
+            let (unit, problem, filed) = key(i as u32);
+            (u128::from(unit) << 96)
+                | (u128::from(problem) << 64)
+                | (u128::from(filed as u32 ^ 0x8000_0000) << 32)
+                | i as u128
+        })
+        .collect();
+    packed.sort_unstable();
+    let mut order: Vec<u32> = packed.iter().map(|k| *k as u32).collect();
+    drop(packed);
     if !ids_in_row_order(cases)? {
         for run in order
             .chunk_by_mut(|&a, &b| key(a) == key(b))
