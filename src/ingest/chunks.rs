@@ -13,7 +13,6 @@ use std::borrow::Cow;
 use std::io::{Cursor, Read};
 
 use polars::prelude::*;
-use polars_buffer::Buffer;
 
 use super::read::{drop_blank_records, frame_with_header_row, raw_col, scan_records, Encoding};
 use super::read::{ragged_records, RawTable};
@@ -160,27 +159,7 @@ impl<R: Read> CsvChunks<R> {
             })
             .collect();
         self.next_record += records.len();
-        let df = if memchr::memchr(b'"', text.as_bytes()).is_some() {
-            read_block(&text, Some(fields))?
-        } else {
-            // No quotes: the cells are views into the block's own text.
-            let bytes: Vec<u8> = match text {
-                Cow::Owned(text) => text.into_bytes(),
-                Cow::Borrowed(text) if text.len() != block.len() => text.as_bytes().to_vec(),
-                Cow::Borrowed(_) => block,
-            };
-            let block = Buffer::from(bytes);
-            match split_block(block.clone(), fields) {
-                Some(df) => df,
-                None => {
-                    let text = std::str::from_utf8(&block).map_err(|e| IngestError::Container {
-                        format: "CSV",
-                        message: e.to_string(),
-                    })?;
-                    read_block(text, Some(fields))?
-                }
-            }
-        };
+        let df = read_block(&text, Some(fields))?;
         let n = df.height() as i64;
         let mut columns: Vec<Column> = df.into_columns();
         columns.push(Column::new(
@@ -410,93 +389,6 @@ pub(crate) fn record_offset(text: &str, n: usize) -> usize {
 
 /// Parse a block of CSV text into String columns `c0..`: the width of the
 /// first line, or `fields` columns (extra fields cut, missing ones null).
-/// The records of a block without any quote as `fields` text columns whose
-/// values point into the block itself: a cell is a view of its bytes, none
-/// is copied. The same table [`read_block`] reads (empty cells missing,
-/// cells beyond `fields` dropped, missing ones null, a line break's `\r`
-/// not part of the last cell, a blank line a record of missing cells). None
-/// when the block holds a quote (the CSV reader unescapes those) or is too
-/// large for a view's 32-bit offsets.
-fn split_block(block: Buffer<u8>, fields: usize) -> Option<DataFrame> {
-    use polars_arrow::array::{Utf8ViewArray, View};
-    use polars_arrow::bitmap::MutableBitmap;
-    let bytes: &[u8] = &block;
-    if fields == 0 || bytes.len() > u32::MAX as usize || memchr::memchr(b'"', bytes).is_some() {
-        return None;
-    }
-    // A valid block ends with a line break; a last line without one is a
-    // record too.
-    let records = memchr::memchr_iter(b'\n', bytes).count()
-        + usize::from(bytes.last().is_some_and(|&b| b != b'\n'));
-    let mut views: Vec<Vec<View>> = (0..fields).map(|_| Vec::with_capacity(records)).collect();
-    let mut valid: Vec<MutableBitmap> = (0..fields)
-        .map(|_| MutableBitmap::with_capacity(records))
-        .collect();
-    let mut cell = |k: usize, from: usize, to: usize| {
-        let value = &bytes[from..to];
-        let view = if value.is_empty() {
-            View::default()
-        } else if value.len() <= View::MAX_INLINE_SIZE as usize {
-            View::new_inline(value)
-        } else {
-            // SAFETY: longer than the inline size; `from` fits in u32 (checked above).
-            unsafe { View::new_noninline_unchecked(value, 0, from as u32) }
-        };
-        views[k].push(view);
-        valid[k].push(!value.is_empty());
-    };
-    let mut start = 0;
-    while start < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |n| start + n);
-        let line_end = if end > start && bytes[end - 1] == b'\r' {
-            end - 1
-        } else {
-            end
-        };
-        let mut k = 0;
-        let mut from = start;
-        for comma in memchr::memchr_iter(b',', &bytes[start..line_end]) {
-            if k == fields {
-                break;
-            }
-            cell(k, from, start + comma);
-            k += 1;
-            from = start + comma + 1;
-        }
-        if k < fields {
-            cell(k, from, line_end);
-            k += 1;
-        }
-        for rest in k..fields {
-            cell(rest, line_end, line_end);
-        }
-        start = end + 1;
-    }
-    let buffers: Buffer<Buffer<u8>> = vec![block.clone()].into();
-    let columns = views
-        .into_iter()
-        .zip(valid)
-        .enumerate()
-        .map(|(i, (views, valid))| {
-            // SAFETY: every view is a cell of the block, which is UTF-8 text
-            // (a &str decoded or checked before) cut only at ASCII bytes (',',
-            // '\r', '\n'), so each is UTF-8 and within buffer 0; inline views
-            // hold their bytes zero-padded.
-            let array = unsafe {
-                Utf8ViewArray::new_unchecked_unknown_md(
-                    ArrowDataType::Utf8View,
-                    views.into(),
-                    buffers.clone(),
-                    Some(valid.into()),
-                    Some(bytes.len()),
-                )
-            };
-            StringChunked::with_chunk(raw_col(i).into(), array).into_column()
-        })
-        .collect::<Vec<_>>();
-    DataFrame::new_infer_height(columns).ok()
-}
-
 fn read_block(text: &str, fields: Option<usize>) -> Result<DataFrame, IngestError> {
     let mut options = CsvReadOptions::default()
         .with_has_header(false)
@@ -520,81 +412,8 @@ fn read_block(text: &str, fields: Option<usize>) -> Result<DataFrame, IngestErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     type Records = Vec<(i64, Vec<Option<String>>)>;
-
-    /// Quote-free CSV text: lines of cells (empty, blank, short, Chinese,
-    /// longer than a view holds inline), too few or too many of them, blank
-    /// lines, `\n` or `\r\n` breaks, the last break sometimes missing.
-    fn quote_free_block() -> impl Strategy<Value = String> {
-        let cell = prop::sample::select(vec![
-            "",
-            " ",
-            "a",
-            "1",
-            "甲局",
-            "  x  ",
-            "2025-03-01",
-            "区市场监督管理局执法大队",
-            "JC2025-000001",
-            "是",
-            "12,5",
-            "\t",
-            "ab cd ef gh ij kl",
-            "é",
-        ]);
-        let line = prop::collection::vec(cell, 0..9).prop_map(|cells| cells.join(","));
-        (
-            prop::collection::vec((line, any::<bool>()), 0..12),
-            any::<bool>(),
-        )
-            .prop_map(|(lines, last_break)| {
-                let mut text = String::new();
-                let n = lines.len();
-                for (i, (line, crlf)) in lines.into_iter().enumerate() {
-                    text.push_str(&line);
-                    if i + 1 < n || last_break {
-                        text.push_str(if crlf { "\r\n" } else { "\n" });
-                    }
-                }
-                text
-            })
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
-
-        /// Cells viewed in place are the cells the CSV reader reads.
-        #[test]
-        fn a_quote_free_block_split_in_place_reads_as_the_csv_reader_reads_it(
-            text in quote_free_block(),
-            fields in 1usize..7,
-        ) {
-            prop_assume!(!text.is_empty());
-            let want = read_block(&text, Some(fields)).unwrap();
-            let got = split_block(Buffer::from(text.clone().into_bytes()), fields).unwrap();
-            prop_assert_eq!(got.get_column_names(), want.get_column_names());
-            prop_assert!(got.equals_missing(&want), "{:?}\n{}\n{}", text, got, want);
-        }
-    }
-
-    #[test]
-    fn a_block_with_a_quote_is_left_to_the_csv_reader() {
-        assert!(split_block(Buffer::from(b"a,\"b\"\n".to_vec()), 2).is_none());
-        let got = split_block(Buffer::from(b"a,b,c\n,x\r\n".to_vec()), 2).unwrap();
-        let col = |i: usize| -> Vec<Option<String>> {
-            got.column(&raw_col(i))
-                .unwrap()
-                .str()
-                .unwrap()
-                .iter()
-                .map(|c| c.map(String::from))
-                .collect()
-        };
-        assert_eq!(col(0), [Some("a".to_string()), None]);
-        assert_eq!(col(1), [Some("b".to_string()), Some("x".to_string())]);
-    }
 
     /// (row, cells) of every chunk's records, in order, plus blank rows and ragged rows.
     fn records(csv: &[u8], chunk: usize) -> (Records, Vec<i64>, Vec<i64>) {
