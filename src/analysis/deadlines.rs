@@ -278,11 +278,14 @@ pub fn deadlines_in_parts<E: From<PolarsError>>(
     // (case_id, rule), so the slices stacked are too, and only one slice's
     // rows are alive at a time.
     let read = cases.select(reads())?;
-    let ids = read.column(s::CASE_ID)?.as_materialized_series();
-    // A ledger flagged as listed in case-id order (ingest checks) is sliced
-    // as it is; any other is gathered in that order.
-    let order = (ids.is_sorted_flag() != polars::series::IsSorted::Ascending)
-        .then(|| ids.arg_sort(SortOptions::default().with_maintain_order(true)));
+    // A ledger listed in case-id order is sliced as it is; any other is
+    // gathered in that order.
+    let order = if super::listed_in_case_id_order(&read)? {
+        None
+    } else {
+        let ids = read.column(s::CASE_ID)?.as_materialized_series();
+        Some(ids.arg_sort(SortOptions::default().with_maintain_order(true)))
+    };
     let mut periods = Periods::new(cal, p);
     let mut offset = 0;
     loop {

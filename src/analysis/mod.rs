@@ -7,8 +7,20 @@ pub mod period;
 pub mod repeats;
 pub mod stats;
 
-use polars::prelude::StringChunked;
+use polars::prelude::{DataFrame, PolarsResult, StringChunked};
+use polars::series::IsSorted;
 use polars_arrow::array::{Array, Utf8ViewArray};
+
+/// Whether the cases' rows are in case-id text order, as ingest flags a
+/// ledger after comparing every neighbouring pair of ids: analyses that walk
+/// cases in that order take the rows as they are instead of sorting ids.
+pub(crate) fn listed_in_case_id_order(cases: &DataFrame) -> PolarsResult<bool> {
+    Ok(cases
+        .column(crate::schema::CASE_ID)?
+        .as_materialized_series()
+        .is_sorted_flag()
+        == IsSorted::Ascending)
+}
 
 /// A text column of many chunks read by row, without a contiguous copy.
 pub(crate) struct TextByRow<'a> {

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use polars_arrow::array::{Array, Utf8ViewArray};
 
-use super::TextByRow;
+use super::{listed_in_case_id_order, TextByRow};
 
 use crate::ingest::parse::{date_from_days, days_since_epoch};
 use crate::schema as s;
@@ -229,17 +229,6 @@ fn priors_from(df: &DataFrame) -> PolarsResult<Vec<Prior>> {
         .collect())
 }
 
-/// Whether the ledger's rows are in case-id text order (flagged by ingest,
-/// which compared every neighbouring pair): row order then breaks same-day
-/// ties as the case ids would.
-fn ids_in_row_order(cases: &DataFrame) -> PolarsResult<bool> {
-    Ok(cases
-        .column(s::CASE_ID)?
-        .as_materialized_series()
-        .is_sorted_flag()
-        == polars::series::IsSorted::Ascending)
-}
-
 /// A categorical (or text) column as codes for equality tests: the same
 /// value, the same code; null is `u32::MAX`.
 fn codes(column: &Column) -> PolarsResult<Vec<u32>> {
@@ -332,12 +321,12 @@ pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
     // Same-day cases of an officer and problem go by case id (text order):
     // sorted by the numbers first, then only the runs of equal numbers by
     // their text (comparing text across the whole sort cost more than the
-    // sort itself).
-    // (A ledger listed in case-id order has its runs in text order already.)
+    // sort itself). A ledger listed in case-id order has them in text order
+    // already: row order breaks the ties.
     entries.sort_unstable_by_key(|e| (e.officer, e.problem, e.filed, e.pair));
     let same_day =
         |a: &Entry, b: &Entry| (a.officer, a.problem, a.filed) == (b.officer, b.problem, b.filed);
-    if !ids_in_row_order(cases)? {
+    if !listed_in_case_id_order(cases)? {
         for run in entries.chunk_by_mut(same_day).filter(|run| run.len() > 1) {
             run.sort_unstable_by(|a, b| {
                 ids.get(a.case as usize)
@@ -487,7 +476,7 @@ pub fn unit_repeat_rows(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<Vec
     packed.sort_unstable();
     let mut order: Vec<u32> = packed.iter().map(|k| *k as u32).collect();
     drop(packed);
-    if !ids_in_row_order(cases)? {
+    if !listed_in_case_id_order(cases)? {
         for run in order
             .chunk_by_mut(|&a, &b| key(a) == key(b))
             .filter(|run| run.len() > 1)
@@ -854,10 +843,10 @@ mod tests {
                 false,
             ),
         ];
-        assert!(!ids_in_row_order(&df).unwrap());
+        assert!(!listed_in_case_id_order(&df).unwrap());
         assert_eq!(flat(&repeats(&df, &params()).unwrap()), want);
         let flagged = with_sorted_ids(df);
-        assert!(ids_in_row_order(&flagged).unwrap());
+        assert!(listed_in_case_id_order(&flagged).unwrap());
         assert_eq!(flat(&repeats(&flagged, &params()).unwrap()), want);
     }
 
@@ -1284,7 +1273,7 @@ mod tests {
             .collect()
             .unwrap();
             let df = if in_id_order { with_sorted_ids(df) } else { df };
-            assert_eq!(ids_in_row_order(&df).unwrap(), in_id_order);
+            assert_eq!(listed_in_case_id_order(&df).unwrap(), in_id_order);
             let lookback = [0, 30, 90][round % 3];
             let p = RepeatParams {
                 same_domain: false,
