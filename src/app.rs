@@ -11,7 +11,8 @@ use crate::analysis::deadlines::{self, DeadlineParams};
 use crate::analysis::hotspots::{self, HotspotParams, Period, Volume};
 use crate::analysis::outcomes;
 use crate::analysis::period::Quarter;
-use crate::analysis::repeats::{self, RepeatParams};
+use crate::analysis::repeats::{self, Identities, RepeatParams};
+use crate::analysis::scope;
 use crate::calendar::Calendar;
 use crate::query::{self, Tables};
 
@@ -52,7 +53,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Generate(a) => {
-            let written = crate::generate::write_dataset(&a.out, a.rows, a.seed, a.dirty)?;
+            let written =
+                crate::generate::write_dataset(&a.out, a.rows, a.seed, a.dirty, !a.no_plants)?;
             for p in written {
                 eprintln!("已写出：{}", p.display());
             }
@@ -327,14 +329,56 @@ pub fn deadline_params(config: &Config, as_of: NaiveDate) -> DeadlineParams {
         as_of,
         due_soon_days: config.deadlines.due_soon_days,
         working_day_short_periods: config.calendar.working_day_short_periods,
+        feedback_days: config.deadlines.feedback_days,
+        art11_is_tolerance: config.repeats.art11_is_tolerance,
     }
 }
 
 pub fn repeat_params(config: &Config) -> RepeatParams {
+    let r = &config.repeats;
     RepeatParams {
-        same_domain: config.repeats.same_domain,
-        lookback_days: config.repeats.lookback_days,
+        same_domain: r.same_domain,
+        lookback_days: r.lookback_days,
+        excluded_types: r.excluded_types.clone(),
+        art11_is_tolerance: r.art11_is_tolerance,
+        after_tolerance_needs_subjective: r.after_tolerance_needs_subjective,
     }
+}
+
+pub fn hotspot_params(config: &Config, as_of: NaiveDate) -> HotspotParams {
+    HotspotParams::new(&config.hotspots, &config.pilot, as_of)
+}
+
+/// The cases as they stood on `as_of`, within the pilot ([`scope`]); what
+/// was left out is said on stderr.
+pub fn scoped(
+    cases: DataFrame,
+    config: &Config,
+    as_of: NaiveDate,
+) -> Result<(DataFrame, scope::Scope)> {
+    let (view, s) = scope::as_of_view(cases, as_of, (config.pilot.start, config.pilot.end))?;
+    let note = s.note();
+    if !note.is_empty() {
+        eprintln!("注意：{note}");
+    }
+    Ok((view, s))
+}
+
+/// What every analysis of a run reads besides the cases.
+#[derive(Clone, Copy)]
+pub struct RunInputs<'a> {
+    pub config: &'a Config,
+    pub volume: Option<&'a Volume>,
+    pub identities: Option<&'a Identities>,
+    pub as_of: NaiveDate,
+}
+
+/// Officer identities from a roster frame (rules.md §3).
+pub fn identities(roster: Option<&DataFrame>) -> Result<Option<Identities>> {
+    Ok(match roster {
+        Some(r) => Some(Identities::from_roster(r)?),
+        None => None,
+    })
 }
 
 fn period(args: &cli::PeriodArgs) -> Result<Period> {
@@ -380,39 +424,47 @@ fn warn_assumed_calendar(rows: usize) {
 }
 
 fn cmd_deadlines(a: cli::DeadlinesArgs) -> Result<i32> {
+    let day = as_of(a.as_of.as_deref())?;
     let loaded = load(&a.ledger)?;
     let cal = calendar(&loaded.config)?;
-    let p = deadline_params(&loaded.config, as_of(a.as_of.as_deref())?);
-    let table = deadlines::deadlines(&loaded.ledger.cases, &cal, &p)?;
+    let (cases, _) = scoped(loaded.ledger.cases, &loaded.config, day)?;
+    let p = deadline_params(&loaded.config, day);
+    let table = deadlines::deadlines(&cases, &cal, &p)?;
     warn_assumed_calendar(assumed_calendar_rows(&table));
     write_table(&table, &a.output)?;
     Ok(0)
 }
 
 fn cmd_repeats(a: cli::RepeatsArgs) -> Result<i32> {
+    let day = as_of(a.as_of.as_deref())?;
     let loaded = load(&a.ledger)?;
+    let ros = roster(a.roster.as_deref(), &loaded.config)?;
+    let ids = identities(ros.as_ref())?;
     let mut p = repeat_params(&loaded.config);
     p.same_domain |= a.same_domain;
     if let Some(days) = a.lookback_days {
         p.lookback_days = days;
     }
-    write_table(&repeats::repeats(&loaded.ledger.cases, &p)?, &a.output)?;
+    let (cases, _) = scoped(loaded.ledger.cases, &loaded.config, day)?;
+    write_table(&repeats::repeats(&cases, &p, ids.as_ref())?, &a.output)?;
     Ok(0)
 }
 
 fn cmd_check(a: cli::CheckArgs) -> Result<i32> {
-    let loaded = load(&a.ledger)?;
-    let p = repeat_params(&loaded.config);
     let day = as_of(a.as_of.as_deref())?;
-    let r = repeats::check(
-        &loaded.ledger.cases,
-        &a.officer,
-        &a.problem,
-        a.domain.as_deref(),
-        day,
-        a.subjective,
-        &p,
-    )?;
+    let loaded = load(&a.ledger)?;
+    let ros = roster(a.roster.as_deref(), &loaded.config)?;
+    let ids = identities(ros.as_ref())?;
+    let p = repeat_params(&loaded.config);
+    let (cases, _) = scoped(loaded.ledger.cases, &loaded.config, day)?;
+    let query = repeats::CheckQuery {
+        officer: &a.officer,
+        problem: &a.problem,
+        domain: a.domain.as_deref(),
+        as_of: day,
+        subjective: a.subjective,
+    };
+    let r = repeats::check(&cases, &query, &p, ids.as_ref())?;
     let ids = Series::new("prior_case_ids".into(), r.prior_case_ids.clone());
     let table = df!(
         "officer" => [r.officer.clone()],
@@ -427,21 +479,37 @@ fn cmd_check(a: cli::CheckArgs) -> Result<i32> {
 }
 
 fn cmd_hotspots(a: cli::HotspotsArgs) -> Result<i32> {
+    let day = as_of(a.as_of.as_deref())?;
+    let which = period(&a.period)?;
     let loaded = load(&a.ledger)?;
     let vol = volume(a.volume.as_deref(), &loaded.config)?;
-    let p = HotspotParams::new(
-        &loaded.config.hotspots,
-        &loaded.config.pilot,
-        repeat_params(&loaded.config),
-    );
-    let table = hotspots::hotspots(&loaded.ledger.cases, vol.as_ref(), period(&a.period)?, &p)?;
+    let ros = roster(a.roster.as_deref(), &loaded.config)?;
+    let ids = identities(ros.as_ref())?;
+    let (cases, _) = scoped(loaded.ledger.cases, &loaded.config, day)?;
+    let p = hotspot_params(&loaded.config, day);
+    let table = hotspots::hotspots(&cases, vol.as_ref(), which, &p)?;
+    let repeats = repeats::repeats(&cases, &repeat_params(&loaded.config), ids.as_ref())?;
+    let table = hotspots::with_officer_repeats(table, &repeats)?;
     write_table(&table, &a.output)?;
     Ok(0)
 }
 
 fn cmd_outcomes(a: cli::OutcomesArgs) -> Result<i32> {
+    let day = as_of(a.as_of.as_deref())?;
     let loaded = load(&a.ledger)?;
-    write_table(&outcomes::outcomes(&loaded.ledger.cases)?, &a.output)?;
+    let ros = roster(a.roster.as_deref(), &loaded.config)?;
+    let ids = identities(ros.as_ref())?;
+    let (cases, _) = scoped(loaded.ledger.cases, &loaded.config, day)?;
+    let inputs = RunInputs {
+        config: &loaded.config,
+        volume: None,
+        identities: ids.as_ref(),
+        as_of: day,
+    };
+    let base = run_analysis("outcomes", &cases, &inputs)?;
+    let repeats = run_analysis("repeats", &cases, &inputs)?;
+    let table = with_cited_without_basis(&cases, &repeats, base)?;
+    write_table(&table, &a.output)?;
     Ok(0)
 }
 
@@ -523,24 +591,47 @@ const ANALYSIS_NAMES: [&str; 5] = ["deadlines", "repeats", "hotspots", "outcomes
 
 /// One analysis of a ledger's cases, by its output name (the deadlines, never
 /// held whole, are written in parts or spilled: `DeadlineTable`; the
-/// validation table comes from the findings).
-fn run_analysis(
-    name: &str,
-    cases: &DataFrame,
-    config: &Config,
-    volume: Option<&Volume>,
-) -> Result<DataFrame> {
+/// validation table comes from the findings). The hotspots and outcomes
+/// come without what they take from the repeats: [`complete_with_repeats`].
+fn run_analysis(name: &str, cases: &DataFrame, inputs: &RunInputs) -> Result<DataFrame> {
+    let config = inputs.config;
     Ok(match name {
-        "repeats" => repeats::repeats(cases, &repeat_params(config))?,
+        "repeats" => repeats::repeats(cases, &repeat_params(config), inputs.identities)?,
         "hotspots" => hotspots::hotspots(
             cases,
-            volume,
+            inputs.volume,
             Period::AllQuarters,
-            &HotspotParams::new(&config.hotspots, &config.pilot, repeat_params(config)),
+            &hotspot_params(config, inputs.as_of),
         )?,
-        "outcomes" => outcomes::outcomes(cases)?,
+        "outcomes" => outcomes::outcomes(cases, inputs.as_of, config.repeats.art11_is_tolerance)?,
         other => bail!("unknown analysis {other}"),
     })
+}
+
+/// The outcomes with the cases cited under 12(5) without basis (from the
+/// repeats of the same cases).
+fn with_cited_without_basis(
+    cases: &DataFrame,
+    repeats: &DataFrame,
+    outcomes: DataFrame,
+) -> Result<DataFrame> {
+    let listed = repeats::cited_without_basis(cases, repeats)?;
+    let rows = outcomes::cited_without_basis_rows(cases, &listed)?;
+    Ok(outcomes::with_cited_without_basis(outcomes, rows)?)
+}
+
+/// The hotspots and outcomes completed with what they take from the
+/// repeats: `officer_repeats`, and the 12(5) citations without basis.
+fn complete_with_repeats(
+    cases: &DataFrame,
+    repeats: &DataFrame,
+    hotspots: DataFrame,
+    outcomes: DataFrame,
+) -> Result<(DataFrame, DataFrame)> {
+    Ok((
+        hotspots::with_officer_repeats(hotspots, repeats)?,
+        with_cited_without_basis(cases, repeats, outcomes)?,
+    ))
 }
 
 /// How a run holds the ledger while its analyses are computed.
@@ -586,6 +677,8 @@ impl CaseTable {
 fn narrowed(cases: DataFrame) -> PolarsResult<DataFrame> {
     let mut reads: Vec<&str> = repeats::READS.to_vec();
     reads.extend(hotspots::READS);
+    // the 12(5) citations without basis
+    reads.push(crate::schema::CLAUSE_ITEM);
     reads.sort_unstable();
     reads.dedup();
     let few = cases.select(reads)?;
@@ -595,25 +688,21 @@ fn narrowed(cases: DataFrame) -> PolarsResult<DataFrame> {
 }
 
 /// Run every analysis on the cases of a loaded ledger (taken: a large
-/// ledger's columns are freed as soon as no analysis needs them).
+/// ledger's columns are freed as soon as no analysis needs them). `cases`
+/// is the ledger as it stood on `inputs.as_of` ([`scoped`]).
 pub fn run_analyses(
     cases: DataFrame,
     findings: &[Finding],
-    config: &Config,
-    volume: Option<&Volume>,
-    as_of: NaiveDate,
+    inputs: &RunInputs,
 ) -> Result<(Analyses, CaseTable)> {
     let staging = Staging::for_cases(cases.height());
-    let (analyses, (), cases) = run_analyses_then(
-        cases,
-        findings,
-        config,
-        volume,
-        as_of,
-        staging,
-        |_, _, _| Ok(()),
-    )?;
+    let (analyses, (), cases) =
+        run_analyses_then(cases, findings, inputs, staging, |_, _, _| Ok(()))?;
     Ok((analyses, cases))
+}
+
+fn thread_lost() -> anyhow::Error {
+    anyhow::anyhow!("分析线程意外中止")
 }
 
 /// Run every analysis and, as soon as the deadlines and outcomes are ready,
@@ -622,12 +711,11 @@ pub fn run_analyses(
 pub fn run_analyses_then<R: Send>(
     cases: DataFrame,
     findings: &[Finding],
-    config: &Config,
-    volume: Option<&Volume>,
-    as_of: NaiveDate,
+    inputs: &RunInputs,
     staging: Staging,
     then: impl FnOnce(&DataFrame, LazyFrame, &DataFrame) -> Result<R> + Send,
 ) -> Result<(Analyses, R, CaseTable)> {
+    let config = inputs.config;
     let cal = calendar(config)?;
     let validate = || -> Result<DataFrame> {
         let table = ingest::findings_frame(findings)?;
@@ -635,12 +723,12 @@ pub fn run_analyses_then<R: Send>(
         Ok(table)
     };
     let one = |name: &str, cases: &DataFrame| {
-        let table = run_analysis(name, cases, config, volume);
+        let table = run_analysis(name, cases, inputs);
         crate::diag::memory(&format!("{name} computed"));
         table
     };
     let spill_deadlines = |cases: &DataFrame| {
-        let table = DeadlineTable::compute(cases, &cal, &deadline_params(config, as_of));
+        let table = DeadlineTable::compute(cases, &cal, &deadline_params(config, inputs.as_of));
         crate::diag::memory("deadlines spilled");
         table
     };
@@ -649,13 +737,14 @@ pub fn run_analyses_then<R: Send>(
         let outcomes = one("outcomes", &cases)?;
         let after = then(&cases, deadlines.scan()?, &outcomes)?;
         // The queries read the cases from files; the repeats and hotspots
-        // need nine of the columns.
+        // need a dozen of the columns.
         let mut spill = crate::spill::Spill::new()?;
         spill.write_in_parts(&cases, STREAMED_CASES_PER_PASS)?;
         crate::diag::memory("cases spilled");
         let few = narrowed(cases)?;
         let repeats = one("repeats", &few)?;
         let hotspots = one("hotspots", &few)?;
+        let (hotspots, outcomes) = complete_with_repeats(&few, &repeats, hotspots, outcomes)?;
         drop(few);
         let analyses = Analyses {
             deadlines,
@@ -674,25 +763,19 @@ pub fn run_analyses_then<R: Send>(
         let first = scope.spawn(|| -> Result<_> {
             let outcomes = scope.spawn(|| one("outcomes", cases));
             let deadlines = spill_deadlines(cases)?;
-            let outcomes = outcomes
-                .join()
-                .map_err(|_| anyhow::anyhow!("分析线程意外中止"))??;
+            let outcomes = outcomes.join().map_err(|_| thread_lost())??;
             let after = then(cases, deadlines.scan()?, &outcomes)?;
             Ok((deadlines, outcomes, after))
         });
         let r = scope.spawn(|| one("repeats", cases));
         let hotspots = one("hotspots", cases);
-        let join = |h: std::thread::ScopedJoinHandle<'_, Result<DataFrame>>| {
-            h.join().map_err(|_| anyhow::anyhow!("分析线程意外中止"))?
-        };
-        let repeats = join(r);
-        let (deadlines, outcomes, after) = first
-            .join()
-            .map_err(|_| anyhow::anyhow!("分析线程意外中止"))??;
+        let repeats = r.join().map_err(|_| thread_lost())??;
+        let (deadlines, outcomes, after) = first.join().map_err(|_| thread_lost())??;
+        let (hotspots, outcomes) = complete_with_repeats(cases, &repeats, hotspots?, outcomes)?;
         let analyses = Analyses {
             deadlines,
-            repeats: repeats?,
-            hotspots: hotspots?,
+            repeats,
+            hotspots,
             outcomes,
             validate: validate()?,
         };
@@ -724,21 +807,33 @@ pub fn write_analyses(
 }
 
 fn cmd_analyze(a: cli::AnalyzeArgs) -> Result<i32> {
-    crate::fsutil::ensure_writable_dir(&a.out)?;
-    let mut loaded = load(&a.ledger)?;
-    let vol = volume(a.volume.as_deref(), &loaded.config)?;
     let day = as_of(a.as_of.as_deref())?;
     let format = resolve_format(&cli::OutputArgs {
         format: Some(a.format),
         output: None,
         no_bom: a.no_bom,
     });
+    crate::fsutil::ensure_writable_dir(&a.out)?;
+    let mut loaded = load(&a.ledger)?;
+    let vol = volume(a.volume.as_deref(), &loaded.config)?;
+    let ros = roster(a.roster.as_deref(), &loaded.config)?;
+    let ids = identities(ros.as_ref())?;
     let opts = WriteOptions { bom: !a.no_bom };
     let progress = Progress::start("分析中");
     // Taken from the ledger: a large one's columns are freed as soon as no
     // analysis needs them.
-    let cases = std::mem::take(&mut loaded.ledger.cases);
+    let (cases, _) = scoped(
+        std::mem::take(&mut loaded.ledger.cases),
+        &loaded.config,
+        day,
+    )?;
     let (config, findings) = (&loaded.config, &loaded.ledger.findings);
+    let inputs = RunInputs {
+        config,
+        volume: vol.as_ref(),
+        identities: ids.as_ref(),
+        as_of: day,
+    };
     let result = (|| -> Result<Vec<PathBuf>> {
         let cal = calendar(config)?;
         let path_of = |name: &str| a.out.join(format!("{name}.{}", format.extension()));
@@ -762,43 +857,50 @@ fn cmd_analyze(a: cli::AnalyzeArgs) -> Result<i32> {
             crate::diag::memory("deadlines written");
             Ok(assumed)
         };
-        let write = |name: &str, df: DataFrame| -> Result<()> {
-            crate::diag::memory(&format!("{name} computed"));
-            crate::fsutil::write_atomic(&path_of(name), &output::render(&df, format, opts)?)?;
+        let write = |name: &str, df: &DataFrame| -> Result<()> {
+            crate::fsutil::write_atomic(&path_of(name), &output::render(df, format, opts)?)?;
             crate::diag::memory(&format!("{name} written"));
             Ok(())
         };
-        let write_one = |name: &str, cases: &DataFrame| -> Result<()> {
-            write(name, run_analysis(name, cases, config, vol.as_ref())?)
+        let compute = |name: &str, cases: &DataFrame| -> Result<DataFrame> {
+            let df = run_analysis(name, cases, &inputs)?;
+            crate::diag::memory(&format!("{name} computed"));
+            Ok(df)
         };
-        let write_validate = || write("validate", ingest::findings_frame(findings)?);
+        // The repeats, the hotspots and outcomes completed from them, and
+        // the validation table, written.
+        let write_rest =
+            |cases: &DataFrame, repeats: DataFrame, hotspots, outcomes| -> Result<()> {
+                let (hotspots, outcomes) =
+                    complete_with_repeats(cases, &repeats, hotspots, outcomes)?;
+                write("repeats", &repeats)?;
+                write("hotspots", &hotspots)?;
+                write("outcomes", &outcomes)?;
+                write("validate", &ingest::findings_frame(findings)?)
+            };
         let assumed = if Staging::for_cases(cases.height()) == Staging::SideBySide {
             // Side by side: each analysis is partly single-threaded.
             std::thread::scope(|scope| -> Result<usize> {
                 let cases = &cases;
                 let deadlines = scope.spawn(|| write_deadlines(cases));
-                let repeats = scope.spawn(|| write_one("repeats", cases));
-                let rest = ["hotspots", "outcomes"]
-                    .into_iter()
-                    .try_for_each(|name| write_one(name, cases));
-                let lost = || anyhow::anyhow!("分析线程意外中止");
-                repeats.join().map_err(|_| lost())??;
-                rest?;
-                write_validate()?;
-                deadlines.join().map_err(|_| lost())?
+                let repeats = scope.spawn(|| compute("repeats", cases));
+                let hotspots = compute("hotspots", cases)?;
+                let outcomes = compute("outcomes", cases)?;
+                let repeats = repeats.join().map_err(|_| thread_lost())??;
+                write_rest(cases, repeats, hotspots, outcomes)?;
+                deadlines.join().map_err(|_| thread_lost())?
             })?
         } else {
-            // A large ledger: each table written and dropped before the next
-            // is computed, so that their peaks of memory do not add up, and
-            // the columns only the deadlines and outcomes read freed before
-            // the repeats and hotspots.
+            // A large ledger: the deadlines written and dropped before the
+            // rest is computed, so that their peaks of memory do not add up,
+            // and the columns only the deadlines and outcomes read freed
+            // before the repeats and hotspots.
             let assumed = write_deadlines(&cases)?;
-            write_one("outcomes", &cases)?;
+            let outcomes = compute("outcomes", &cases)?;
             let few = narrowed(cases)?;
-            write_one("repeats", &few)?;
-            write_one("hotspots", &few)?;
-            drop(few);
-            write_validate()?;
+            let repeats = compute("repeats", &few)?;
+            let hotspots = compute("hotspots", &few)?;
+            write_rest(&few, repeats, hotspots, outcomes)?;
             assumed
         };
         warn_assumed_calendar(assumed);
@@ -885,6 +987,8 @@ fn cmd_query(a: cli::QueryArgs) -> Result<i32> {
     let Some(ledger_path) = a.ledger.clone() else {
         bail!("请给出台账文件，例如：jiucuo query ledger.csv --name overview_by_quarter");
     };
+    let day = as_of(a.as_of.as_deref())?;
+    let params = query_params(&a.period, day)?;
     let ledger_args = cli::LedgerArgs {
         ledger: ledger_path,
         config: a.config.clone(),
@@ -913,18 +1017,22 @@ fn cmd_query(a: cli::QueryArgs) -> Result<i32> {
         }
         (None, None) => bail!("请给出 .sql 文件或 --name 查询名（jiucuo query --list 查看全部）"),
     };
-    let day = as_of(a.as_of.as_deref())?;
     let vol = volume(a.volume.as_deref(), &loaded.config)?;
     let ros = roster(a.roster.as_deref(), &loaded.config)?;
-    let (analyses, cases) = run_analyses(
+    let ids = identities(ros.as_ref())?;
+    let (cases, _) = scoped(
         std::mem::take(&mut loaded.ledger.cases),
-        &loaded.ledger.findings,
         &loaded.config,
-        vol.as_ref(),
         day,
     )?;
+    let inputs = RunInputs {
+        config: &loaded.config,
+        volume: vol.as_ref(),
+        identities: ids.as_ref(),
+        as_of: day,
+    };
+    let (analyses, cases) = run_analyses(cases, &loaded.ledger.findings, &inputs)?;
     let tables = sql_tables(&cases, &analyses, vol.as_ref(), ros.as_ref())?;
-    let params = query_params(&a.period, day)?;
     let df = query::run(&named, &tables, &params)?;
     write_table(&df, &a.output)?;
     Ok(0)
@@ -980,6 +1088,10 @@ pub struct ReportRun {
     /// The charts as drawn (with any skipped ones), for writing as files.
     pub chart_set: crate::chart::ChartSet,
     pub templates: crate::report::Templates,
+    /// The rows, readings and as-of date every report states (统计口径说明).
+    pub basis: crate::report::model::Basis,
+    /// The holiday calendar (a warned unit's reply date is a working day).
+    pub calendar: Calendar,
 }
 
 /// The CJK font for charts: jiucuo.toml [paths] font, JIUCUO_FONT, then known paths.
@@ -992,6 +1104,8 @@ pub fn find_font(config: &Config) -> crate::chart::font::FontChoice {
 impl ReportRun {
     /// Analyse the ledger's cases (taken: see `Staging`) for the as-of date,
     /// register every table and draw the charts.
+    /// `cases` is the ledger as it stood on `scope.as_of` ([`scoped`]);
+    /// `basis` says so in the reports.
     pub fn prepare(
         cases: DataFrame,
         findings: &[Finding],
@@ -999,7 +1113,9 @@ impl ReportRun {
         volume: Option<&Volume>,
         roster: Option<DataFrame>,
         scope: ReportScope,
+        basis: crate::report::model::Basis,
     ) -> Result<ReportRun> {
+        let ids = identities(roster.as_ref())?;
         let font = find_font(config);
         if let Some(m) = font.message() {
             eprintln!("{m}");
@@ -1019,15 +1135,14 @@ impl ReportRun {
             crate::diag::memory("charts drawn");
             Ok(drawn)
         };
-        let (analyses, chart_set, cases) = run_analyses_then(
-            cases,
-            findings,
+        let inputs = RunInputs {
             config,
             volume,
-            scope.as_of,
-            scope.staging,
-            draw,
-        )?;
+            identities: ids.as_ref(),
+            as_of: scope.as_of,
+        };
+        let (analyses, chart_set, cases) =
+            run_analyses_then(cases, findings, &inputs, scope.staging, draw)?;
         crate::diag::memory("analyses computed");
         let tables = sql_tables(&cases, &analyses, volume, roster.as_ref())?;
         crate::diag::memory("query tables registered");
@@ -1054,6 +1169,8 @@ impl ReportRun {
             charts,
             chart_set,
             templates: crate::report::Templates::new(dir),
+            basis,
+            calendar: calendar(config)?,
         })
     }
 
@@ -1069,6 +1186,11 @@ impl ReportRun {
             config,
             as_of,
             roster: self.roster.as_ref(),
+            basis: &self.basis,
+            reply_by: self
+                .calendar
+                .period_end(as_of, config.report.reply_days, false)
+                .deadline,
             names: o.names,
             summaries: o.summaries,
         }
@@ -1145,10 +1267,6 @@ impl ReportRun {
 
 fn cmd_report(a: cli::ReportArgs) -> Result<i32> {
     use crate::cli::ReportKind;
-    crate::fsutil::ensure_writable_dir(&a.out)?;
-    let mut loaded = load_with_summaries(&a.ledger, a.summaries)?;
-    let cases = std::mem::take(&mut loaded.ledger.cases);
-    let config = &loaded.config;
     let quarter =
         match (&a.quarter, a.kind) {
             (Some(q), _) => Some(Quarter::parse(q).with_context(|| {
@@ -1157,11 +1275,20 @@ fn cmd_report(a: cli::ReportArgs) -> Result<i32> {
             (None, ReportKind::Review) => None,
             (None, _) => bail!("季度报告和警示提醒函需要 --quarter，例如 --quarter 2026Q3"),
         };
-    let day = match (&a.as_of, quarter) {
-        (Some(t), _) => parse_date_arg(t, "--as-of")?,
+    let as_of_arg = match &a.as_of {
+        Some(t) => Some(parse_date_arg(t, "--as-of")?),
+        None => None,
+    };
+    crate::fsutil::ensure_writable_dir(&a.out)?;
+    let mut loaded = load_with_summaries(&a.ledger, a.summaries)?;
+    let config = &loaded.config;
+    let day = match (as_of_arg, quarter) {
+        (Some(d), _) => d,
         (None, Some(q)) => q.last_day(),
         (None, None) => chrono::Local::now().date_naive().min(config.pilot.end),
     };
+    let (cases, scope) = scoped(std::mem::take(&mut loaded.ledger.cases), config, day)?;
+    let basis = crate::report::model::Basis::new(config, &loaded.ledger, &scope, ros_given(&a));
     let vol = volume(a.volume.as_deref(), config)?;
     let ros = roster(a.roster.as_deref(), config)?;
     if a.names && ros.is_none() {
@@ -1170,7 +1297,7 @@ fn cmd_report(a: cli::ReportArgs) -> Result<i32> {
     let progress = Progress::start("生成报告");
     let window = quarter.map(crate::analysis::period::Window::Quarter);
     let png_width = Some(crate::chart::REPORT_PNG_WIDTH);
-    let scope = ReportScope {
+    let report_scope = ReportScope {
         as_of: day,
         window,
         png_width,
@@ -1182,7 +1309,8 @@ fn cmd_report(a: cli::ReportArgs) -> Result<i32> {
         config,
         vol.as_ref(),
         ros,
-        scope,
+        report_scope,
+        basis,
     );
     progress.finish();
     let run = run?;
@@ -1202,8 +1330,27 @@ fn cmd_report(a: cli::ReportArgs) -> Result<i32> {
     for p in &written {
         eprintln!("已写出：{}", p.display());
     }
-    if reports.is_empty() {
-        eprintln!("本季度没有需要发警示提醒函的单位");
+    if a.kind == ReportKind::Warnings {
+        eprintln!("{}", warnings_summary(config, reports.len()));
     }
     Ok(0)
+}
+
+/// Whether a report run was given a roster (officers matched by credential).
+fn ros_given(a: &cli::ReportArgs) -> bool {
+    a.roster.is_some()
+}
+
+/// One line on how many warning notices were written and why (rules.md §4).
+pub fn warnings_summary(config: &Config, n: usize) -> String {
+    let level = if config.letters.level == "warning" {
+        "预警级以上"
+    } else {
+        "告警级"
+    };
+    if n == 0 {
+        format!("本季度没有单位出现{level}易错风险点，未发警示提醒函")
+    } else {
+        format!("本季度 {n} 个单位出现{level}易错风险点，各发警示提醒函一份（只发给有{level}风险点的单位）")
+    }
 }

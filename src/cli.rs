@@ -135,6 +135,9 @@ pub struct GenerateArgs {
     /// 混入各类错误行（用于检验校验功能）
     #[arg(long)]
     pub dirty: bool,
+    /// 不埋设任何规律（重复失误、期限、风险点）：只有基准比例的台账，用于检验误报
+    #[arg(long)]
+    pub no_plants: bool,
 }
 
 #[derive(Debug, Args)]
@@ -153,7 +156,7 @@ pub struct DeadlinesArgs {
     pub ledger: LedgerArgs,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// 判断未办结事项的基准日（默认：今天）
+    /// 基准日：此后发生的事项视为尚未发生（默认：今天）
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
 }
@@ -170,6 +173,12 @@ pub struct RepeatsArgs {
     /// 只看该天数以内的在先案件（0 = 不限）
     #[arg(long, value_name = "DAYS")]
     pub lookback_days: Option<u32>,
+    /// 基准日：此后发生的事项视为尚未发生（默认：今天）
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// 人员名册（有则按执法证号识别同一人员）
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -190,9 +199,12 @@ pub struct CheckArgs {
     /// 本次失误属主观原因
     #[arg(long)]
     pub subjective: bool,
-    /// 拟作认定的日期（默认：今天）
+    /// 拟作认定的日期（默认：今天）：此后发生的事项视为尚未发生
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// 人员名册（有则按执法证号识别同一人员）
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
 }
 
 /// Which period to analyse.
@@ -217,9 +229,15 @@ pub struct HotspotsArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub period: PeriodArgs,
-    /// 执法量文件（有则按漏斗图控制限判断“集中”）
+    /// 执法量文件（有则按执法量测算期望件数，并分析单位×领域）
     #[arg(long, value_name = "FILE")]
     pub volume: Option<PathBuf>,
+    /// 基准日：此后发生的事项视为尚未发生（默认：今天）
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// 人员名册（有则按执法证号识别同一人员）
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -228,6 +246,12 @@ pub struct OutcomesArgs {
     pub ledger: LedgerArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// 基准日：此后发生的事项视为尚未发生（默认：今天）
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// 人员名册（有则按执法证号识别同一人员）
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -237,7 +261,10 @@ pub struct AnalyzeArgs {
     /// 执法量文件
     #[arg(long, value_name = "FILE")]
     pub volume: Option<PathBuf>,
-    /// 判断未办结事项的基准日（默认：今天）
+    /// 人员名册（有则按执法证号识别同一人员）
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    /// 基准日：此后发生的事项视为尚未发生（默认：今天）
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// 输出文件夹
@@ -275,7 +302,7 @@ pub struct QueryArgs {
     pub sheet: Option<String>,
     #[command(flatten)]
     pub period: PeriodArgs,
-    /// 判断未办结事项的基准日（默认：今天）
+    /// 基准日：此后发生的事项视为尚未发生（默认：今天）
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// 执法量文件（注册为 volume 表）
@@ -338,7 +365,7 @@ pub struct ChartsArgs {
     /// 执法量文件（漏斗图需要；没有则不生成漏斗图）
     #[arg(long, value_name = "FILE")]
     pub volume: Option<PathBuf>,
-    /// 判断未办结事项的基准日（默认：今天）
+    /// 基准日：此后发生的事项视为尚未发生（默认：今天）
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// 输出文件夹（每幅图写出 名称.svg 与 名称.png）

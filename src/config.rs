@@ -18,6 +18,7 @@ pub struct Config {
     pub deadlines: DeadlineConfig,
     pub repeats: RepeatConfig,
     pub hotspots: HotspotConfig,
+    pub letters: LettersConfig,
     pub paths: PathsConfig,
     pub report: ReportConfig,
 }
@@ -89,6 +90,10 @@ pub struct CalendarConfig {
 pub struct DeadlineConfig {
     /// Open rules with at most this many working days left are `due-soon`.
     pub due_soon_days: u32,
+    /// Art. 22 sets no period for feedback to a named reporter: 0 (the
+    /// default) keeps D22-feedback `pending` until feedback is recorded; N
+    /// makes it an ordinary N-day rule from the decision.
+    pub feedback_days: u32,
 }
 
 /// Repeat errors under art. 12(5) (rules.md §3).
@@ -99,22 +104,50 @@ pub struct RepeatConfig {
     pub same_domain: bool,
     /// Only earlier cases filed within this many days count; 0 = unlimited.
     pub lookback_days: u32,
+    /// Catch-all error types never "the same problem", besides `其他`.
+    pub excluded_types: Vec<String>,
+    /// A 减轻/从轻 under art. 11 counts as 容错免责 treatment.
+    pub art11_is_tolerance: bool,
+    /// The after-tolerance limb of art. 12(5) also needs a subjective cause.
+    pub after_tolerance_needs_subjective: bool,
 }
 
 /// Risk points under art. 21 (rules.md §4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HotspotConfig {
+    /// A cell with fewer established errors is never flagged (frequent).
     pub min_count: u32,
+    /// Benjamini–Hochberg level of the concentration and rising tests.
     pub q_threshold: f64,
-    pub rising_p: f64,
-    pub rising_quarters: u32,
+    /// Concentrated at a q below this is an alarm.
+    pub alarm_q: f64,
+    /// Previous quarters the rising test compares with.
+    #[serde(alias = "rising_quarters")]
+    pub rising_lookback: u32,
+    /// Full pilot quarters the rising test needs among them.
     pub rising_min_quarters: u32,
+    /// Consecutive flagged quarters that make a cell persistent.
     pub persistent_quarters: u32,
+    /// Widen the concentration test by the cells' over-dispersion.
     pub overdispersion: bool,
+    /// An earlier version's threshold of the rising test, now tested in the
+    /// Benjamini–Hochberg family at `q_threshold`: refused with an
+    /// explanation rather than silently ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rising_p: Option<f64>,
     pub winsor: f64,
-    /// outcome → severity weight; `未认定` weighs undecided cases.
+    /// outcome → severity weight of an established error.
     pub weights: BTreeMap<String, f64>,
+}
+
+/// Which units get a warning notice (rules.md §4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LettersConfig {
+    /// `alarm` (default): a unit with an alarm-level risk point of its own;
+    /// `warning`: also warning-level ones.
+    pub level: String,
 }
 
 /// Folders and files that override the built-in assets.
@@ -159,7 +192,18 @@ impl Default for PilotConfig {
 
 impl Default for DeadlineConfig {
     fn default() -> Self {
-        DeadlineConfig { due_soon_days: 5 }
+        DeadlineConfig {
+            due_soon_days: 5,
+            feedback_days: 0,
+        }
+    }
+}
+
+impl Default for LettersConfig {
+    fn default() -> Self {
+        LettersConfig {
+            level: "alarm".into(),
+        }
     }
 }
 
@@ -170,17 +214,16 @@ impl Default for HotspotConfig {
             ("减轻", 2.0),
             ("从轻", 2.0),
             ("免责", 1.0),
-            ("未认定", 1.0),
-            ("履职尽责", 0.0),
         ];
         HotspotConfig {
             min_count: 3,
             q_threshold: 0.05,
-            rising_p: 0.05,
-            rising_quarters: 4,
+            alarm_q: 0.01,
+            rising_lookback: 4,
             rising_min_quarters: 2,
             persistent_quarters: 2,
-            overdispersion: false,
+            overdispersion: true,
+            rising_p: None,
             winsor: 0.1,
             weights: weights.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
         }
@@ -258,11 +301,32 @@ impl Config {
             return Err("[pilot] end 早于 start".into());
         }
         let h = &self.hotspots;
-        if !(0.0..=1.0).contains(&h.q_threshold) || !(0.0..=1.0).contains(&h.rising_p) {
-            return Err("[hotspots] q_threshold 与 rising_p 须在 0 与 1 之间".into());
+        if !(0.0..=1.0).contains(&h.q_threshold) || !(0.0..=1.0).contains(&h.alarm_q) {
+            return Err("[hotspots] q_threshold 与 alarm_q 须在 0 与 1 之间".into());
         }
         if !(0.0..0.5).contains(&h.winsor) {
             return Err("[hotspots] winsor 须在 0 与 0.5 之间".into());
+        }
+        if h.rising_p.is_some() {
+            return Err("[hotspots] rising_p 已不再使用：“上升”检验已与“集中”检验一并按 q_threshold 作多重比较校正，请删除该行".into());
+        }
+        if h.persistent_quarters == 0 || h.rising_lookback == 0 {
+            return Err("[hotspots] persistent_quarters 与 rising_lookback 须至少为 1".into());
+        }
+        for key in h.weights.keys() {
+            if !WEIGHT_KEYS.contains(&key.as_str()) && !LEGACY_WEIGHT_KEYS.contains(&key.as_str()) {
+                return Err(format!(
+                    "[hotspots.weights] 中的“{key}”不是认定结果（可用：{}）",
+                    WEIGHT_KEYS.join("、")
+                ));
+            }
+        }
+        if !LETTER_LEVELS.contains(&self.letters.level.as_str()) {
+            return Err(format!(
+                "[letters] level = “{}”无法识别（可用：{}）",
+                self.letters.level,
+                LETTER_LEVELS.join("、")
+            ));
         }
         Ok(())
     }
@@ -276,13 +340,15 @@ impl Config {
         }
         aliases
     }
-
-    /// Severity weight of an outcome (None = undecided).
-    pub fn weight(&self, outcome: Option<&str>) -> f64 {
-        let key = outcome.unwrap_or("未认定");
-        self.hotspots.weights.get(key).copied().unwrap_or(1.0)
-    }
 }
+
+/// Outcomes of an established error, the keys of `[hotspots.weights]`.
+pub const WEIGHT_KEYS: &[&str] = &["不予容错", "减轻", "从轻", "免责"];
+/// Keys of earlier versions' weights (undecided cases and 履职尽责 were
+/// weighed then; neither is an established error now): accepted, unused.
+const LEGACY_WEIGHT_KEYS: &[&str] = &["未认定", "履职尽责"];
+/// Accepted values of `[letters] level`.
+pub const LETTER_LEVELS: &[&str] = &["alarm", "warning"];
 
 /// The commented default configuration written by `jiucuo init`.
 pub const DEFAULT_TOML: &str = include_str!("../data/jiucuo.default.toml");
@@ -308,5 +374,32 @@ mod tests {
         let err = Config::from_toml("[ledger.headers]\ncase = [\"编号\"]\n", Path::new("x.toml"))
             .unwrap_err();
         assert!(err.to_string().contains("不是台账字段"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_option_value_names_the_key_and_the_accepted_values() {
+        let err =
+            Config::from_toml("[letters]\nlevel = \"all\"\n", Path::new("x.toml")).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("[letters] level") && text.contains("alarm、warning"),
+            "{text}"
+        );
+        let err = Config::from_toml("[hotspots.weights]\n\"严重\" = 2.0\n", Path::new("x.toml"))
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("不予容错、减轻、从轻、免责"),
+            "{err}"
+        );
+        // an older file's weights of undecided cases and 履职尽责 still load
+        assert!(Config::from_toml(
+            "[hotspots.weights]\n\"未认定\" = 1.0\n\"履职尽责\" = 0.0\n",
+            Path::new("x.toml")
+        )
+        .is_ok());
+        // and so does its name of the rising lookback
+        let c =
+            Config::from_toml("[hotspots]\nrising_quarters = 3\n", Path::new("x.toml")).unwrap();
+        assert_eq!(c.hotspots.rising_lookback, 3);
     }
 }

@@ -24,7 +24,7 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
     crate::fsutil::ensure_writable_dir(out)?;
     let data_dir = out.join("data");
     let progress = app::Progress::start("生成模拟台账");
-    let generated = crate::generate::write_dataset(&data_dir, rows, DEMO_SEED, true);
+    let generated = crate::generate::write_dataset(&data_dir, rows, DEMO_SEED, true, true);
     progress.finish();
     generated?;
     let mut written: Vec<(PathBuf, String)> = vec![
@@ -72,13 +72,16 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
         png_width: None,
         staging: app::Staging::for_cases(ledger.cases.height()),
     };
+    let (cases, in_scope) = app::scoped(ledger.cases.clone(), &config, as_of)?;
+    let basis = crate::report::model::Basis::new(&config, &ledger, &in_scope, true);
     let run = ReportRun::prepare(
-        ledger.cases.clone(),
+        cases,
         &ledger.findings,
         &config,
         Some(&volume),
         Some(roster),
         scope,
+        basis,
     );
     progress.finish();
     let run = run?;

@@ -123,6 +123,8 @@ pub struct Truth {
     pub seed: u64,
     pub rows: usize,
     pub dirty: bool,
+    /// Patterns were planted (false: base rates only).
+    pub plants: bool,
     pub as_of: String,
     pub findings: Vec<PlantedFinding>,
     pub repeats: Vec<PlantedRepeat>,
@@ -176,6 +178,9 @@ pub struct PlantedHotspot {
     pub error_type: String,
     pub signal: String,
     pub planted_cases: usize,
+    /// Detectable only with the volume file (unit×domain cells exist only
+    /// with volume, rules.md §4).
+    pub needs_volume: bool,
 }
 
 struct Unit {
@@ -319,7 +324,7 @@ fn new_unit(
     let officers = (1..=officers)
         .map(|k| format!("370112{:02}{:04}", index + 1, k))
         .collect();
-    let reserved = (1..=12)
+    let reserved = (1..=30)
         .map(|k| format!("370112{:02}9{:04}", index + 1, k))
         .collect();
     Unit {
@@ -385,6 +390,8 @@ struct Case {
     complaint: Option<&'static str>,
     feedback: Option<NaiveDate>,
     clarified: Option<NaiveDate>,
+    /// The report was found malicious (art. 22: clarification owed).
+    malicious: bool,
     summary: String,
     /// Plant label: what truth entry this case serves.
     plant: Option<Plant>,
@@ -430,7 +437,7 @@ fn clause_for(rng: &mut ChaCha8Rng, outcome: &str) -> (u8, u8) {
 /// Fill in the process after filing: verification, decision, notification,
 /// review, rectification, feedback, archiving — all within the limits unless
 /// the draw says late, and nothing after the export date.
-fn process(rng: &mut ChaCha8Rng, c: &mut Case) {
+fn process(rng: &mut ChaCha8Rng, c: &mut Case, established: bool) {
     let filed = c.filed.expect("background cases are filed");
     c.verified = limit(add_days(filed, rng.random_range(2..=8)));
     if rng.random_bool(0.10) {
@@ -475,7 +482,18 @@ fn process(rng: &mut ChaCha8Rng, c: &mut Case) {
         return; // still open at export
     }
     c.decided = Some(decided);
-    let outcome = if c.subjective == Some(true) {
+    let outcome = if established {
+        // A planted risk point: an error is found (one draw, as below).
+        *pick(
+            rng,
+            &[
+                ("不予容错", 50.0),
+                ("从轻", 20.0),
+                ("减轻", 10.0),
+                ("免责", 20.0),
+            ],
+        )
+    } else if c.subjective == Some(true) {
         *pick(
             rng,
             &[
@@ -579,8 +597,13 @@ fn settle(rng: &mut ChaCha8Rng, c: &mut Case, outcome: &'static str) {
         if c.source == "实名举报" && owed && rng.random_bool(0.9) {
             c.feedback = limit(add_days(decided, rng.random_range(1..=10)));
         }
+        // Some untrue reports are found malicious (恶意中伤、诬告陷害):
+        // clarification is owed for those (art. 22).
         if matches!(c.complaint, Some("不属实")) && rng.random_bool(0.3) {
-            c.clarified = limit(add_days(decided, rng.random_range(5..=20)));
+            c.malicious = true;
+            if rng.random_bool(0.8) {
+                c.clarified = limit(add_days(decided, rng.random_range(5..=20)));
+            }
         }
     }
     let last = [
@@ -635,7 +658,7 @@ fn background(rng: &mut ChaCha8Rng, units: &[Unit], q: &Quarter, filed: NaiveDat
         .collect();
     let (u, d) = cells[pick_index(rng, &weights)];
     let error = *pick(rng, ERRORS);
-    ordinary_case(rng, units, u, units[u].domains[d].0, error, filed)
+    ordinary_case(rng, units, u, units[u].domains[d].0, error, filed, false)
 }
 
 fn ordinary_case(
@@ -645,6 +668,7 @@ fn ordinary_case(
     domain: &'static str,
     error: &'static str,
     filed: NaiveDate,
+    established: bool,
 ) -> Case {
     let unit = &units[u];
     let n_off = *pick(rng, &[(0usize, 8.0), (1, 64.0), (2, 23.0), (3, 5.0)]);
@@ -683,7 +707,11 @@ fn ordinary_case(
         officers,
         ..Case::default()
     };
-    process(rng, &mut c);
+    if established {
+        // Not a complaint: its finding could clear it.
+        c.source = "执法监督检查";
+    }
+    process(rng, &mut c, established);
     c
 }
 
@@ -741,7 +769,13 @@ fn repeat_groups(rng: &mut ChaCha8Rng, units: &[Unit]) -> Vec<RepeatGroup> {
     for round in 0..2 {
         let base = |rng: &mut ChaCha8Rng| {
             let u = rng.random_range(0..units.len());
-            let error = *pick(rng, ERRORS);
+            // never the catch-all 其他, which is not "the same problem"
+            let error = loop {
+                let e = *pick(rng, ERRORS);
+                if e != crate::analysis::repeats::CATCH_ALL {
+                    break e;
+                }
+            };
             let d = add_days(date(2025, 4, 1), rng.random_range(0..420) + round * 7);
             (u, error, d)
         };
@@ -791,7 +825,7 @@ fn repeat_groups(rng: &mut ChaCha8Rng, units: &[Unit]) -> Vec<RepeatGroup> {
         let (u, e, d) = base(rng);
         let o = officer(u);
         let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
-        decide(rng, &mut a, 20, "从轻", (11, 1));
+        decide(rng, &mut a, 20, "从轻", (10, 1));
         let mut b = plant_case(
             rng,
             units,
@@ -872,11 +906,13 @@ fn repeat_groups(rng: &mut ChaCha8Rng, units: &[Unit]) -> Vec<RepeatGroup> {
             clean: vec![(2, o3, "该人员此前无同类案件")],
             members: vec![a, b, c],
         });
-        // f. two cases filed the same day: ordered by case id
+        // f. two cases filed and decided the same day: ordered by case id
         let (u, e, d) = base(rng);
         let o = officer(u);
-        let a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
-        let b = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
+        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
+        decide(rng, &mut a, 0, "不予容错", (12, 1));
+        let mut b = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
+        decide(rng, &mut b, 0, "不予容错", (12, 1));
         groups.push(RepeatGroup {
             kind: "same-day",
             flags: vec![(1, o, "R-subjective", vec![0], false)],
@@ -892,6 +928,85 @@ fn repeat_groups(rng: &mut ChaCha8Rng, units: &[Unit]) -> Vec<RepeatGroup> {
             kind: "empty-subjective",
             flags: vec![],
             clean: vec![(1, o, "主观过错为空，不视为“是”")],
+            members: vec![a, b],
+        });
+        // h. a mitigation under art. 11 is not 容错免责 treatment
+        let (u, e, d) = base(rng);
+        let o = officer(u);
+        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(false));
+        decide(rng, &mut a, 20, "减轻", (11, 2));
+        let b = plant_case(
+            rng,
+            units,
+            u,
+            e,
+            add_days(d, 40),
+            vec![o.clone()],
+            Some(false),
+        );
+        groups.push(RepeatGroup {
+            kind: "art11-mitigation",
+            flags: vec![],
+            clean: vec![(1, o, "在先案件依第十一条减轻处理，不属容错免责处理")],
+            members: vec![a, b],
+        });
+        // i. an earlier case found 履职尽责 establishes no error
+        let (u, e, d) = base(rng);
+        let o = officer(u);
+        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
+        decide(rng, &mut a, 20, "履职尽责", (9, 3));
+        let b = plant_case(
+            rng,
+            units,
+            u,
+            e,
+            add_days(d, 40),
+            vec![o.clone()],
+            Some(true),
+        );
+        groups.push(RepeatGroup {
+            kind: "prior-no-error",
+            flags: vec![],
+            clean: vec![(1, o, "在先案件认定为履职尽责")],
+            members: vec![a, b],
+        });
+        // j. an earlier case still undecided establishes nothing
+        let (u, e, d) = base(rng);
+        let o = officer(u);
+        let a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
+        let b = plant_case(
+            rng,
+            units,
+            u,
+            e,
+            add_days(d, 40),
+            vec![o.clone()],
+            Some(true),
+        );
+        groups.push(RepeatGroup {
+            kind: "prior-undecided",
+            flags: vec![],
+            clean: vec![(1, o, "在先案件尚未认定")],
+            members: vec![a, b],
+        });
+        // k. the catch-all type is never the same problem
+        let (u, _, d) = base(rng);
+        let o = officer(u);
+        let mut a = plant_case(rng, units, u, "其他", d, vec![o.clone()], Some(true));
+        decide(rng, &mut a, 20, "不予容错", (12, 1));
+        let b = plant_case(
+            rng,
+            units,
+            u,
+            "其他",
+            add_days(d, 40),
+            vec![o.clone()],
+            Some(true),
+        );
+        groups.push(RepeatGroup {
+            kind: "catch-all",
+            flags: vec![],
+            clean: vec![(1, o, "“其他”不视为同一问题")],
             members: vec![a, b],
         });
     }
@@ -985,9 +1100,9 @@ fn deadline_plants(dirty: bool) -> Vec<DeadlinePlant> {
             Some(if dirty { 45 } else { 30 }),
             "D17-decide",
             "met",
-            d(2025, 6, 3),
+            d(2025, 6, 5),
             0,
-            "30日+延长30日（超过30日的部分不计）届满于2025-05-31（端午假期），顺延至06-03",
+            "30日届满于2025-05-01（劳动节假期），顺延至05-06；批准延长（超过30日的部分不计）自05-06起算30日，届满于06-05",
         ),
         (
             d(2026, 9, 1),
@@ -1039,8 +1154,13 @@ struct HotspotPlant {
     cases: usize,
 }
 
+/// Cases planted in a cell whose expected count (all cases) is `expected`:
+/// enough that the cell stands out after multiple-testing correction even
+/// when, without volume, the planted cases raise the unit's own expectation.
 fn plant_size(expected: f64) -> usize {
-    (expected + 6.0 * expected.sqrt() + 6.0).ceil().max(10.0) as usize
+    (2.0 * expected + 8.0 * expected.sqrt() + 10.0)
+        .ceil()
+        .max(16.0) as usize
 }
 
 fn hotspot_plants(
@@ -1173,7 +1293,7 @@ fn hotspot_cases(
                 (None, None) => unreachable!("a plant names a unit or a domain"),
             };
             let error = plant.error.unwrap_or_else(|| *pick(rng, ERRORS));
-            ordinary_case(rng, units, u, domain, error, filed)
+            ordinary_case(rng, units, u, domain, error, filed, true)
         })
         .collect()
 }
@@ -1262,6 +1382,12 @@ fn cells(rng: &mut ChaCha8Rng, units: &[Unit], c: &Case, id: &str) -> Vec<String
         c.complaint.unwrap_or("").to_string(),
         fmt_date(rng, c.feedback),
         fmt_date(rng, c.clarified),
+        match (c.complaint, c.malicious) {
+            (None, _) => "",
+            (Some(_), true) => "是",
+            (Some(_), false) => "否",
+        }
+        .to_string(),
         c.summary.clone(),
     ]
 }
@@ -1394,8 +1520,15 @@ pub struct Dataset {
     pub truth: Truth,
 }
 
-/// Generate a dataset of `rows` cases.
+/// Generate a dataset of `rows` cases, with every planted pattern.
 pub fn generate(rows: usize, seed: u64, dirty: bool) -> Result<Dataset> {
+    generate_with(rows, seed, dirty, true)
+}
+
+/// Generate a dataset of `rows` cases; `plants` = false plants nothing (no
+/// repeats, deadline or risk-point patterns: base rates only, for measuring
+/// false alarms).
+pub fn generate_with(rows: usize, seed: u64, dirty: bool, plants: bool) -> Result<Dataset> {
     if rows < MIN_ROWS {
         bail!("--rows 至少为 {MIN_ROWS}（埋设的规律需要足够的案件）");
     }
@@ -1414,7 +1547,11 @@ pub fn generate(rows: usize, seed: u64, dirty: bool) -> Result<Dataset> {
 
     // Planted cases first, so the background fills up to `rows`.
     let mut planted: Vec<Case> = Vec::new();
-    let groups = repeat_groups(&mut rng, &units);
+    let groups = if plants {
+        repeat_groups(&mut rng, &units)
+    } else {
+        Vec::new()
+    };
     for (g, group) in groups.iter().enumerate() {
         for (m, member) in group.members.iter().enumerate() {
             let mut c = member.clone();
@@ -1422,7 +1559,11 @@ pub fn generate(rows: usize, seed: u64, dirty: bool) -> Result<Dataset> {
             planted.push(c);
         }
     }
-    let deadlines = deadline_plants(dirty);
+    let deadlines = if plants {
+        deadline_plants(dirty)
+    } else {
+        Vec::new()
+    };
     for (i, p) in deadlines.iter().enumerate() {
         let u = rng.random_range(0..units.len());
         let mut c = plant_case(&mut rng, &units, u, "超期办理", p.0, vec![], Some(false));
@@ -1438,7 +1579,11 @@ pub fn generate(rows: usize, seed: u64, dirty: bool) -> Result<Dataset> {
         c.plant = Some(Plant::Deadline(i));
         planted.push(c);
     }
-    let hot = hotspot_plants(&mut rng, &units, &qs, &q_weights, rows);
+    let hot = if plants {
+        hotspot_plants(&mut rng, &units, &qs, &q_weights, rows)
+    } else {
+        Vec::new()
+    };
     for plant in &hot {
         planted.extend(hotspot_cases(&mut rng, &units, &qs, plant));
     }
@@ -1483,6 +1628,7 @@ pub fn generate(rows: usize, seed: u64, dirty: bool) -> Result<Dataset> {
         seed,
         rows,
         dirty,
+        plants,
         as_of: as_of().to_string(),
         unused_clause_items: UNUSED_ITEMS
             .iter()
@@ -1588,6 +1734,8 @@ pub fn generate(rows: usize, seed: u64, dirty: bool) -> Result<Dataset> {
                     schema::RECTIFIED_ON,
                     schema::REPORTER_FEEDBACK_ON,
                     schema::CLARIFIED_ON,
+                    schema::MALICIOUS_REPORT,
+                    schema::COMPLAINT_FINDING,
                 ] {
                     row[col(rest)] = String::new();
                 }
@@ -1672,6 +1820,7 @@ pub fn generate(rows: usize, seed: u64, dirty: bool) -> Result<Dataset> {
             error_type: plant.error.unwrap_or("").into(),
             signal: plant.signal.into(),
             planted_cases: plant.cases,
+            needs_volume: plant.dims == "unit×domain",
         });
     }
 
@@ -1709,8 +1858,14 @@ pub fn generate(rows: usize, seed: u64, dirty: bool) -> Result<Dataset> {
 }
 
 /// Generate and write ledger.csv, roster.csv, volume.csv and truth.json into `dir`.
-pub fn write_dataset(dir: &Path, rows: usize, seed: u64, dirty: bool) -> Result<Vec<PathBuf>> {
-    let data = generate(rows, seed, dirty)?;
+pub fn write_dataset(
+    dir: &Path,
+    rows: usize,
+    seed: u64,
+    dirty: bool,
+    plants: bool,
+) -> Result<Vec<PathBuf>> {
+    let data = generate_with(rows, seed, dirty, plants)?;
     let files = [
         ("ledger.csv", data.ledger_csv.into_bytes()),
         ("roster.csv", data.roster_csv.into_bytes()),

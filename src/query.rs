@@ -19,6 +19,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "cases_in_quarter",
         include_str!("../queries/cases_in_quarter.sql"),
     ),
+    (
+        "cited_without_basis",
+        include_str!("../queries/cited_without_basis.sql"),
+    ),
     ("clause_use", include_str!("../queries/clause_use.sql")),
     (
         "deadline_compliance",
@@ -56,8 +60,16 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../queries/risk_point_followup.sql"),
     ),
     (
+        "tolerance_basis",
+        include_str!("../queries/tolerance_basis.sql"),
+    ),
+    (
         "top_risk_points",
         include_str!("../queries/top_risk_points.sql"),
+    ),
+    (
+        "transfers_by_unit",
+        include_str!("../queries/transfers_by_unit.sql"),
     ),
 ];
 

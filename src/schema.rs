@@ -40,6 +40,7 @@ pub const RECTIFIED_ON: &str = "rectified_on";
 pub const COMPLAINT_FINDING: &str = "complaint_finding";
 pub const REPORTER_FEEDBACK_ON: &str = "reporter_feedback_on";
 pub const CLARIFIED_ON: &str = "clarified_on";
+pub const MALICIOUS_REPORT: &str = "malicious_report";
 pub const SUMMARY: &str = "summary";
 
 pub const UNIT_KINDS: &[&str] = &["街道办事处", "区政府部门"];
@@ -161,6 +162,7 @@ pub const FIELDS: &[Field] = &[
     ),
     f(REPORTER_FEEDBACK_ON, "反馈举报人日期", Date, false),
     f(CLARIFIED_ON, "澄清正名日期", Date, false),
+    f(MALICIOUS_REPORT, "恶意举报", Bool, false),
     f(SUMMARY, "简要案情", Text, false),
 ];
 

@@ -143,8 +143,36 @@ fn planted_patterns_are_found_for_several_seeds() {
             );
         }
 
-        for p in truth["hotspots"].as_array().unwrap() {
-            let row = hotspots
+        // Without the volume file, the planted risk points that do not need
+        // it are found too (unit×domain cells exist only with volume).
+        let dir = format!("g{seed}");
+        fx.jiucuo([
+            "hotspots",
+            &format!("{dir}/ledger.csv"),
+            "--as-of",
+            "2026-11-30",
+            "--format",
+            "json",
+            "--output",
+            &format!("{dir}/h-novol.json"),
+        ])
+        .ok();
+        let without = json(&fx, &format!("{dir}/h-novol.json"));
+        for (p, table) in truth["hotspots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p, &hotspots))
+            .chain(
+                truth["hotspots"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|p| p["needs_volume"] == false)
+                    .map(|p| (p, &without)),
+            )
+        {
+            let row = table
                 .iter()
                 .find(|h| {
                     s(h, "window") == s(p, "window")
@@ -159,7 +187,11 @@ fn planted_patterns_are_found_for_several_seeds() {
                 signals.contains(&s(p, "signal")),
                 "seed {seed}: {p} has signals {signals:?}"
             );
-            assert!(row["count"].as_i64().unwrap() >= p["planted_cases"].as_i64().unwrap());
+            // planted cases are errors; some may still be undecided
+            assert!(
+                row["count"].as_i64().unwrap() + row["pending"].as_i64().unwrap()
+                    >= p["planted_cases"].as_i64().unwrap()
+            );
             assert_ne!(s(row, "level"), "watch");
         }
     }
@@ -232,7 +264,7 @@ fn outputs_follow_the_column_contract_and_sort_order() {
     ])
     .ok();
     let text = String::from_utf8(fx.read("r.csv")).unwrap();
-    assert_eq!(text.lines().next().unwrap(), "case_id,officer,unit,problem,kind,prior_case_ids,first_prior_on,gap_days,outcome,inconsistent");
+    assert_eq!(text.lines().next().unwrap(), "case_id,officer,unit,problem,kind,prior_case_ids,first_prior_on,gap_days,outcome,inconsistent,basis_uncertain,pending_priors");
     fx.jiucuo([
         "hotspots",
         "g9/ledger.csv",
@@ -246,8 +278,7 @@ fn outputs_follow_the_column_contract_and_sort_order() {
     ])
     .ok();
     let text = String::from_utf8(fx.read("h.csv")).unwrap();
-    // the contract's columns, then the unit-level repeats (docs/rules.md)
-    assert_eq!(text.lines().next().unwrap(), "window,dims,unit,domain,error_type,count,weighted,expected,ratio,p_value,q_value,signals,level,case_ids,unit_repeats");
+    assert_eq!(text.lines().next().unwrap(), "window,dims,unit,domain,error_type,count,pending,weighted,expected,ratio,p_value,q_value,rising_p,rising_q,signals,level,officer_repeats,after_correction,case_ids");
     assert!(
         text.lines().skip(1).all(|l| l.starts_with("2026Q2,")),
         "only the asked quarter"
@@ -344,6 +375,16 @@ fn a_date_range_window_counts_the_cases_filed_in_it() {
         at("问题类型"),
         at("立案日期"),
     );
+    let (decided, outcome, finding) = (at("认定日期"), at("认定结果"), at("举报核查结论"));
+    // rules.md §4: an established error is decided, not 履职尽责, and not a
+    // complaint found 不属实 / 查无实据; an undecided case is pending.
+    let established = |r: &Vec<String>| {
+        !r[decided].is_empty()
+            && !r[outcome].is_empty()
+            && r[outcome] != "履职尽责"
+            && r[finding] != "不属实"
+            && r[finding] != "查无实据"
+    };
     let in_range = |r: &Vec<String>| {
         let d = jiucuo::ingest::values::parse_date(&r[filed])
             .ok()
@@ -360,9 +401,20 @@ fn a_date_range_window_counts_the_cases_filed_in_it() {
                     .iter()
                     .all(|(i, k)| s(c, k).is_empty() || r[*i] == s(c, k))
         };
-        let mut want: Vec<String> = rows.iter().filter(matches).map(|r| r[id].clone()).collect();
+        let mut want: Vec<String> = rows
+            .iter()
+            .filter(matches)
+            .filter(|r| established(r))
+            .map(|r| r[id].clone())
+            .collect();
         want.sort();
+        let pending = rows
+            .iter()
+            .filter(matches)
+            .filter(|r| r[decided].is_empty())
+            .count();
         assert_eq!(c["count"].as_i64().unwrap() as usize, want.len(), "{c}");
+        assert_eq!(c["pending"].as_i64().unwrap() as usize, pending, "{c}");
         assert_eq!(strings(c, "case_ids"), want, "{c}");
     }
 }

@@ -8,7 +8,7 @@ use polars::prelude::*;
 use crate::util::{self, Fixture, JsonFinding};
 
 /// The reference headers of ledger.md, in its order (written out from the spec).
-pub(crate) const REFERENCE_HEADERS: [&str; 36] = [
+pub(crate) const REFERENCE_HEADERS: [&str; 37] = [
     "案件编号",
     "执法单位",
     "单位类型",
@@ -44,6 +44,7 @@ pub(crate) const REFERENCE_HEADERS: [&str; 36] = [
     "举报核查结论",
     "反馈举报人日期",
     "澄清正名日期",
+    "恶意举报",
     "简要案情",
 ];
 
@@ -147,11 +148,17 @@ fn template_has_reference_headers_and_enum_dropdowns() {
         dropdown("举报核查结论"),
         list(&["属实", "部分属实", "不属实", "查无实据"])
     );
-    for b in ["主观过错", "应回避未回避", "是否听证", "联合调查"] {
+    for b in [
+        "主观过错",
+        "应回避未回避",
+        "是否听证",
+        "联合调查",
+        "恶意举报",
+    ] {
         assert_eq!(dropdown(b), list(&["是", "否"]), "{b}");
     }
-    // 4 enums besides matter/outcome, 4 booleans, and those two: 10 dropdowns.
-    assert_eq!(rules.len(), 10, "{rules:?}");
+    // 4 enums besides matter/outcome, 5 booleans, and those two: 11 dropdowns.
+    assert_eq!(rules.len(), 11, "{rules:?}");
 
     // The blank template is itself a valid (empty) ledger.
     let run = fx.jiucuo(["validate", "t.xlsx", "--format", "json"]).ok();

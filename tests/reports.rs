@@ -172,22 +172,21 @@ fn quarterly_numbers_agree_with_tables_and_an_independent_count() {
     unit_risk_points_agree_with_an_independent_count(&html, &csv);
 }
 
-/// The quarterly report's unit×error_type risk points (2026Q2): each row's
-/// count, and how many of its cases repeat at unit level (docs/rules.md:
-/// an earlier case of the unit and error type, both subjective, or granted
-/// tolerance and decided by this case's filing day), counted pair by pair
-/// over the ledger CSV; the text's figures are the table's.
+/// The quarterly report's unit×error_type risk points (2026Q2, as of the
+/// quarter's last day): each row's count of established errors and of
+/// undecided cases, counted over the ledger CSV from rules.md §4 (decided by
+/// 06-30, not 履职尽责, complaint not 不属实/查无实据; undecided: no decision
+/// by 06-30); the text's figures are the table's.
 fn unit_risk_points_agree_with_an_independent_count(html: &str, csv: &str) {
     let (header, records) = crate::util::csv_records(csv);
     let at = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let (id, unit, error, filed, decided, outcome, subjective) = (
-        at("案件编号"),
+    let (unit, error, filed, decided, outcome, finding) = (
         at("执法单位"),
         at("问题类型"),
         at("立案日期"),
         at("认定日期"),
         at("认定结果"),
-        at("主观过错"),
+        at("举报核查结论"),
     );
     let date = |s: &str| jiucuo::ingest::values::parse_date(s).unwrap();
     let (q2_start, q2_end) = (
@@ -203,42 +202,33 @@ fn unit_risk_points_agree_with_an_independent_count(html: &str, csv: &str) {
     let text = text_of(html);
     for cells in rows {
         let (u, e) = (cells[2], cells[4]);
-        let mine: Vec<&Vec<String>> = records
+        let in_q2: Vec<&Vec<String>> = records
             .iter()
             .filter(|r| r[unit] == u && r[error] == e)
-            .collect();
-        let in_q2: Vec<&&Vec<String>> = mine
-            .iter()
             .filter(|r| {
                 let f = date(&r[filed]).unwrap();
                 f >= q2_start && f <= q2_end
             })
             .collect();
-        let repeats = in_q2
+        let decided_by = |r: &Vec<String>| date(&r[decided]).is_some_and(|d| d <= q2_end);
+        let established = in_q2
             .iter()
-            .filter(|me| {
-                let f = date(&me[filed]).unwrap();
-                mine.iter().any(|prior| {
-                    let pf = date(&prior[filed]).unwrap();
-                    let earlier = (pf, &prior[id]) < (f, &me[id]);
-                    let both_subjective = me[subjective] == "是" && prior[subjective] == "是";
-                    let tolerated = ["免责", "减轻", "从轻"].contains(&prior[outcome].as_str())
-                        && date(&prior[decided]).is_some_and(|d| d <= f);
-                    earlier && (both_subjective || tolerated)
-                })
+            .filter(|r| {
+                decided_by(r)
+                    && !r[outcome].is_empty()
+                    && r[outcome] != "履职尽责"
+                    && r[finding] != "不属实"
+                    && r[finding] != "查无实据"
             })
             .count();
-        assert_eq!(cells[5].parse::<usize>().unwrap(), in_q2.len(), "{u} {e}");
-        assert_eq!(cells[6].parse::<usize>().unwrap(), repeats, "{u} {e}");
-        let named = format!("{u}的“{e}”，{}件（", in_q2.len());
-        if let Some(after) = text.split(&named).nth(1) {
-            let said = if repeats > 0 {
-                format!("其中{repeats}件系该单位因主观原因重复出现或经容错后再次出现，期望")
-            } else {
-                "期望".to_string()
-            };
-            assert!(after.starts_with(&said), "{named}{after}");
-        }
+        let undecided = in_q2.iter().filter(|r| !decided_by(r)).count();
+        assert_eq!(cells[5].parse::<usize>().unwrap(), established, "{u} {e}");
+        assert_eq!(cells[6].parse::<usize>().unwrap(), undecided, "{u} {e}");
+        let named = format!("{u}的“{e}”问题，已认定失误{established}件，");
+        assert!(
+            text.contains(&named) || !text.contains(&format!("{u}的“{e}”问题")),
+            "{named} not in the text"
+        );
     }
 }
 
@@ -344,8 +334,19 @@ fn hostile_unit_names_and_summaries_are_escaped_and_defused() {
     let evil_unit = "<script>alert(1)</script>局";
     let formula_unit = "=HYPERLINK(\"http://x\",\"点我\")";
     let mut csv = String::from("案件编号,执法单位,执法领域,执法事项类别,问题类型,立案日期,认定日期,认定结果,涉及人员,主观过错,简要案情\n");
-    for i in 0..6 {
-        csv.push_str(&format!("A{i},\"{}\",市场监管,行政处罚,文书瑕疵,2026-04-0{},2026-04-20,不予容错,P1,是,\"\"\"><img src=x onerror=alert(1)> 第{i}件\"\n", evil_unit.replace('"', "\"\""), i + 1));
+    // The hostile unit's 12 文书瑕疵 errors against ten ordinary units of the
+    // same domain with 6 超期办理 each: E = 12 × 12/72 = 2, an alarm-level
+    // risk point, so the unit gets a notice.
+    for i in 0..12 {
+        csv.push_str(&format!("A{i:02},\"{}\",市场监管,行政处罚,文书瑕疵,2026-04-{:02},2026-04-20,不予容错,P1,是,\"\"\"><img src=x onerror=alert(1)> 第{i}件\"\n", evil_unit.replace('"', "\"\""), i + 1));
+    }
+    for u in 0..10 {
+        for i in 0..6 {
+            csv.push_str(&format!(
+                "N{u}{i},单位{u},市场监管,行政处罚,超期办理,2026-04-{:02},2026-04-25,不予容错,Q{u},否,\n",
+                i + 1
+            ));
+        }
     }
     for i in 0..3 {
         csv.push_str(&format!(
@@ -425,12 +426,16 @@ fn hostile_unit_names_and_summaries_are_escaped_and_defused() {
 fn warning_notices_show_only_their_own_unit() {
     let fx = Fixture::new();
     generated(&fx, 23);
+    // 2025Q4 holds a planted persistent unit×error_type risk point
+    // (truth.json): persistent is an alarm, which earns a notice
     fx.jiucuo([
         "report",
         "warnings",
         "g/ledger.csv",
         "--quarter",
-        "2026Q3",
+        "2025Q4",
+        "--as-of",
+        "2026-03-31",
         "--out",
         "w",
     ])
@@ -603,13 +608,16 @@ fn staged_and_side_by_side_reports_agree() {
             png_width: Some(400),
             staging,
         };
+        let (cases, in_scope) = jiucuo::app::scoped(ledger.cases.clone(), &config, as_of).unwrap();
+        let basis = jiucuo::report::model::Basis::new(&config, &ledger, &in_scope, false);
         let run = ReportRun::prepare(
-            ledger.cases.clone(),
+            cases,
             &ledger.findings,
             &config,
             Some(&volume),
             None,
             scope,
+            basis,
         )
         .unwrap();
         let mut all = vec![run.quarterly(&config, q, as_of, &o).unwrap()];
@@ -642,24 +650,21 @@ fn repeats_and_hotspots_need_only_the_columns_they_declare() {
     use jiucuo::analysis::{hotspots, repeats};
     let (ledger, _) = generated_ledger(1500, 29);
     let cases = &ledger.cases;
-    let rp = repeats::RepeatParams {
-        same_domain: false,
-        lookback_days: 0,
-    };
-    let whole = repeats::repeats(cases, &rp).unwrap();
-    let few =
-        repeats::repeats(&cases.select(repeats::READS.iter().copied()).unwrap(), &rp).unwrap();
+    let rp = repeats::RepeatParams::default();
+    let whole = repeats::repeats(cases, &rp, None).unwrap();
+    let few = repeats::repeats(
+        &cases.select(repeats::READS.iter().copied()).unwrap(),
+        &rp,
+        None,
+    )
+    .unwrap();
     assert!(whole.height() > 10, "{} repeat rows", whole.height());
     assert!(
         whole.equals_missing(&few),
         "repeats differ on the narrowed cases"
     );
     let config = jiucuo::config::Config::default();
-    let hp = hotspots::HotspotParams::new(
-        &config.hotspots,
-        &config.pilot,
-        jiucuo::app::repeat_params(&config),
-    );
+    let hp = jiucuo::app::hotspot_params(&config, jiucuo::generate::as_of());
     let whole = hotspots::hotspots(cases, None, hotspots::Period::AllQuarters, &hp).unwrap();
     let narrowed = cases.select(hotspots::READS.iter().copied()).unwrap();
     let few = hotspots::hotspots(&narrowed, None, hotspots::Period::AllQuarters, &hp).unwrap();

@@ -5,6 +5,7 @@ mod util;
 mod analyses;
 mod charts;
 mod commands;
+mod findings;
 mod generated;
 mod hostile;
 mod ingest;

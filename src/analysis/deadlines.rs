@@ -31,6 +31,12 @@ pub struct DeadlineParams {
     pub due_soon_days: u32,
     /// Count periods of at most 10 days in working days.
     pub working_day_short_periods: bool,
+    /// D22-feedback: 0 = no period (`pending` until feedback is recorded),
+    /// N = due N days after the decision.
+    pub feedback_days: u32,
+    /// A 减轻/从轻 under art. 11 counts as tolerance (which owes a named
+    /// reporter feedback, art. 22).
+    pub art11_is_tolerance: bool,
 }
 
 /// How a dated rule's deadline is set.
@@ -38,8 +44,9 @@ pub struct DeadlineParams {
 enum Period {
     /// A period of this many days from the start event.
     Days(u32),
-    /// 30 days plus the appraisal days plus the extension, capped at 30
-    /// (D17-decide).
+    /// 30 days plus the appraisal days, rolled to a working day; an approved
+    /// extension (capped at 30) runs from that rolled deadline and is rolled
+    /// again (D17-decide).
     Decision,
     /// A set date: the extended rectification date, else the one set (D20).
     SetDate,
@@ -61,9 +68,10 @@ enum Check {
     TwoInvestigators,
     /// No breach of the recusal rule (D16-recusal).
     Recusal,
-    /// An extension of at most 30 days (D17-extend).
+    /// An extension of at most 30 days (D17-extend), when one was granted.
     ExtensionCap,
-    /// Feedback to a named complainant (D22-feedback).
+    /// Feedback to a named complainant (D22-feedback): no period unless
+    /// `feedback_days` sets one.
     Feedback,
 }
 
@@ -212,6 +220,7 @@ fn reads() -> Vec<&'static str> {
         s::SOURCE,
         s::COMPLAINT_FINDING,
         s::OUTCOME,
+        s::CLAUSE_ARTICLE,
     ];
     names.extend(DATE_FIELDS);
     names
@@ -466,27 +475,18 @@ fn deadlines_of(cases: &DataFrame, periods: &mut Periods) -> PolarsResult<DataFr
     let investigators = int_column(s::INVESTIGATORS)?;
     let recusal_breach: Vec<Option<bool>> =
         cases.column(s::RECUSAL_BREACH)?.bool()?.iter().collect();
-    let text = |name: &str| -> PolarsResult<StringChunked> {
-        Ok(cases.column(name)?.cast(&DataType::String)?.str()?.clone())
-    };
-    let (source, finding, outcome) = (
-        text(s::SOURCE)?,
-        text(s::COMPLAINT_FINDING)?,
-        text(s::OUTCOME)?,
-    );
-    // Art. 22: a named complaint found untrue or unfounded, or whose case
-    // ended in tolerance, is owed feedback once decided.
-    let feedback_owed: Vec<bool> = source
+    // Art. 22: who is owed feedback (the one rule, shared with outcomes).
+    let feedback_owed: Vec<bool> = cases
+        .clone()
+        .lazy()
+        .select([
+            super::determination::feedback_owed_expr(periods.p.art11_is_tolerance).alias("owed"),
+        ])
+        .collect()?
+        .column("owed")?
+        .bool()?
         .iter()
-        .zip(finding.iter())
-        .zip(outcome.iter())
-        .zip(&dates[Date::Decided as usize])
-        .map(|(((source, finding), outcome), decided)| {
-            source == Some("实名举报")
-                && decided.is_some()
-                && (matches!(finding, Some("不属实" | "查无实据"))
-                    || outcome.is_some_and(|o| s::TOLERANCE_OUTCOMES.contains(&o)))
-        })
+        .map(|b| b == Some(true))
         .collect();
 
     let mut rows: Vec<Row> = Vec::with_capacity(n * 5);
@@ -507,9 +507,40 @@ fn deadlines_of(cases: &DataFrame, periods: &mut Periods) -> PolarsResult<DataFr
             let row = match rule.check {
                 Check::TwoInvestigators => investigators[i].map(|k| check(k >= 2)),
                 Check::Recusal => recusal_breach[i].map(|breach| check(!breach)),
-                Check::ExtensionCap => extension[i].map(|days| check(days <= 30)),
+                Check::ExtensionCap => extension[i]
+                    .filter(|days| *days > 0)
+                    .map(|days| check(days <= 30)),
+                Check::Feedback if !feedback_owed[i] => None,
                 Check::Feedback => {
-                    feedback_owed[i].then(|| check(date(Date::ReporterFeedback).is_some()))
+                    let (decided, given) = (date(Date::Decided), date(Date::ReporterFeedback));
+                    Some(match (periods.p.feedback_days, decided) {
+                        (0, _) | (_, None) => Row {
+                            start: decided,
+                            actual: given,
+                            status: if given.is_some() {
+                                Status::Met
+                            } else {
+                                Status::Pending
+                            },
+                            ..check(true)
+                        },
+                        (days, Some(st)) => {
+                            let (deadline, assumed) = periods.end(st, i64::from(days));
+                            let (status, days_late) = judge(Some(deadline), given, periods);
+                            if assumed {
+                                periods.note(deadline);
+                            }
+                            Row {
+                                start: Some(st),
+                                deadline: Some(deadline),
+                                actual: given,
+                                days_late,
+                                status,
+                                note: assumed.then_some(deadline),
+                                ..check(true)
+                            }
+                        }
+                    })
                 }
                 Check::Dated {
                     start,
@@ -519,10 +550,15 @@ fn deadlines_of(cases: &DataFrame, periods: &mut Periods) -> PolarsResult<DataFr
                 } => {
                     let start = date(start);
                     let applies = match period {
+                        // A rectification is ordered by a decision.
                         Period::SetDate => {
-                            date(Date::RectifyDue).is_some()
-                                || date(Date::RectifyExtendedTo).is_some()
+                            start.is_some()
+                                && (date(Date::RectifyDue).is_some()
+                                    || date(Date::RectifyExtendedTo).is_some())
                         }
+                        // Art. 15 replaces the office's own investigation: a
+                        // transferred case has no art. 17 decision period.
+                        Period::Decision => start.is_some() && date(Date::Transferred).is_none(),
                         _ => start.is_some() && (!only_once_done || date(actual).is_some()),
                     };
                     applies.then(|| {
@@ -536,11 +572,15 @@ fn deadlines_of(cases: &DataFrame, periods: &mut Periods) -> PolarsResult<DataFr
                                 (Some(end), assumed)
                             }
                             (Period::Decision, Some(st)) => {
-                                let days = 30
-                                    + appraisal[i].unwrap_or(0)
-                                    + extension[i].map_or(0, |e| e.min(30));
-                                let (end, assumed) = periods.end(st, days);
-                                (Some(end), assumed)
+                                let (base, assumed) =
+                                    periods.end(st, 30 + appraisal[i].unwrap_or(0).max(0));
+                                match extension[i].map(|e| e.min(30)).filter(|e| *e > 0) {
+                                    Some(e) => {
+                                        let (end, more) = periods.end(base, e);
+                                        (Some(end), assumed || more)
+                                    }
+                                    None => (Some(base), assumed),
+                                }
                             }
                             (_, None) => (None, false),
                         };
@@ -655,6 +695,9 @@ mod tests {
             let dtype = crate::ingest::parse::dtype_of(f.ty);
             columns.push(Column::full_null(f.name.into(), rows, &dtype));
         }
+        for derived in [s::CLAUSE_ARTICLE, s::CLAUSE_ITEM] {
+            columns.push(Column::full_null(derived.into(), rows, &DataType::Int32));
+        }
         let mut df = DataFrame::new_infer_height(columns).unwrap();
         let ids: Vec<String> = (0..rows).map(|i| format!("C{i:02}")).collect();
         df.with_column(Column::new(s::CASE_ID.into(), ids)).unwrap();
@@ -679,6 +722,8 @@ mod tests {
             as_of,
             due_soon_days: 5,
             working_day_short_periods: false,
+            feedback_days: 0,
+            art11_is_tolerance: false,
         }
     }
 
@@ -715,7 +760,8 @@ mod tests {
         // C01: same, decided 10-10 → late 1.
         // C02: 2026-01-17 + 30 = 02-16 (Spring Festival) → 02-24; decided 02-24 → met.
         // C03: 2025-06-02 + 30 + 10 appraisal = 07-12 (Sat) → 07-14; decided 07-15 → late 1.
-        // C04: 2025-04-01 + 30 + min(45, 30) = 05-31 (Dragon Boat) → 06-03; decided 06-03 → met.
+        // C04: 2025-04-01 + 30 = 05-01 (Labour Day, off 05-01..05-05) → 05-06;
+        //      the extension, capped at 30, runs from 05-06: 06-05 (Thu); decided 06-03 → met.
         let df = cases(
             5,
             &[
@@ -753,7 +799,7 @@ mod tests {
                 ("C01".into(), Some(d(2025, 10, 9)), 1, "late".into()),
                 ("C02".into(), Some(d(2026, 2, 24)), 0, "met".into()),
                 ("C03".into(), Some(d(2025, 7, 14)), 1, "late".into()),
-                ("C04".into(), Some(d(2025, 6, 3)), 0, "met".into()),
+                ("C04".into(), Some(d(2025, 6, 5)), 0, "met".into()),
             ]
         );
         // extension 45 > 30 is a breach of D17-extend
@@ -905,10 +951,11 @@ mod tests {
                 ("C01".into(), None, 0, "met".into())
             ]
         );
-        // only the named report is owed feedback; none recorded → breach
+        // only the named report is owed feedback; none recorded, and art. 22
+        // sets no period → pending, never breach
         assert_eq!(
             rows_for(&out, "D22-feedback"),
-            vec![("C00".into(), None, 0, "breach".into())]
+            vec![("C00".into(), None, 0, "pending".into())]
         );
         // no transfer, no review, no rectification → those rules yield nothing
         for rule in [
@@ -940,6 +987,211 @@ mod tests {
             .iter()
             .collect();
         assert_eq!(articles, [Some(16), Some(22), Some(16)]);
+    }
+
+    /// (case, deadline, actual, days late, status)
+    type FullRow = (String, Option<NaiveDate>, Option<NaiveDate>, i64, String);
+
+    /// Rows of one rule.
+    fn full_rows(out: &DataFrame, rule: &str) -> Vec<FullRow> {
+        let f = s::as_text(out)
+            .filter(col("rule").eq(lit(rule)))
+            .collect()
+            .unwrap();
+        let day = |c: &str, i: usize| {
+            f.column(c)
+                .unwrap()
+                .date()
+                .unwrap()
+                .physical()
+                .get(i)
+                .map(date_from_days)
+        };
+        (0..f.height())
+            .map(|i| {
+                (
+                    f.column("case_id")
+                        .unwrap()
+                        .str()
+                        .unwrap()
+                        .get(i)
+                        .unwrap()
+                        .into(),
+                    day("deadline", i),
+                    day("actual", i),
+                    f.column("days_late")
+                        .unwrap()
+                        .i64()
+                        .unwrap()
+                        .get(i)
+                        .unwrap(),
+                    f.column("status")
+                        .unwrap()
+                        .str()
+                        .unwrap()
+                        .get(i)
+                        .unwrap()
+                        .into(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn transferred_cases_have_no_decision_period_and_zero_extension_is_none() {
+        // C00: transferred on 2025-05-06 (art. 15): no D17-decide row, even
+        //      though it was never decided; D15-handle instead: 05-06 + 30 =
+        //      06-05 (Thu), handled 06-10 → late 5.
+        // C01: 延长天数 0 is no extension: no D17-extend row; the deadline is
+        //      2025-05-06 + 30 = 06-05 (Thu), decided 06-05 → met.
+        // C02: extension 10 from the rolled deadline: 2025-09-06 + 30 = 10-06
+        //      (National Day) → 10-09; + 10 = 10-19 (Sun) → 10-20; decided
+        //      10-20 → met. Summed with the base period (40 days from 09-06 =
+        //      10-16) it would have been late.
+        let df = cases(
+            3,
+            &[
+                (
+                    s::FILED_ON,
+                    vec![
+                        Some(d(2025, 5, 5)),
+                        Some(d(2025, 5, 6)),
+                        Some(d(2025, 9, 6)),
+                    ],
+                ),
+                (s::TRANSFERRED_ON, vec![Some(d(2025, 5, 6)), None, None]),
+                (s::HANDLED_ON, vec![Some(d(2025, 6, 10)), None, None]),
+                (
+                    s::DECIDED_ON,
+                    vec![None, Some(d(2025, 6, 5)), Some(d(2025, 10, 20))],
+                ),
+            ],
+            &[(s::EXTENSION_DAYS, vec![None, Some(0), Some(10)])],
+        );
+        let out = deadlines(&df, &Calendar::embedded(), &params(d(2026, 11, 30))).unwrap();
+        assert_eq!(
+            rows_for(&out, "D17-decide"),
+            vec![
+                ("C01".into(), Some(d(2025, 6, 5)), 0, "met".into()),
+                ("C02".into(), Some(d(2025, 10, 20)), 0, "met".into()),
+            ]
+        );
+        assert_eq!(
+            rows_for(&out, "D15-handle"),
+            vec![("C00".into(), Some(d(2025, 6, 5)), 5, "late".into())]
+        );
+        assert_eq!(
+            rows_for(&out, "D17-extend"),
+            vec![("C02".into(), None, 0, "met".into())]
+        );
+    }
+
+    #[test]
+    fn events_after_the_as_of_date_have_not_happened() {
+        // Filed 2026-08-10 → 09-09 (Wed). Decided 10-20, notified 10-22.
+        // As of 2026-09-30 the decision has not happened: D17-decide is
+        // overdue by 21 days (09-30 − 09-09), not late by 41; there is no
+        // D17-notify row (its start, the decision, has not happened).
+        let df = cases(
+            1,
+            &[
+                (s::FILED_ON, vec![Some(d(2026, 8, 10))]),
+                (s::DECIDED_ON, vec![Some(d(2026, 10, 20))]),
+                (s::NOTIFIED_ON, vec![Some(d(2026, 10, 22))]),
+            ],
+            &[],
+        );
+        let pilot = (d(2025, 3, 1), d(2027, 2, 28));
+        let (view, _) =
+            crate::analysis::scope::as_of_view(df.clone(), d(2026, 9, 30), pilot).unwrap();
+        let out = deadlines(&view, &Calendar::embedded(), &params(d(2026, 9, 30))).unwrap();
+        assert_eq!(
+            full_rows(&out, "D17-decide"),
+            vec![(
+                "C00".into(),
+                Some(d(2026, 9, 9)),
+                None,
+                21,
+                "overdue".into()
+            )]
+        );
+        assert!(full_rows(&out, "D17-notify").is_empty());
+        // Run as of the export date, the same case was decided late by 41 days.
+        let (view, _) = crate::analysis::scope::as_of_view(df, d(2026, 11, 30), pilot).unwrap();
+        let out = deadlines(&view, &Calendar::embedded(), &params(d(2026, 11, 30))).unwrap();
+        assert_eq!(
+            full_rows(&out, "D17-decide"),
+            vec![(
+                "C00".into(),
+                Some(d(2026, 9, 9)),
+                Some(d(2026, 10, 20)),
+                41,
+                "late".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn feedback_has_no_period_unless_one_is_configured() {
+        // Three named reports found 不属实, decided 2025-05-20:
+        // C00 feedback 06-30, C01 none, C02 feedback 05-25.
+        let mut df = cases(
+            3,
+            &[
+                (s::FILED_ON, vec![Some(d(2025, 5, 6)); 3]),
+                (s::DECIDED_ON, vec![Some(d(2025, 5, 20)); 3]),
+                (
+                    s::REPORTER_FEEDBACK_ON,
+                    vec![Some(d(2025, 6, 30)), None, Some(d(2025, 5, 25))],
+                ),
+            ],
+            &[],
+        );
+        df.with_column(Column::new(s::SOURCE.into(), ["实名举报"; 3]))
+            .unwrap();
+        df.with_column(Column::new(s::COMPLAINT_FINDING.into(), ["不属实"; 3]))
+            .unwrap();
+        let out = deadlines(&df, &Calendar::embedded(), &params(d(2026, 11, 30))).unwrap();
+        assert_eq!(
+            full_rows(&out, "D22-feedback"),
+            vec![
+                ("C00".into(), None, Some(d(2025, 6, 30)), 0, "met".into()),
+                ("C01".into(), None, None, 0, "pending".into()),
+                ("C02".into(), None, Some(d(2025, 5, 25)), 0, "met".into()),
+            ]
+        );
+        // feedback_days = 15: 05-20 + 15 = 06-04 (Wed).
+        let p = DeadlineParams {
+            feedback_days: 15,
+            ..params(d(2026, 11, 30))
+        };
+        let out = deadlines(&df, &Calendar::embedded(), &p).unwrap();
+        assert_eq!(
+            full_rows(&out, "D22-feedback"),
+            vec![
+                (
+                    "C00".into(),
+                    Some(d(2025, 6, 4)),
+                    Some(d(2025, 6, 30)),
+                    26,
+                    "late".into()
+                ),
+                (
+                    "C01".into(),
+                    Some(d(2025, 6, 4)),
+                    None,
+                    544,
+                    "overdue".into()
+                ),
+                (
+                    "C02".into(),
+                    Some(d(2025, 6, 4)),
+                    Some(d(2025, 5, 25)),
+                    0,
+                    "met".into()
+                ),
+            ]
+        );
     }
 
     #[test]

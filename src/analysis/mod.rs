@@ -1,10 +1,12 @@
 //! Analyses of the validated ledger: deadlines, repeats, risk points, outcomes.
 
 pub mod deadlines;
+pub mod determination;
 pub mod hotspots;
 pub mod outcomes;
 pub mod period;
 pub mod repeats;
+pub mod scope;
 pub mod stats;
 
 use polars::prelude::{DataFrame, PolarsResult, StringChunked};

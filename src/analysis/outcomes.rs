@@ -1,16 +1,85 @@
 //! Determination outcomes and clause use (rules.md §5): outcome shares by
 //! quarter, unit and domain; use of every article item 9.1 … 12.7 (zeros
-//! included); review (复核) and rectification by unit; art. 22 feedback and
-//! clarification. One long table: `section, group, item, count, base, share`.
+//! included); review (复核) and rectification by unit; art. 22 feedback
+//! (coverage and days) and clarification of malicious reports; art. 15
+//! transfers by unit; and, from the repeats, 12(5) cited without basis.
+//! One long table: `section, group, item, count, base, share`.
 
 use polars::prelude::*;
 
+use chrono::NaiveDate;
+
+use super::determination;
 use super::period::Quarter;
-use crate::ingest::parse::date_from_days;
+use crate::ingest::parse::{date_from_days, days_since_epoch};
 use crate::schema as s;
 
 /// Output columns.
 pub const COLUMNS: &[&str] = &["section", "group", "item", "count", "base", "share"];
+
+/// Rectification states (art. 20), in the table's order.
+pub const RECTIFY_STATES: [&str; 4] = ["按期完成", "逾期完成", "逾期未完成", "未到期"];
+
+/// Days from the decision to feedback (art. 22 sets no period).
+pub const FEEDBACK_DAYS: [&str; 4] = ["7日内", "8至15日", "16至30日", "30日以上"];
+
+/// Rows of the `cited_without_basis` section: each case decided 不予容错
+/// under 12(5) that no earlier case flags (rules.md §3), by its unit; count
+/// 1, base the unit's decisions citing 12(5). `listed` is
+/// [`super::repeats::cited_without_basis`] for the same cases.
+pub fn cited_without_basis_rows(cases: &DataFrame, listed: &DataFrame) -> PolarsResult<DataFrame> {
+    let cited = s::as_text(cases)
+        .filter(
+            col(s::DECIDED_ON)
+                .is_not_null()
+                .and(col(s::CLAUSE_ARTICLE).eq(lit(12)))
+                .and(col(s::CLAUSE_ITEM).eq(lit(5))),
+        )
+        .group_by([col(s::UNIT).alias("group")])
+        .agg([len().cast(DataType::Int64).alias("base")]);
+    listed
+        .clone()
+        .lazy()
+        .select([
+            lit("cited_without_basis").alias("section"),
+            col(s::UNIT).cast(DataType::String).alias("group"),
+            col(s::CASE_ID).cast(DataType::String).alias("item"),
+            lit(1i64).alias("count"),
+        ])
+        .join(
+            cited,
+            [col("group")],
+            [col("group")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(
+            (col("count").cast(DataType::Float64) / col("base").cast(DataType::Float64))
+                .alias("share"),
+        )
+        .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()
+}
+
+/// The outcomes table with the `cited_without_basis` rows, in the table's order.
+pub fn with_cited_without_basis(outcomes: DataFrame, rows: DataFrame) -> PolarsResult<DataFrame> {
+    if rows.height() == 0 {
+        return Ok(outcomes);
+    }
+    let rows = rows
+        .lazy()
+        .with_column(col("base").fill_null(lit(0i64)))
+        .collect()?;
+    outcomes
+        .vstack(&rows)?
+        .lazy()
+        .with_row_index("__i", None)
+        .sort_by_exprs(
+            [col("section"), col("group"), col("__i")],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()
+}
 
 /// Every article item of arts. 9–12, in order ("9.1" … "12.7").
 pub fn clause_items() -> Vec<String> {
@@ -105,8 +174,14 @@ fn base_by(lf: &LazyFrame, group: Expr) -> LazyFrame {
         .with_column(col("group").cast(DataType::String))
 }
 
-/// The outcomes table (pure).
-pub fn outcomes(cases: &DataFrame) -> PolarsResult<DataFrame> {
+/// The outcomes table (pure). `cases` is the ledger as it stood on
+/// `as_of` ([`super::scope`]); `art11_is_tolerance` as in rules.md §3 (a
+/// tolerance owes a named reporter feedback).
+pub fn outcomes(
+    cases: &DataFrame,
+    as_of: NaiveDate,
+    art11_is_tolerance: bool,
+) -> PolarsResult<DataFrame> {
     // Units, domains and outcomes stay as the ledger holds them (categorical)
     // through the filters and counts; only the counted groups become text.
     let all = cases.clone().lazy();
@@ -207,23 +282,29 @@ pub fn outcomes(cases: &DataFrame) -> PolarsResult<DataFrame> {
         base_by(&reviewed, col(s::UNIT)),
     )?);
 
-    // Rectification by unit: on time, late, not (yet) done, against the extended date if any.
-    let due = all.clone().filter(
+    // Rectification by unit (art. 20), of decided cases with a due date:
+    // done on time, done late, overdue and not done, not yet due; against
+    // the extended date if any.
+    let due = decided.clone().filter(
         col(s::RECTIFY_DUE)
             .is_not_null()
             .or(col(s::RECTIFY_EXTENDED_TO).is_not_null()),
     );
     let deadline = coalesce(&[col(s::RECTIFY_EXTENDED_TO), col(s::RECTIFY_DUE)]);
-    let state = when(col(s::RECTIFIED_ON).is_null())
-        .then(lit("未完成"))
-        .when(col(s::RECTIFIED_ON).lt_eq(deadline))
-        .then(lit("按期完成"))
-        .otherwise(lit("逾期完成"));
+    let as_of_day = lit(days_since_epoch(as_of)).cast(DataType::Date);
+    let state = when(
+        col(s::RECTIFIED_ON)
+            .is_not_null()
+            .and(col(s::RECTIFIED_ON).lt_eq(deadline.clone())),
+    )
+    .then(lit(RECTIFY_STATES[0]))
+    .when(col(s::RECTIFIED_ON).is_not_null())
+    .then(lit(RECTIFY_STATES[1]))
+    .when(deadline.lt(as_of_day))
+    .then(lit(RECTIFY_STATES[2]))
+    .otherwise(lit(RECTIFY_STATES[3]));
     let due_units = distinct(&due.clone().select([col(s::UNIT)]).collect()?, col(s::UNIT))?;
-    let states: Vec<String> = ["按期完成", "逾期完成", "未完成"]
-        .iter()
-        .map(|x| x.to_string())
-        .collect();
+    let states: Vec<String> = RECTIFY_STATES.iter().map(|x| x.to_string()).collect();
     parts.push(section(
         "rectification_by_unit",
         count_by(&due, col(s::UNIT), state),
@@ -232,22 +313,10 @@ pub fn outcomes(cases: &DataFrame) -> PolarsResult<DataFrame> {
         base_by(&due, col(s::UNIT)),
     )?);
 
-    // Art. 22: feedback owed to named reporters, and clarification.
-    let owed = decided.clone().filter(
-        col(s::SOURCE).eq(lit("实名举报")).and(
-            col(s::COMPLAINT_FINDING)
-                .cast(DataType::String)
-                .is_in(
-                    lit(Series::new("".into(), ["不属实", "查无实据"])).implode(false),
-                    false,
-                )
-                .fill_null(lit(false))
-                .or(col(s::OUTCOME).cast(DataType::String).is_in(
-                    lit(Series::new("".into(), s::TOLERANCE_OUTCOMES)).implode(false),
-                    false,
-                )),
-        ),
-    );
+    // Art. 22: feedback owed to named reporters, given, and how soon.
+    let owed = all
+        .clone()
+        .filter(determination::feedback_owed_expr(art11_is_tolerance));
     let given = owed
         .clone()
         .filter(col(s::REPORTER_FEEDBACK_ON).is_not_null());
@@ -258,19 +327,46 @@ pub fn outcomes(cases: &DataFrame) -> PolarsResult<DataFrame> {
         &["已反馈".to_string()],
         base_by(&owed, lit("实名举报")),
     )?);
-    let unfounded = all
+    let days = (col(s::REPORTER_FEEDBACK_ON).cast(DataType::Int32)
+        - col(s::DECIDED_ON).cast(DataType::Int32))
+    .cast(DataType::Int64);
+    let bucket = when(days.clone().lt_eq(lit(7i64)))
+        .then(lit(FEEDBACK_DAYS[0]))
+        .when(days.clone().lt_eq(lit(15i64)))
+        .then(lit(FEEDBACK_DAYS[1]))
+        .when(days.lt_eq(lit(30i64)))
+        .then(lit(FEEDBACK_DAYS[2]))
+        .otherwise(lit(FEEDBACK_DAYS[3]));
+    let buckets: Vec<String> = FEEDBACK_DAYS.iter().map(|x| x.to_string()).collect();
+    parts.push(section(
+        "feedback_days",
+        count_by(&given, lit("已反馈"), bucket),
+        vec!["已反馈".into()],
+        &buckets,
+        base_by(&given, lit("已反馈")),
+    )?);
+    // Clarification (澄清正名) is owed for malicious reports only.
+    let malicious = decided
         .clone()
-        .filter(col(s::COMPLAINT_FINDING).cast(DataType::String).is_in(
-            lit(Series::new("".into(), ["不属实", "查无实据"])).implode(false),
-            false,
-        ));
-    let cleared = unfounded.clone().filter(col(s::CLARIFIED_ON).is_not_null());
+        .filter(col(s::MALICIOUS_REPORT).eq(lit(true)).fill_null(lit(false)));
+    let cleared = malicious.clone().filter(col(s::CLARIFIED_ON).is_not_null());
     parts.push(section(
         "clarification",
-        count_by(&cleared, lit("举报不属实或查无实据"), lit("已澄清正名")),
-        vec!["举报不属实或查无实据".into()],
+        count_by(&cleared, lit("恶意举报"), lit("已澄清正名")),
+        vec!["恶意举报".into()],
         &["已澄清正名".to_string()],
-        base_by(&unfounded, lit("举报不属实或查无实据")),
+        base_by(&malicious, lit("恶意举报")),
+    )?);
+
+    // Art. 15: cases transferred to the unit to investigate, by unit.
+    let filed_units = distinct(&all.clone().select([col(s::UNIT)]).collect()?, col(s::UNIT))?;
+    let transferred = all.clone().filter(col(s::TRANSFERRED_ON).is_not_null());
+    parts.push(section(
+        "transfer_by_unit",
+        count_by(&transferred, col(s::UNIT), lit("移交调查")),
+        filed_units,
+        &["移交调查".to_string()],
+        base_by(&all, col(s::UNIT)),
     )?);
 
     concat(parts, UnionArgs::default())?
@@ -319,12 +415,15 @@ mod tests {
             s::REVIEW_APPLIED_ON => [None, d(2025, 8, 10), None, None],
             s::REVIEW_RESULT => [None, Some("撤销"), None, None],
             s::RECTIFY_DUE => [None, d(2025, 9, 1), None, None],
-            s::RECTIFY_EXTENDED_TO => none.clone(),
+            s::RECTIFY_EXTENDED_TO => none,
             s::RECTIFIED_ON => [None, d(2025, 9, 2), None, None],
             s::SOURCE => [Some("实名举报"), None, Some("实名举报"), None],
             s::COMPLAINT_FINDING => [Some("不属实"), None, Some("属实"), None],
             s::REPORTER_FEEDBACK_ON => [d(2025, 5, 3), None, None, None],
-            s::CLARIFIED_ON => none,
+            s::CLARIFIED_ON => [d(2025, 5, 20), None, None, None],
+            s::MALICIOUS_REPORT => [Some(true), None, None, None],
+            s::TRANSFERRED_ON => [None, d(2025, 7, 2), None, None],
+            s::FILED_ON => [d(2025, 4, 1), d(2025, 7, 1), d(2025, 7, 20), d(2025, 9, 1)],
         )
         .unwrap()
         .lazy()
@@ -337,6 +436,8 @@ mod tests {
                 s::RECTIFIED_ON,
                 s::REPORTER_FEEDBACK_ON,
                 s::CLARIFIED_ON,
+                s::TRANSFERRED_ON,
+                s::FILED_ON,
             ]
             .iter()
             .map(|c| col(*c).cast(DataType::Date))
@@ -344,7 +445,8 @@ mod tests {
         )
         .collect()
         .unwrap();
-        let out = outcomes(&df).unwrap();
+        let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+        let out = outcomes(&df, as_of, false).unwrap();
         let get = |section: &str, group: &str, item: &str| -> (i64, i64, Option<f64>) {
             let f = out
                 .clone()
@@ -399,22 +501,31 @@ mod tests {
             get("rectification_by_unit", "U1", "逾期完成"),
             (1, 1, Some(1.0))
         );
+        assert_eq!(
+            get("rectification_by_unit", "U1", "逾期未完成"),
+            (0, 1, Some(0.0))
+        );
         // A is owed feedback (不属实) and got it; C (属实, but 免责 = tolerance) is owed and did not
         assert_eq!(
             get("reporter_feedback", "实名举报", "已反馈"),
             (1, 2, Some(0.5))
         );
+        // A was fed back two days after the decision (05-01 → 05-03)
+        assert_eq!(get("feedback_days", "已反馈", "7日内"), (1, 1, Some(1.0)));
+        // clarification is counted against malicious reports only: A
         assert_eq!(
-            get("clarification", "举报不属实或查无实据", "已澄清正名"),
-            (0, 1, Some(0.0))
+            get("clarification", "恶意举报", "已澄清正名"),
+            (1, 1, Some(1.0))
         );
+        // B was transferred to U1 (art. 15): 1 of U1's 2 cases
+        assert_eq!(get("transfer_by_unit", "U1", "移交调查"), (1, 2, Some(0.5)));
         // The ledger as ingest holds it (categorical text) gives the same table.
         let coded = s::as_stored(df).unwrap();
         assert!(matches!(
             coded.column(s::UNIT).unwrap().dtype(),
             DataType::Categorical(..)
         ));
-        let again = outcomes(&coded).unwrap();
+        let again = outcomes(&coded, as_of, false).unwrap();
         assert!(out.equals_missing(&again), "{out}\n{again}");
     }
 }

@@ -1,12 +1,20 @@
 //! Repeat errors under art. 12(5) (rules.md §3): per officer, a case that
-//! repeats the same problem after an earlier subjective error
-//! (`R-subjective`) or after tolerance was granted for it
-//! (`R-after-tolerance`), with the audit flag `inconsistent`.
+//! repeats the same problem after an established earlier error with a
+//! subjective cause (`R-subjective`) or after 容错免责 treatment for it
+//! (`R-after-tolerance`), with the audit flags `inconsistent` and
+//! `basis_uncertain`, and the earlier cases still undecided
+//! (`pending_priors`). The tool finds candidates; the office determines.
+//!
+//! Art. 12(5) judges officers, never units: a case without an officer
+//! appears nowhere here.
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use polars::prelude::*;
 use polars_arrow::array::{Array, Utf8ViewArray};
 
+use super::determination::{self, Treatment};
 use super::{listed_in_case_id_order, TextByRow};
 
 use crate::ingest::parse::{date_from_days, days_since_epoch};
@@ -24,6 +32,8 @@ pub const COLUMNS: &[&str] = &[
     "gap_days",
     "outcome",
     "inconsistent",
+    "basis_uncertain",
+    "pending_priors",
 ];
 
 /// The ledger columns the analysis reads (a large run frees the others first).
@@ -37,15 +47,43 @@ pub const READS: &[&str] = &[
     s::FILED_ON,
     s::DECIDED_ON,
     s::OUTCOME,
+    s::CLAUSE_ARTICLE,
+    s::COMPLAINT_FINDING,
 ];
 
+/// The catch-all error type, never "the same problem" (rules.md §3).
+pub const CATCH_ALL: &str = "其他";
+
 /// Parameters of the repeat analysis (jiucuo.toml [repeats]).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RepeatParams {
     /// "The same problem" also requires the same domain.
     pub same_domain: bool,
     /// Earlier cases count only if filed at most this many days before; 0 = unlimited.
     pub lookback_days: u32,
+    /// Catch-all types besides `其他`.
+    pub excluded_types: Vec<String>,
+    /// A 减轻/从轻 under art. 11 counts as tolerance.
+    pub art11_is_tolerance: bool,
+    /// The after-tolerance limb also needs the later case's subjective cause.
+    pub after_tolerance_needs_subjective: bool,
+}
+
+impl RepeatParams {
+    /// Whether an error type is a catch-all, never "the same problem".
+    pub fn is_catch_all(&self, error_type: &str) -> bool {
+        error_type == CATCH_ALL || self.excluded_types.iter().any(|t| t == error_type)
+    }
+
+    fn catch_all_types(&self) -> Vec<String> {
+        let mut v = vec![CATCH_ALL.to_string()];
+        v.extend(self.excluded_types.iter().cloned());
+        v
+    }
+
+    fn within_lookback(&self, later: i32, earlier: i32) -> bool {
+        self.lookback_days == 0 || later - earlier <= self.lookback_days as i32
+    }
 }
 
 /// Which art. 12(5) limb a flag rests on.
@@ -60,6 +98,73 @@ impl RepeatKind {
         match self {
             RepeatKind::Subjective => "R-subjective",
             RepeatKind::AfterTolerance => "R-after-tolerance",
+        }
+    }
+}
+
+/// Officer identity through the roster (人员名册): a name and its credential
+/// number (执法证号) are one officer. Without a roster, officers are matched
+/// as written.
+#[derive(Debug, Clone, Default)]
+pub struct Identities {
+    ids: HashSet<String>,
+    /// name → (unit, credential number) of every roster row with that name.
+    by_name: HashMap<String, Vec<(Option<String>, String)>>,
+}
+
+impl Identities {
+    /// From a roster frame (`officer_id, name, unit`, as ingest reads it).
+    pub fn from_roster(roster: &DataFrame) -> PolarsResult<Identities> {
+        let text = |name: &str| -> PolarsResult<StringChunked> {
+            Ok(roster.column(name)?.cast(&DataType::String)?.str()?.clone())
+        };
+        let ids = text(s::roster::OFFICER_ID)?;
+        let names = text(s::roster::NAME)?;
+        let units = text(s::roster::UNIT)?;
+        let mut out = Identities::default();
+        for ((id, name), unit) in ids.iter().zip(names.iter()).zip(units.iter()) {
+            let Some(id) = id.map(str::trim).filter(|i| !i.is_empty()) else {
+                continue;
+            };
+            out.ids.insert(id.to_string());
+            if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
+                out.by_name
+                    .entry(name.to_string())
+                    .or_default()
+                    .push((unit.map(String::from), id.to_string()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The officer an entry of `涉及人员` names, as the case's unit helps
+    /// tell: a credential number stays; a name the roster holds once (or
+    /// once in the case's unit) becomes its credential number; anything
+    /// else stays as written.
+    pub fn resolve<'a>(&'a self, written: &'a str, unit: Option<&str>) -> &'a str {
+        if self.ids.contains(written) {
+            return written;
+        }
+        let Some(rows) = self.by_name.get(written) else {
+            return written;
+        };
+        let mut distinct: Vec<&str> = rows.iter().map(|(_, id)| id.as_str()).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() == 1 {
+            return distinct[0];
+        }
+        let mut in_unit: Vec<&str> = rows
+            .iter()
+            .filter(|(u, _)| u.is_some() && u.as_deref() == unit)
+            .map(|(_, id)| id.as_str())
+            .collect();
+        in_unit.sort_unstable();
+        in_unit.dedup();
+        if in_unit.len() == 1 {
+            in_unit[0]
+        } else {
+            written
         }
     }
 }
@@ -89,30 +194,88 @@ pub fn case_officers(cases: LazyFrame) -> LazyFrame {
         .filter(col("officer").is_not_null())
 }
 
-/// The "same problem" label of a case.
-fn problem_expr(same_domain: bool) -> Expr {
-    if same_domain {
+/// The "same problem" label of a case: null for the catch-all types.
+fn problem_expr(p: &RepeatParams) -> Expr {
+    let label = if p.same_domain {
         concat_str(
             [col(s::ERROR_TYPE), lit("（"), col(s::DOMAIN), lit("）")],
             "",
             false,
         )
     } else {
-        col(s::ERROR_TYPE)
-    }
+        col(s::ERROR_TYPE).cast(DataType::String)
+    };
+    let catch_all = p
+        .catch_all_types()
+        .into_iter()
+        .map(|t| col(s::ERROR_TYPE).eq(lit(t)))
+        .reduce(|a, b| a.or(b))
+        .expect("其他 is a catch-all")
+        .fill_null(lit(false));
+    when(catch_all)
+        .then(lit(NULL).cast(DataType::String))
+        .otherwise(label)
 }
 
-/// A case of an actor and problem, by its row in the sorted frame (whose
-/// `case_id` column names it).
-#[derive(Clone, Copy)]
-struct Prior {
+/// What the scan needs of one case.
+#[derive(Debug, Clone, Copy)]
+struct Fact {
     filed: i32,
     decided: Option<i32>,
     subjective: bool,
-    tolerated: bool,
+    /// Decided (by the as-of date) as an error: not 履职尽责, complaint not unfounded.
+    established: bool,
+    /// Decided as no error (履职尽责, or a complaint found unfounded).
+    cleared: bool,
+    treatment: Treatment,
 }
 
-/// One case × officer of the repeat scan, as numbers.
+/// What an officer's earlier cases of one problem say about a later case
+/// (indices into the caller's list of earlier cases).
+#[derive(Debug, Default, PartialEq)]
+struct Judgement {
+    /// Established earlier errors with a subjective cause (when the later
+    /// case has one too).
+    subjective: Vec<usize>,
+    /// Established earlier errors given 容错免责 treatment.
+    tolerance: Vec<usize>,
+    /// A tolerance of `tolerance` rests on a 减轻/从轻 without an art. 10/11 clause.
+    uncertain: bool,
+    /// Earlier cases undecided when the later one was filed (and not since
+    /// found no error): listed, never a basis.
+    pending: Vec<usize>,
+}
+
+/// Judge a later case against an officer's earlier cases of the same problem.
+fn judge(
+    later: &Fact,
+    earlier: impl Iterator<Item = (usize, Fact)>,
+    p: &RepeatParams,
+) -> Judgement {
+    let mut j = Judgement::default();
+    for (k, prior) in earlier {
+        if !p.within_lookback(later.filed, prior.filed) {
+            continue;
+        }
+        let established_then = prior.established && prior.decided.is_some_and(|d| d <= later.filed);
+        if established_then {
+            if later.subjective && prior.subjective {
+                j.subjective.push(k);
+            }
+            if prior.treatment.grants_tolerance()
+                && (later.subjective || !p.after_tolerance_needs_subjective)
+            {
+                j.tolerance.push(k);
+                j.uncertain |= prior.treatment == Treatment::ToleranceUncertain;
+            }
+        } else if !prior.cleared {
+            j.pending.push(k);
+        }
+    }
+    j
+}
+
+/// One case × officer of the scan, as numbers.
 struct Entry {
     officer: u32,
     problem: u32,
@@ -121,112 +284,6 @@ struct Entry {
     pair: u32,
     /// Row of the case.
     case: u32,
-}
-
-/// One flagged case before it becomes a row.
-struct Flag {
-    row: usize,
-    kind: RepeatKind,
-    priors: Vec<usize>,
-}
-
-/// Scan rows sorted by (actor, problem, filed_on, case_id) and flag repeats;
-/// `same_group(i, j)`: rows i and j have the same actor and problem.
-fn scan_groups(
-    same_group: impl Fn(usize, usize) -> bool,
-    len: usize,
-    row: impl Fn(usize) -> Prior,
-    lookback_days: u32,
-) -> Vec<Flag> {
-    let mut flags = Vec::new();
-    let mut start = 0;
-    while start < len {
-        let mut end = start + 1;
-        while end < len && same_group(start, end) {
-            end += 1;
-        }
-        for i in start..end {
-            let me = row(i);
-            let window =
-                |p: &Prior| lookback_days == 0 || me.filed - p.filed <= lookback_days as i32;
-            let earlier = (start..i).filter(|&j| window(&row(j)));
-            let subjective: Vec<usize> = if me.subjective {
-                earlier.clone().filter(|&j| row(j).subjective).collect()
-            } else {
-                vec![]
-            };
-            let tolerated: Vec<usize> = earlier
-                .filter(|&j| {
-                    let prior = row(j);
-                    prior.tolerated && prior.decided.is_some_and(|d| d <= me.filed)
-                })
-                .collect();
-            if !subjective.is_empty() {
-                flags.push(Flag {
-                    row: i,
-                    kind: RepeatKind::Subjective,
-                    priors: subjective,
-                });
-            }
-            if !tolerated.is_empty() {
-                flags.push(Flag {
-                    row: i,
-                    kind: RepeatKind::AfterTolerance,
-                    priors: tolerated,
-                });
-            }
-        }
-        start = end;
-    }
-    flags
-}
-
-/// `__tolerated`: the case's outcome grants tolerance (免责, 减轻, 从轻).
-fn tolerated_expr() -> Expr {
-    // Compared value by value: a categorical outcome is compared on its
-    // codes, without a text copy of the column.
-    s::TOLERANCE_OUTCOMES
-        .iter()
-        .map(|o| col(s::OUTCOME).eq(lit(*o)))
-        .reduce(|a, b| a.or(b))
-        .expect("tolerance outcomes")
-        .fill_null(lit(false))
-        .alias("__tolerated")
-}
-
-/// What the scans derive per case: `problem` (the "same problem" label, as
-/// a category) and `__tolerated`.
-fn derived_facts(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
-    cases
-        .clone()
-        .lazy()
-        .select([
-            problem_expr(p.same_domain)
-                .cast(s::categorical())
-                .alias("problem"),
-            tolerated_expr(),
-        ])
-        .collect()
-}
-
-/// The rows of a frame with `filed_on`, `decided_on`, `subjective_fault` and
-/// `__tolerated`.
-fn priors_from(df: &DataFrame) -> PolarsResult<Vec<Prior>> {
-    let filed = df.column(s::FILED_ON)?.date()?.physical();
-    let decided = df.column(s::DECIDED_ON)?.date()?.physical();
-    let subjective = df.column(s::SUBJECTIVE_FAULT)?.bool()?;
-    let tolerated = df.column("__tolerated")?.bool()?;
-    Ok(filed
-        .iter()
-        .zip(decided.iter())
-        .zip(subjective.iter().zip(tolerated.iter()))
-        .map(|((filed, decided), (subjective, tolerated))| Prior {
-            filed: filed.unwrap_or(i32::MIN),
-            decided,
-            subjective: subjective == Some(true),
-            tolerated: tolerated == Some(true),
-        })
-        .collect())
 }
 
 /// A categorical (or text) column as codes for equality tests: the same
@@ -244,177 +301,210 @@ fn codes(column: &Column) -> PolarsResult<Vec<u32>> {
         .collect())
 }
 
-/// Every repeat flag of every officer (pure: no clock, no I/O).
-pub fn repeats(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
-    // Facts of each case, one row a case: the ledger's own columns (shared,
-    // not copied: collecting them through a plan copied them, 350 MB at 10 M
-    // cases) beside the two derived ones, the problem as a category and
-    // whether the case's outcome granted tolerance.
-    let derived = derived_facts(cases, p)?;
-    let ledger = |name: &str| cases.column(name).cloned();
-    let facts = DataFrame::new_infer_height(vec![
-        ledger(s::CASE_ID)?,
-        derived.column("problem")?.clone(),
-        ledger(s::FILED_ON)?,
-        ledger(s::DECIDED_ON)?,
-        ledger(s::SUBJECTIVE_FAULT)?,
-        derived.column("__tolerated")?.clone(),
-        ledger(s::UNIT)?,
-        ledger(s::OUTCOME)?,
-    ])?;
-    drop(derived);
-    let case_facts = priors_from(&facts)?;
-    let problems = codes(facts.column("problem")?)?;
-    let ids = TextByRow::new(facts.column(s::CASE_ID)?.str()?);
-
-    // One entry per case and officer (a case with three officers counts for
-    // each), as numbers: sorting them groups an officer's cases of one problem
-    // in filing order without sorting the officers' text. The officers are
-    // read in place from the ledger's list column.
-    let mut officer_code: PlHashMap<&str, u32> = PlHashMap::default();
-    let mut inline_code: PlHashMap<u128, u32> = PlHashMap::default();
-    let mut officer_names: Vec<&str> = Vec::new();
-    let officer_lists = cases.column(s::OFFICERS)?.list()?;
-    // Sized once (14 M entries at 10 M cases): growing by doubling would
-    // briefly hold the old and the new buffer.
-    let listed: usize = officer_lists
-        .downcast_iter()
-        .map(|lists| lists.values().len())
-        .sum();
-    let mut entries: Vec<Entry> = Vec::with_capacity(listed);
-    let mut case = 0usize;
-    for lists in officer_lists.downcast_iter() {
-        let names = lists
-            .values()
-            .as_any()
-            .downcast_ref::<Utf8ViewArray>()
-            .ok_or_else(|| polars_err!(ComputeError: "officers are not a list of text"))?;
-        for i in 0..lists.len() {
-            if lists.is_valid(i) && case_facts[case].filed != i32::MIN {
-                let (start, end) = lists.offsets().start_end(i);
-                for j in (start..end).filter(|&j| names.is_valid(j)) {
-                    // A name of at most 12 bytes (four Chinese characters)
-                    // is held whole in its view: looked up as that number.
-                    let view = names.views()[j];
-                    let new_code = || {
-                        officer_names.push(names.value(j));
-                        officer_names.len() as u32 - 1
-                    };
-                    let code = if view.is_inline() {
-                        *inline_code.entry(view.as_u128()).or_insert_with(new_code)
-                    } else {
-                        *officer_code.entry(names.value(j)).or_insert_with(new_code)
-                    };
-                    entries.push(Entry {
-                        officer: code,
-                        problem: problems[case],
-                        filed: case_facts[case].filed,
-                        pair: entries.len() as u32,
-                        case: case as u32,
-                    });
-                }
-            }
-            case += 1;
-        }
-    }
-    drop((officer_code, inline_code));
-    // Same-day cases of an officer and problem go by case id (text order):
-    // sorted by the numbers first, then only the runs of equal numbers by
-    // their text (comparing text across the whole sort cost more than the
-    // sort itself). A ledger listed in case-id order has them in text order
-    // already: row order breaks the ties.
-    entries.sort_unstable_by_key(|e| (e.officer, e.problem, e.filed, e.pair));
-    let same_day =
-        |a: &Entry, b: &Entry| (a.officer, a.problem, a.filed) == (b.officer, b.problem, b.filed);
-    if !listed_in_case_id_order(cases)? {
-        for run in entries.chunk_by_mut(same_day).filter(|run| run.len() > 1) {
-            run.sort_unstable_by(|a, b| {
-                ids.get(a.case as usize)
-                    .cmp(&ids.get(b.case as usize))
-                    .then(a.pair.cmp(&b.pair))
-            });
-        }
-    }
-    let fact = |i: usize| case_facts[entries[i].case as usize];
-    let flags = scan_groups(
-        |i, j| entries[i].officer == entries[j].officer && entries[i].problem == entries[j].problem,
-        entries.len(),
-        fact,
-        p.lookback_days,
-    );
-
-    // What each flag reports, as numbers: the scan's working data (2 × 225
-    // MB at 10 M cases) is freed before the rows are built.
-    let mut prior_cases: Vec<u32> = Vec::with_capacity(flags.iter().map(|f| f.priors.len()).sum());
-    let mut found: Vec<Found> = flags
-        .into_iter()
-        .map(|f| {
-            let start = prior_cases.len();
-            prior_cases.extend(f.priors.iter().map(|j| entries[*j].case));
-            let nearest = *f.priors.last().expect("a flag has priors");
-            Found {
-                case: entries[f.row].case,
-                officer: entries[f.row].officer,
-                kind: f.kind,
-                filed: fact(f.row).filed,
-                first_prior_on: fact(f.priors[0]).filed,
-                gap_days: fact(f.row).filed - fact(nearest).filed,
-                priors: start..prior_cases.len(),
-            }
-        })
-        .collect();
-    drop(entries);
-    drop(case_facts);
-    drop(problems);
-    // The output's order (outputs.md): officer, filing date, case id, kind,
-    // all as text; the sort is stable, so equal rows keep the scan's order.
-    let id = |case: u32| ids.get(case as usize);
-    found.sort_by(|a, b| {
-        officer_names[a.officer as usize]
-            .cmp(officer_names[b.officer as usize])
-            .then(a.filed.cmp(&b.filed))
-            .then_with(|| id(a.case).cmp(&id(b.case)))
-            .then(a.kind.id().cmp(b.kind.id()))
-    });
-
-    // Only the flagged rows become text.
-    let flagged_cases =
-        IdxCa::from_vec("".into(), found.iter().map(|f| f.case as IdxSize).collect());
-    let flagged = facts
-        .select([s::UNIT, "problem", s::OUTCOME])?
-        .take(&flagged_cases)?;
-    drop(flagged_cases);
-    let flagged = s::as_text(&flagged).collect()?;
-    let outcomes = flagged.column(s::OUTCOME)?.str()?;
-    let mut prior_ids =
-        ListStringChunkedBuilder::new("prior_case_ids".into(), found.len(), prior_cases.len());
-    for f in &found {
-        prior_ids.append_values_iter(
-            prior_cases[f.priors.clone()]
-                .iter()
-                .map(|case| id(*case).unwrap_or("")),
-        );
-    }
-    let prior_ids = prior_ids.finish();
-    let out = df!(
-        "case_id" => found.iter().map(|f| id(f.case)).collect::<Vec<_>>(),
-        "officer" => found.iter().map(|f| officer_names[f.officer as usize]).collect::<Vec<_>>(),
-        "unit" => flagged.column(s::UNIT)?.as_materialized_series().clone(),
-        "problem" => flagged.column("problem")?.as_materialized_series().clone(),
-        "kind" => found.iter().map(|f| f.kind.id()).collect::<Vec<_>>(),
-        "prior_case_ids" => prior_ids.into_series(),
-        "first_prior_on" => found.iter().map(|f| f.first_prior_on).collect::<Vec<_>>(),
-        "gap_days" => found.iter().map(|f| f.gap_days as i64).collect::<Vec<_>>(),
-        "outcome" => flagged.column(s::OUTCOME)?.as_materialized_series().clone(),
-        "inconsistent" => outcomes.iter().map(|o| o.is_some_and(s::grants_tolerance)).collect::<Vec<_>>(),
-    )?;
-    out.lazy()
-        .with_column(col("first_prior_on").cast(DataType::Date))
-        .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+/// The derived facts of every case: `problem` (text, null for catch-alls),
+/// `__established`, `__cleared`, `__treatment`.
+fn derived_facts(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<DataFrame> {
+    cases
+        .clone()
+        .lazy()
+        .select([
+            problem_expr(p).cast(s::categorical()).alias("problem"),
+            determination::established_expr().alias("__established"),
+            determination::cleared_expr().alias("__cleared"),
+            determination::treatment_code_expr(p.art11_is_tolerance).alias("__treatment"),
+        ])
         .collect()
 }
 
-/// One flag of the repeat scan, as what its row reports.
+fn facts_of(cases: &DataFrame, derived: &DataFrame) -> PolarsResult<Vec<Fact>> {
+    let filed = cases.column(s::FILED_ON)?.date()?.physical();
+    let decided = cases.column(s::DECIDED_ON)?.date()?.physical();
+    let subjective = cases.column(s::SUBJECTIVE_FAULT)?.bool()?;
+    let established = derived.column("__established")?.bool()?;
+    let cleared = derived.column("__cleared")?.bool()?;
+    let treatment = derived.column("__treatment")?.u8()?;
+    Ok(filed
+        .iter()
+        .zip(decided.iter())
+        .zip(subjective.iter())
+        .zip(established.iter().zip(cleared.iter()))
+        .zip(treatment.iter())
+        .map(
+            |((((filed, decided), subjective), (established, cleared)), treatment)| Fact {
+                filed: filed.unwrap_or(i32::MIN),
+                decided,
+                subjective: subjective == Some(true),
+                established: established == Some(true),
+                cleared: cleared == Some(true),
+                treatment: Treatment::from_code(treatment),
+            },
+        )
+        .collect())
+}
+
+/// Every case × officer of the ledger as numbers, grouped by (officer,
+/// problem) in the order "earlier" means: filing day, then case id.
+struct Scan<'a> {
+    facts: Vec<Fact>,
+    entries: Vec<Entry>,
+    /// Officer of each code (credential numbers where the roster tells).
+    officers: Vec<&'a str>,
+    ids: TextByRow<'a>,
+}
+
+impl<'a> Scan<'a> {
+    fn new(
+        cases: &'a DataFrame,
+        derived: &DataFrame,
+        identities: Option<&'a Identities>,
+    ) -> PolarsResult<Scan<'a>> {
+        let facts = facts_of(cases, derived)?;
+        let problems = codes(derived.column("problem")?)?;
+        let ids = TextByRow::new(cases.column(s::CASE_ID)?.str()?);
+        // One entry per case and officer, as numbers: sorting them groups an
+        // officer's cases of one problem in filing order without sorting the
+        // officers' text. The officers are read in place from the ledger's
+        // list column.
+        let mut officer_code: PlHashMap<&str, u32> = PlHashMap::default();
+        let mut inline_code: PlHashMap<u128, u32> = PlHashMap::default();
+        let mut officers: Vec<&str> = Vec::new();
+        let officer_lists = cases.column(s::OFFICERS)?.list()?;
+        // Sized once (14 M entries at 10 M cases): growing by doubling would
+        // briefly hold the old and the new buffer.
+        let listed: usize = officer_lists
+            .downcast_iter()
+            .map(|lists| lists.values().len())
+            .sum();
+        let mut entries: Vec<Entry> = Vec::with_capacity(listed);
+        let mut case = 0usize;
+        for lists in officer_lists.downcast_iter() {
+            let names = lists
+                .values()
+                .as_any()
+                .downcast_ref::<Utf8ViewArray>()
+                .ok_or_else(|| polars_err!(ComputeError: "officers are not a list of text"))?;
+            for i in 0..lists.len() {
+                let counted = facts[case].filed != i32::MIN && problems[case] != u32::MAX;
+                if lists.is_valid(i) && counted {
+                    let (start, end) = lists.offsets().start_end(i);
+                    for j in (start..end).filter(|&j| names.is_valid(j)) {
+                        // A name of at most 12 bytes (four Chinese characters)
+                        // is held whole in its view: looked up as that number.
+                        let view = names.views()[j];
+                        let new_code = || {
+                            officers.push(names.value(j));
+                            officers.len() as u32 - 1
+                        };
+                        let code = if view.is_inline() {
+                            *inline_code.entry(view.as_u128()).or_insert_with(new_code)
+                        } else {
+                            *officer_code.entry(names.value(j)).or_insert_with(new_code)
+                        };
+                        entries.push(Entry {
+                            officer: code,
+                            problem: problems[case],
+                            filed: facts[case].filed,
+                            pair: entries.len() as u32,
+                            case: case as u32,
+                        });
+                    }
+                }
+                case += 1;
+            }
+        }
+        drop((officer_code, inline_code));
+        if let Some(identities) = identities {
+            officers = resolve_officers(cases, &mut entries, officers, identities)?;
+        }
+        // Same-day cases of an officer and problem go by case id (text
+        // order): sorted by the numbers first, then only the runs of equal
+        // numbers by their text. A ledger listed in case-id order has them in
+        // text order already: row order breaks the ties.
+        entries.sort_unstable_by_key(|e| (e.officer, e.problem, e.filed, e.pair));
+        let same_day = |a: &Entry, b: &Entry| {
+            (a.officer, a.problem, a.filed) == (b.officer, b.problem, b.filed)
+        };
+        if !listed_in_case_id_order(cases)? {
+            for run in entries.chunk_by_mut(same_day).filter(|run| run.len() > 1) {
+                run.sort_unstable_by(|a, b| {
+                    ids.get(a.case as usize)
+                        .cmp(&ids.get(b.case as usize))
+                        .then(a.pair.cmp(&b.pair))
+                });
+            }
+        }
+        Ok(Scan {
+            facts,
+            entries,
+            officers,
+            ids,
+        })
+    }
+
+    fn fact(&self, entry: usize) -> Fact {
+        self.facts[self.entries[entry].case as usize]
+    }
+
+    /// The ranges of entries of one officer and problem each.
+    fn groups(&self) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < self.entries.len() {
+            let (o, p) = (self.entries[start].officer, self.entries[start].problem);
+            let mut end = start + 1;
+            while end < self.entries.len()
+                && self.entries[end].officer == o
+                && self.entries[end].problem == p
+            {
+                end += 1;
+            }
+            out.push(start..end);
+            start = end;
+        }
+        out
+    }
+}
+
+/// Officers matched through the roster: each entry's officer becomes the
+/// credential number its name resolves to in the case's unit; the codes are
+/// renumbered over the resolved officers.
+fn resolve_officers<'a>(
+    cases: &'a DataFrame,
+    entries: &mut [Entry],
+    written: Vec<&'a str>,
+    identities: &'a Identities,
+) -> PolarsResult<Vec<&'a str>> {
+    let units_text = cases.column(s::UNIT)?.cast(&DataType::String)?;
+    let unit_codes = codes(cases.column(s::UNIT)?)?;
+    let units = units_text.str()?;
+    let units = TextByRow::new(units);
+    let mut resolved: Vec<&'a str> = Vec::new();
+    let mut code_of: HashMap<&'a str, u32> = HashMap::new();
+    let mut memo: HashMap<(u32, u32), u32> = HashMap::new();
+    for e in entries.iter_mut() {
+        let key = (e.officer, unit_codes[e.case as usize]);
+        let code = match memo.get(&key) {
+            Some(c) => *c,
+            None => {
+                let unit = units.get(e.case as usize);
+                // The unit's text lives in this function's cast: compare it,
+                // keep only the roster's or the ledger's text.
+                let name = identities.resolve(written[e.officer as usize], unit);
+                let next = resolved.len() as u32;
+                let c = *code_of.entry(name).or_insert_with(|| {
+                    resolved.push(name);
+                    next
+                });
+                memo.insert(key, c);
+                c
+            }
+        };
+        e.officer = code;
+    }
+    Ok(resolved)
+}
+
+/// One flag of the scan, as what its row reports.
 struct Found {
     case: u32,
     officer: u32,
@@ -422,118 +512,137 @@ struct Found {
     filed: i32,
     first_prior_on: i32,
     gap_days: i32,
+    uncertain: bool,
     /// Its prior cases, in the scan's shared list.
     priors: std::ops::Range<usize>,
+    /// Its pending earlier cases, in the scan's shared list.
+    pending: std::ops::Range<usize>,
 }
 
-/// Unit-level repeats (rules.md §3: "the same analysis at unit level", which
-/// feeds the risk points of §4): for each row of `cases`, whether its unit
-/// already had an earlier case of the same problem that makes it a repeat by
-/// either limb of art. 12(5) — both with a subjective fault, or the earlier
-/// one granted tolerance and decided on or before this one's filing day —
-/// within the lookback window. "Earlier" and "the same problem" are as for
-/// officers; cases without an officer count too (the unit is the actor).
-/// A case without filing date, unit or problem is never a repeat.
-///
-/// One linear pass per unit and problem over the cases in filing order: a
-/// unit holds thousands of cases of one problem, so the officers' scan, which
-/// lists every prior case, would be quadratic here.
-pub fn unit_repeat_rows(cases: &DataFrame, p: &RepeatParams) -> PolarsResult<Vec<bool>> {
+/// Every repeat candidate of every officer (pure: no clock, no I/O; the
+/// as-of date is the view the caller passes, see [`super::scope`]).
+pub fn repeats(
+    cases: &DataFrame,
+    p: &RepeatParams,
+    identities: Option<&Identities>,
+) -> PolarsResult<DataFrame> {
     let derived = derived_facts(cases, p)?;
-    let facts = DataFrame::new_infer_height(vec![
-        cases.column(s::FILED_ON)?.clone(),
-        cases.column(s::DECIDED_ON)?.clone(),
-        cases.column(s::SUBJECTIVE_FAULT)?.clone(),
-        derived.column("__tolerated")?.clone(),
-    ])?;
-    let case_facts = priors_from(&facts)?;
-    drop(facts);
-    let problems = codes(derived.column("problem")?)?;
-    drop(derived);
-    let units = codes(cases.column(s::UNIT)?)?;
-    let ids = TextByRow::new(cases.column(s::CASE_ID)?.str()?);
-    let key = |i: u32| {
-        let i = i as usize;
-        (units[i], problems[i], case_facts[i].filed)
-    };
-    // Same-day cases of a unit and problem go by case id (text order): by
-    // the numbers first, then each run of equal numbers by its text. The
-    // numbers are sorted packed into one u128 each, (unit, problem, filing
-    // day, row) from the high bits down, so that comparing two reads no
-    // other memory (the filing day's sign bit flipped: i32 order as u32).
-    let mut packed: Vec<u128> = (0..case_facts.len())
-        .filter(|&i| {
-            case_facts[i].filed != i32::MIN && units[i] != u32::MAX && problems[i] != u32::MAX
-        })
-        .map(|i| {
-            let (unit, problem, filed) = key(i as u32);
-            (u128::from(unit) << 96)
-                | (u128::from(problem) << 64)
-                | (u128::from(filed as u32 ^ 0x8000_0000) << 32)
-                | i as u128
-        })
+    let scan = Scan::new(cases, &derived, identities)?;
+    let mut found: Vec<Found> = Vec::new();
+    let mut listed: Vec<u32> = Vec::new();
+    for group in scan.groups() {
+        for i in group.clone() {
+            let me = scan.fact(i);
+            // A later case found no error repeats no mistake.
+            if me.cleared {
+                continue;
+            }
+            let j = judge(&me, (group.start..i).map(|k| (k, scan.fact(k))), p);
+            let pending_start = listed.len();
+            listed.extend(j.pending.iter().map(|k| scan.entries[*k].case));
+            let pending = pending_start..listed.len();
+            for (kind, priors, uncertain) in [
+                (RepeatKind::Subjective, &j.subjective, false),
+                (RepeatKind::AfterTolerance, &j.tolerance, j.uncertain),
+            ] {
+                let (Some(first), Some(nearest)) = (priors.first(), priors.last()) else {
+                    continue;
+                };
+                let start = listed.len();
+                listed.extend(priors.iter().map(|k| scan.entries[*k].case));
+                found.push(Found {
+                    case: scan.entries[i].case,
+                    officer: scan.entries[i].officer,
+                    kind,
+                    filed: me.filed,
+                    first_prior_on: scan.fact(*first).filed,
+                    gap_days: me.filed - scan.fact(*nearest).filed,
+                    uncertain,
+                    priors: start..listed.len(),
+                    pending: pending.clone(),
+                });
+            }
+        }
+    }
+    // The output's order (outputs.md): officer, filing date, case id, kind,
+    // all as text; the sort is stable, so equal rows keep the scan's order.
+    let id = |case: u32| scan.ids.get(case as usize);
+    let officers = &scan.officers;
+    found.sort_by(|a, b| {
+        officers[a.officer as usize]
+            .cmp(officers[b.officer as usize])
+            .then(a.filed.cmp(&b.filed))
+            .then_with(|| id(a.case).cmp(&id(b.case)))
+            .then(a.kind.id().cmp(b.kind.id()))
+    });
+    // Only the flagged rows become text.
+    let flagged_cases =
+        IdxCa::from_vec("".into(), found.iter().map(|f| f.case as IdxSize).collect());
+    let flagged = DataFrame::new_infer_height(vec![
+        cases.column(s::UNIT)?.clone(),
+        derived.column("problem")?.clone(),
+        cases.column(s::OUTCOME)?.clone(),
+    ])?
+    .take(&flagged_cases)?;
+    let flagged = s::as_text(&flagged).collect()?;
+    let own_tolerance: Vec<bool> = found
+        .iter()
+        .map(|f| scan.facts[f.case as usize].treatment.grants_tolerance())
         .collect();
-    packed.sort_unstable();
-    let mut order: Vec<u32> = packed.iter().map(|k| *k as u32).collect();
-    drop(packed);
-    if !listed_in_case_id_order(cases)? {
-        for run in order
-            .chunk_by_mut(|&a, &b| key(a) == key(b))
-            .filter(|run| run.len() > 1)
-        {
-            run.sort_unstable_by(|&a, &b| {
-                ids.get(a as usize)
-                    .cmp(&ids.get(b as usize))
-                    .then(a.cmp(&b))
-            });
+    let list = |name: &str, pick: &dyn Fn(&Found) -> std::ops::Range<usize>| {
+        let mut builder = ListStringChunkedBuilder::new(name.into(), found.len(), listed.len());
+        for f in &found {
+            builder.append_values_iter(listed[pick(f)].iter().map(|case| id(*case).unwrap_or("")));
         }
-    }
-    let window = |me: i32, prior: i32| p.lookback_days == 0 || me - prior <= p.lookback_days as i32;
-    let mut repeat = vec![false; case_facts.len()];
-    let mut start = 0;
-    while start < order.len() {
-        let group = (
-            units[order[start] as usize],
-            problems[order[start] as usize],
-        );
-        // The latest earlier subjective case's filing day.
-        let mut last_subjective: Option<i32> = None;
-        // Earlier tolerated cases in the window as (filed, decided), oldest
-        // first, each decided strictly earlier than every one after it (a
-        // case decided no earlier than a newer one can never be the earliest
-        // decision in a window again): the front is the window's earliest
-        // decision.
-        let mut tolerated: std::collections::VecDeque<(i32, i32)> = Default::default();
-        let mut k = start;
-        while k < order.len() && (units[order[k] as usize], problems[order[k] as usize]) == group {
-            let row = order[k] as usize;
-            let me = case_facts[row];
-            while tolerated
-                .front()
-                .is_some_and(|&(filed, _)| !window(me.filed, filed))
-            {
-                tolerated.pop_front();
-            }
-            let subjective =
-                me.subjective && last_subjective.is_some_and(|filed| window(me.filed, filed));
-            let after_tolerance = tolerated
-                .front()
-                .is_some_and(|&(_, decided)| decided <= me.filed);
-            repeat[row] = subjective || after_tolerance;
-            if me.subjective {
-                last_subjective = Some(me.filed);
-            }
-            if let (true, Some(decided)) = (me.tolerated, me.decided) {
-                while tolerated.back().is_some_and(|&(_, d)| d >= decided) {
-                    tolerated.pop_back();
-                }
-                tolerated.push_back((me.filed, decided));
-            }
-            k += 1;
-        }
-        start = k;
-    }
-    Ok(repeat)
+        builder.finish().into_series()
+    };
+    let out = df!(
+        "case_id" => found.iter().map(|f| id(f.case)).collect::<Vec<_>>(),
+        "officer" => found.iter().map(|f| officers[f.officer as usize]).collect::<Vec<_>>(),
+        "unit" => flagged.column(s::UNIT)?.as_materialized_series().clone(),
+        "problem" => flagged.column("problem")?.as_materialized_series().clone(),
+        "kind" => found.iter().map(|f| f.kind.id()).collect::<Vec<_>>(),
+        "prior_case_ids" => list("prior_case_ids", &|f| f.priors.clone()),
+        "first_prior_on" => found.iter().map(|f| f.first_prior_on).collect::<Vec<_>>(),
+        "gap_days" => found.iter().map(|f| f.gap_days as i64).collect::<Vec<_>>(),
+        "outcome" => flagged.column(s::OUTCOME)?.as_materialized_series().clone(),
+        "inconsistent" => own_tolerance,
+        "basis_uncertain" => found.iter().map(|f| f.uncertain).collect::<Vec<_>>(),
+        "pending_priors" => list("pending_priors", &|f| f.pending.clone()),
+    )?;
+    out.lazy()
+        .with_column(col("first_prior_on").cast(DataType::Date))
+        .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()
+}
+
+/// Cases decided 不予容错 under art. 12(5) (`第十二条第（五）项`) that no
+/// earlier case flags (an audit finding, rules.md §3): `case_id, unit,
+/// decided_on`, by case id. `repeats` is the table [`repeats`] returned for
+/// the same cases.
+pub fn cited_without_basis(cases: &DataFrame, repeats: &DataFrame) -> PolarsResult<DataFrame> {
+    let flagged = repeats
+        .clone()
+        .lazy()
+        .select([col("case_id")])
+        .unique(None, UniqueKeepStrategy::First);
+    s::as_text(cases)
+        .filter(
+            col(s::DECIDED_ON)
+                .is_not_null()
+                .and(col(s::OUTCOME).eq(lit("不予容错")))
+                .and(col(s::CLAUSE_ARTICLE).eq(lit(12)))
+                .and(col(s::CLAUSE_ITEM).eq(lit(5))),
+        )
+        .select([col(s::CASE_ID), col(s::UNIT), col(s::DECIDED_ON)])
+        .join(
+            flagged,
+            [col(s::CASE_ID)],
+            [col("case_id")],
+            JoinArgs::new(JoinType::Anti),
+        )
+        .sort([s::CASE_ID], SortMultipleOptions::default())
+        .collect()
 }
 
 /// The answer of `jiucuo check` for one officer and one problem.
@@ -546,123 +655,243 @@ pub struct CheckResult {
     pub prior_case_ids: Vec<String>,
 }
 
-/// Is tolerance barred by art. 12(5) for a case about to be decided (filed
-/// on `as_of`), and by which earlier cases? `subjective`: the new error has a
-/// subjective cause (then earlier subjective errors of the same problem bar it too).
+/// A case about to be decided, as `jiucuo check` asks about it.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckQuery<'a> {
+    /// The officer (credential number or name, as in `涉及人员`).
+    pub officer: &'a str,
+    /// The error type.
+    pub problem: &'a str,
+    /// Only earlier cases of this domain.
+    pub domain: Option<&'a str>,
+    /// The decision date (the case counts as filed on it).
+    pub as_of: NaiveDate,
+    /// The new error has a subjective cause.
+    pub subjective: bool,
+}
+
+/// For a case about to be decided on `as_of`: would art. 12(5) bar
+/// tolerance, and by which established earlier cases? The same rules as
+/// [`repeats`]; `cases` is the ledger as it stood on `as_of`
+/// ([`super::scope::as_of_view`]).
 pub fn check(
     cases: &DataFrame,
-    officer: &str,
-    problem: &str,
-    domain: Option<&str>,
-    as_of: NaiveDate,
-    subjective: bool,
+    query: &CheckQuery,
     p: &RepeatParams,
+    identities: Option<&Identities>,
 ) -> PolarsResult<CheckResult> {
-    let mut filter = col("officer")
-        .eq(lit(officer))
-        .and(col(s::ERROR_TYPE).eq(lit(problem)));
-    if let Some(d) = domain {
-        filter = filter.and(col(s::DOMAIN).eq(lit(d)));
-    }
-    let mine = case_officers(s::as_text(cases))
-        .filter(
-            filter.and(col(s::FILED_ON).lt_eq(lit(days_since_epoch(as_of)).cast(DataType::Date))),
-        )
-        .with_column(tolerated_expr())
-        .sort(
-            [s::FILED_ON, s::CASE_ID],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
-        .collect()?;
-    let rows = priors_from(&mine)?;
-    let case_ids = mine.column(s::CASE_ID)?.str()?;
-    let id = |i: usize| case_ids.get(i).unwrap_or("").to_string();
-    let today = days_since_epoch(as_of);
-    let in_window = |r: &Prior| p.lookback_days == 0 || today - r.filed <= p.lookback_days as i32;
-    let tolerated: Vec<usize> = (0..rows.len())
-        .filter(|&i| {
-            let r = &rows[i];
-            in_window(r) && r.tolerated && r.decided.is_some_and(|d| d <= today)
-        })
-        .collect();
-    let subjective_priors: Vec<usize> = (0..rows.len())
-        .filter(|&i| in_window(&rows[i]) && rows[i].subjective)
-        .collect();
-    let describe = |rs: &[usize]| {
-        rs.iter()
-            .map(|&i| format!("{}（{}立案）", id(i), date_from_days(rows[i].filed)))
-            .collect::<Vec<_>>()
-            .join("、")
-    };
-    let (barred, reason, ids): (bool, String, Vec<usize>) = if !tolerated.is_empty() {
-        (
-            true,
-            format!("该人员曾就“{problem}”获容错免责处理（{}），再次出现同样错误，依第十二条第（五）项不予容错", describe(&tolerated)),
-            tolerated,
-        )
-    } else if !subjective_priors.is_empty() && subjective {
-        (
-            true,
-            format!("该人员此前已因主观原因在“{problem}”上出现失误（{}），本次亦属主观原因，依第十二条第（五）项不予容错", describe(&subjective_priors)),
-            subjective_priors,
-        )
-    } else if !subjective_priors.is_empty() {
-        (
-            false,
-            format!("此前有主观原因的同类失误（{}）：如本次亦属主观原因，则依第十二条第（五）项不予容错（加 --subjective 判断）", describe(&subjective_priors)),
-            subjective_priors,
-        )
-    } else {
-        (
-            false,
-            format!("未发现该人员在“{problem}”上的在先同类案件，第十二条第（五）项不构成障碍"),
-            vec![],
-        )
-    };
-    Ok(CheckResult {
-        officer: officer.to_string(),
+    let CheckQuery {
+        officer,
+        problem,
+        domain,
+        as_of,
+        subjective,
+    } = *query;
+    let officer_id = identities.map_or(officer, |ids| ids.resolve(officer, None));
+    let answer = |barred, reason: String, ids: Vec<String>| CheckResult {
+        officer: officer_id.to_string(),
         problem: problem.to_string(),
         barred,
         reason,
-        prior_case_ids: ids.into_iter().map(id).collect(),
-    })
+        prior_case_ids: ids,
+    };
+    if p.is_catch_all(problem) {
+        return Ok(answer(
+            false,
+            format!(
+                "“{problem}”属兜底类问题类型，不视为第十二条第（五）项所称“同一问题”，不作比对"
+            ),
+            vec![],
+        ));
+    }
+    let derived = derived_facts(cases, p)?;
+    let error_types = cases.column(s::ERROR_TYPE)?.cast(&DataType::String)?;
+    let error_types = TextByRow::new(error_types.str()?);
+    let domains = cases.column(s::DOMAIN)?.cast(&DataType::String)?;
+    let domains = TextByRow::new(domains.str()?);
+    let scan = Scan::new(cases, &derived, identities)?;
+    let today = days_since_epoch(as_of);
+    let mine: Vec<usize> = (0..scan.entries.len())
+        .filter(|&k| {
+            let e = &scan.entries[k];
+            let case = e.case as usize;
+            scan.officers[e.officer as usize] == officer_id
+                && error_types.get(case) == Some(problem)
+                && domain.is_none_or(|d| domains.get(case) == Some(d))
+                && e.filed <= today
+        })
+        .collect();
+    let later = Fact {
+        filed: today,
+        decided: None,
+        subjective,
+        established: false,
+        cleared: false,
+        treatment: Treatment::None,
+    };
+    let j = judge(&later, mine.iter().map(|&k| (k, scan.fact(k))), p);
+    // Without --subjective, the earlier subjective errors that would bar it.
+    let j_if_subjective = judge(
+        &Fact {
+            subjective: true,
+            ..later
+        },
+        mine.iter().map(|&k| (k, scan.fact(k))),
+        p,
+    );
+    let id = |k: usize| {
+        scan.ids
+            .get(scan.entries[k].case as usize)
+            .unwrap_or("")
+            .to_string()
+    };
+    let describe = |ks: &[usize]| {
+        ks.iter()
+            .map(|&k| format!("{}（{}立案）", id(k), date_from_days(scan.fact(k).filed)))
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let pending_note = if j.pending.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "；另有在先同类案件尚未认定（{}），不作为依据",
+            describe(&j.pending)
+        )
+    };
+    const CANDIDATE: &str = "经比对，可能属于第十二条第（五）项情形，需在认定时核实";
+    let result = if !j.tolerance.is_empty() {
+        let uncertain = if j.uncertain {
+            "（其中有减轻、从轻处理未载明第十条或第十一条依据，是否属容错免责处理需核实）"
+        } else {
+            ""
+        };
+        answer(
+            true,
+            format!(
+                "该人员曾就“{problem}”获容错免责处理（{}）{uncertain}，本次再次出现同样失误：{CANDIDATE}{pending_note}",
+                describe(&j.tolerance)
+            ),
+            j.tolerance.iter().map(|&k| id(k)).collect(),
+        )
+    } else if !j.subjective.is_empty() {
+        answer(
+            true,
+            format!(
+                "该人员此前已因主观原因在“{problem}”上出现经认定的失误（{}），本次亦属主观原因：{CANDIDATE}{pending_note}",
+                describe(&j.subjective)
+            ),
+            j.subjective.iter().map(|&k| id(k)).collect(),
+        )
+    } else if !j_if_subjective.subjective.is_empty() || !j_if_subjective.tolerance.is_empty() {
+        let mut ks = j_if_subjective.subjective.clone();
+        ks.extend(&j_if_subjective.tolerance);
+        ks.sort_unstable();
+        ks.dedup();
+        answer(
+            false,
+            format!(
+                "此前有经认定的同类失误（{}）：如本次失误出于主观原因，则可能属于第十二条第（五）项情形（加 --subjective 判断）{pending_note}",
+                describe(&ks)
+            ),
+            ks.iter().map(|&k| id(k)).collect(),
+        )
+    } else {
+        answer(
+            false,
+            format!(
+                "未发现该人员在“{problem}”上经认定的在先同类失误，第十二条第（五）项不构成障碍{pending_note}"
+            ),
+            vec![],
+        )
+    };
+    Ok(result)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn d(y: i32, m: u32, day: u32) -> Option<i32> {
-        Some(days_since_epoch(
-            NaiveDate::from_ymd_opt(y, m, day).unwrap(),
-        ))
+    fn day(y: i32, m: u32, d: u32) -> i32 {
+        days_since_epoch(NaiveDate::from_ymd_opt(y, m, d).unwrap())
     }
 
-    /// Cases: (id, officers, error, subjective, filed, decided, outcome)
-    type Row<'a> = (
-        &'a str,
-        &'a [&'a str],
-        &'a str,
-        Option<bool>,
-        Option<i32>,
-        Option<i32>,
-        Option<&'a str>,
-    );
+    /// One test case: officers, error type, subjective cause, filing and
+    /// decision days, outcome with its clause, complaint finding.
+    #[derive(Clone)]
+    struct C {
+        id: &'static str,
+        officers: &'static [&'static str],
+        unit: &'static str,
+        error: &'static str,
+        subjective: Option<bool>,
+        filed: i32,
+        decided: Option<i32>,
+        outcome: Option<&'static str>,
+        clause: Option<(i32, i32)>,
+        finding: Option<&'static str>,
+    }
 
-    fn frame(rows: &[Row]) -> DataFrame {
-        let officers: Vec<Series> = rows.iter().map(|r| Series::new("".into(), r.1)).collect();
+    fn case(id: &'static str, officers: &'static [&'static str], filed: i32) -> C {
+        C {
+            id,
+            officers,
+            unit: "区市场监督管理局",
+            error: "文书瑕疵",
+            subjective: Some(false),
+            filed,
+            decided: None,
+            outcome: None,
+            clause: None,
+            finding: None,
+        }
+    }
+
+    impl C {
+        fn decided(mut self, on: i32, outcome: &'static str, clause: Option<(i32, i32)>) -> C {
+            self.decided = Some(on);
+            self.outcome = Some(outcome);
+            self.clause = clause;
+            self
+        }
+        fn subjective(mut self) -> C {
+            self.subjective = Some(true);
+            self
+        }
+        fn error(mut self, e: &'static str) -> C {
+            self.error = e;
+            self
+        }
+        fn unit(mut self, u: &'static str) -> C {
+            self.unit = u;
+            self
+        }
+        fn finding(mut self, f: &'static str) -> C {
+            self.finding = Some(f);
+            self
+        }
+    }
+
+    fn frame(rows: &[C]) -> DataFrame {
+        let officers: Vec<Series> = rows
+            .iter()
+            .map(|r| Series::new("".into(), r.officers))
+            .collect();
         let mut officers: ListChunked = officers.into_iter().map(Some).collect();
         officers.rename(s::OFFICERS.into());
         df!(
-            s::CASE_ID => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            s::CASE_ID => rows.iter().map(|r| r.id).collect::<Vec<_>>(),
             s::OFFICERS => officers.into_series(),
-            s::UNIT => rows.iter().map(|_| "区市场监督管理局").collect::<Vec<_>>(),
+            s::UNIT => rows.iter().map(|r| r.unit).collect::<Vec<_>>(),
             s::DOMAIN => rows.iter().map(|_| "市场监管").collect::<Vec<_>>(),
-            s::ERROR_TYPE => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
-            s::SUBJECTIVE_FAULT => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
-            s::FILED_ON => rows.iter().map(|r| r.4).collect::<Vec<_>>(),
-            s::DECIDED_ON => rows.iter().map(|r| r.5).collect::<Vec<_>>(),
-            s::OUTCOME => rows.iter().map(|r| r.6).collect::<Vec<_>>(),
+            s::ERROR_TYPE => rows.iter().map(|r| r.error).collect::<Vec<_>>(),
+            s::SUBJECTIVE_FAULT => rows.iter().map(|r| r.subjective).collect::<Vec<_>>(),
+            s::FILED_ON => rows.iter().map(|r| Some(r.filed)).collect::<Vec<_>>(),
+            s::DECIDED_ON => rows.iter().map(|r| r.decided).collect::<Vec<_>>(),
+            s::OUTCOME => rows.iter().map(|r| r.outcome).collect::<Vec<_>>(),
+            s::CLAUSE_ARTICLE => rows.iter().map(|r| r.clause.map(|c| c.0)).collect::<Vec<_>>(),
+            s::CLAUSE_ITEM => rows.iter().map(|r| r.clause.map(|c| c.1)).collect::<Vec<_>>(),
+            s::COMPLAINT_FINDING => rows.iter().map(|r| r.finding).collect::<Vec<_>>(),
         )
         .unwrap()
         .lazy()
@@ -675,400 +904,404 @@ mod tests {
     }
 
     fn params() -> RepeatParams {
-        RepeatParams {
-            same_domain: false,
-            lookback_days: 0,
-        }
+        RepeatParams::default()
     }
 
-    /// (case, officer, kind, priors, gap, inconsistent)
-    fn flat(out: &DataFrame) -> Vec<(String, String, String, Vec<String>, i64, bool)> {
+    /// (case, officer, kind, priors, gap, inconsistent, basis_uncertain, pending)
+    type Flat = (
+        String,
+        String,
+        String,
+        Vec<String>,
+        i64,
+        bool,
+        bool,
+        Vec<String>,
+    );
+
+    fn flat(out: &DataFrame) -> Vec<Flat> {
         let g = |c: &str| out.column(c).unwrap().clone();
+        let list = |c: &str, i: usize| -> Vec<String> {
+            g(c).list()
+                .unwrap()
+                .get_as_series(i)
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|x| x.unwrap().to_string())
+                .collect()
+        };
         (0..out.height())
             .map(|i| {
-                let priors = g("prior_case_ids")
-                    .list()
-                    .unwrap()
-                    .get_as_series(i)
-                    .unwrap();
                 (
                     g("case_id").str().unwrap().get(i).unwrap().to_string(),
                     g("officer").str().unwrap().get(i).unwrap().to_string(),
                     g("kind").str().unwrap().get(i).unwrap().to_string(),
-                    priors
-                        .str()
-                        .unwrap()
-                        .iter()
-                        .map(|x| x.unwrap().to_string())
-                        .collect(),
+                    list("prior_case_ids", i),
                     g("gap_days").i64().unwrap().get(i).unwrap(),
                     g("inconsistent").bool().unwrap().get(i).unwrap(),
+                    g("basis_uncertain").bool().unwrap().get(i).unwrap(),
+                    list("pending_priors", i),
                 )
             })
             .collect()
     }
 
+    fn row(case: &str, officer: &str, kind: &str, priors: &[&str], gap: i64) -> Flat {
+        (
+            case.into(),
+            officer.into(),
+            kind.into(),
+            priors.iter().map(|p| p.to_string()).collect(),
+            gap,
+            false,
+            false,
+            vec![],
+        )
+    }
+
+    fn run(rows: &[C]) -> Vec<Flat> {
+        flat(&repeats(&frame(rows), &params(), None).unwrap())
+    }
+
     #[test]
-    fn multi_officer_cases_count_for_each_officer() {
-        let df = frame(&[
-            (
-                "A",
-                &["甲", "乙"],
-                "文书瑕疵",
-                Some(true),
-                d(2025, 4, 1),
-                d(2025, 4, 20),
-                Some("不予容错"),
+    fn only_established_earlier_errors_count() {
+        // 甲: A (subjective, 不予容错, decided 04-20) establishes an error; B
+        //     (subjective) filed 05-01 after it → R-subjective on A.
+        // 乙: C (subjective) still undecided when D (subjective) is filed:
+        //     establishes nothing; listed as pending only where D is flagged
+        //     — and D is not flagged at all.
+        // 丙: E found 履职尽责 (no error), F subjective later → nothing.
+        // 丁: G a complaint found 查无实据 → nothing for H.
+        // 戊: I decided 不予容错 on 06-10, after J was filed 06-01 → nothing.
+        let rows = [
+            case("A", &["甲"], day(2025, 4, 1)).subjective().decided(
+                day(2025, 4, 20),
+                "不予容错",
+                Some((12, 1)),
             ),
-            (
-                "B",
-                &["甲"],
-                "文书瑕疵",
-                Some(true),
-                d(2025, 5, 1),
-                None,
-                None,
+            case("B", &["甲"], day(2025, 5, 1)).subjective(),
+            case("C", &["乙"], day(2025, 4, 1)).subjective(),
+            case("D", &["乙"], day(2025, 5, 1)).subjective(),
+            case("E", &["丙"], day(2025, 4, 1)).subjective().decided(
+                day(2025, 4, 20),
+                "履职尽责",
+                Some((9, 1)),
             ),
-            (
-                "C",
-                &["乙", "丙"],
-                "文书瑕疵",
-                Some(true),
-                d(2025, 5, 11),
-                None,
-                None,
+            case("F", &["丙"], day(2025, 5, 1)).subjective(),
+            case("G", &["丁"], day(2025, 4, 1))
+                .subjective()
+                .finding("查无实据")
+                .decided(day(2025, 4, 20), "不予容错", None),
+            case("H", &["丁"], day(2025, 5, 1)).subjective(),
+            case("I", &["戊"], day(2025, 5, 20)).subjective().decided(
+                day(2025, 6, 10),
+                "不予容错",
+                Some((12, 1)),
             ),
-        ]);
-        let got = flat(&repeats(&df, &params()).unwrap());
+            case("J", &["戊"], day(2025, 6, 1)).subjective(),
+        ];
+        assert_eq!(run(&rows), vec![row("B", "甲", "R-subjective", &["A"], 30)]);
+    }
+
+    #[test]
+    fn pending_priors_are_listed_beside_a_flag() {
+        // A established (免责, art. 10, decided 04-10) → B and C repeat
+        // after tolerance; B was still undecided when C was filed: listed
+        // beside C's flag, not a basis.
+        let rows = [
+            case("A", &["甲"], day(2025, 4, 1)).decided(day(2025, 4, 10), "免责", Some((10, 2))),
+            case("B", &["甲"], day(2025, 4, 15)),
+            case("C", &["甲"], day(2025, 5, 1)),
+        ];
+        let mut c = row("C", "甲", "R-after-tolerance", &["A"], 30);
+        c.7 = vec!["B".into()];
         assert_eq!(
-            got,
-            // sorted by officer: 乙 (U+4E59) before 甲 (U+7532)
-            vec![
-                (
-                    "C".into(),
-                    "乙".into(),
-                    "R-subjective".into(),
-                    vec!["A".into()],
-                    40,
-                    false
-                ),
-                (
-                    "B".into(),
-                    "甲".into(),
-                    "R-subjective".into(),
-                    vec!["A".into()],
-                    30,
-                    false
-                ),
-            ]
+            run(&rows),
+            vec![row("B", "甲", "R-after-tolerance", &["A"], 14), c]
         );
     }
 
     #[test]
-    fn same_day_cases_are_ordered_by_case_id() {
-        let df = frame(&[
-            (
-                "X2",
-                &["甲"],
-                "超期办理",
-                Some(true),
-                d(2025, 6, 1),
-                None,
-                None,
-            ),
-            (
-                "X1",
-                &["甲"],
-                "超期办理",
-                Some(true),
-                d(2025, 6, 1),
-                None,
-                None,
-            ),
-        ]);
-        let got = flat(&repeats(&df, &params()).unwrap());
-        assert_eq!(
-            got,
-            vec![(
-                "X2".into(),
-                "甲".into(),
-                "R-subjective".into(),
-                vec!["X1".into()],
-                0,
-                false
-            )]
-        );
-    }
-
-    /// The frame with its case ids flagged as sorted (as ingest flags a
-    /// ledger listed in case-id order).
-    fn with_sorted_ids(mut df: DataFrame) -> DataFrame {
-        let mut ids = df.column(s::CASE_ID).unwrap().str().unwrap().clone();
-        ids.set_sorted_flag(polars::series::IsSorted::Ascending);
-        df.replace(s::CASE_ID, ids.into_column()).unwrap();
-        df
-    }
-
-    #[test]
-    fn same_day_cases_in_case_id_order_keep_their_order_when_flagged() {
-        // Three same-day cases of one officer listed in case-id text order
-        // ("X10" < "X9"): each repeats every one before it.
-        let case = |id| {
-            (
-                id,
-                &["甲"][..],
-                "超期办理",
-                Some(true),
-                d(2025, 6, 1),
-                None,
-                None,
-            )
+    fn art_11_mitigation_is_not_tolerance_unless_configured() {
+        // A 从轻 under art. 11 (a mitigation of liability) then B of the same
+        // problem: no R-after-tolerance by default; with the option, one.
+        // X 减轻 citing no clause: counted as tolerance, basis uncertain.
+        let rows = [
+            case("A", &["甲"], day(2025, 4, 1)).decided(day(2025, 4, 10), "从轻", Some((11, 1))),
+            case("B", &["甲"], day(2025, 5, 1)).decided(day(2025, 5, 20), "免责", Some((10, 1))),
+            case("X", &["乙"], day(2025, 4, 1)).decided(day(2025, 4, 10), "减轻", None),
+            case("Y", &["乙"], day(2025, 6, 1)),
+        ];
+        let mut y = row("Y", "乙", "R-after-tolerance", &["X"], 61);
+        y.6 = true;
+        assert_eq!(run(&rows), vec![y.clone()]);
+        let p = RepeatParams {
+            art11_is_tolerance: true,
+            ..params()
         };
-        let df = frame(&[case("X1"), case("X10"), case("X9")]);
-        let want = vec![
-            (
-                "X10".to_string(),
-                "甲".to_string(),
-                "R-subjective".to_string(),
-                vec!["X1".to_string()],
-                0,
-                false,
+        let mut b = row("B", "甲", "R-after-tolerance", &["A"], 30);
+        b.5 = true; // B itself was given tolerance (免责): inconsistent
+                    // 乙 (U+4E59) sorts before 甲 (U+7532)
+        assert_eq!(flat(&repeats(&frame(&rows), &p, None).unwrap()), vec![y, b]);
+    }
+
+    #[test]
+    fn the_after_tolerance_reading_can_require_a_subjective_cause() {
+        let rows = [
+            case("A", &["甲"], day(2025, 4, 1)).decided(day(2025, 4, 10), "免责", Some((10, 3))),
+            case("B", &["甲"], day(2025, 5, 1)),
+            case("C", &["甲"], day(2025, 6, 1)).subjective(),
+        ];
+        // B is still undecided when C is filed: listed beside C's flag.
+        let mut c = row("C", "甲", "R-after-tolerance", &["A"], 61);
+        c.7 = vec!["B".into()];
+        assert_eq!(
+            run(&rows),
+            vec![row("B", "甲", "R-after-tolerance", &["A"], 30), c.clone()]
+        );
+        let p = RepeatParams {
+            after_tolerance_needs_subjective: true,
+            ..params()
+        };
+        assert_eq!(flat(&repeats(&frame(&rows), &p, None).unwrap()), vec![c]);
+    }
+
+    #[test]
+    fn catch_all_types_are_never_the_same_problem() {
+        let rows = [
+            case("A", &["甲"], day(2025, 4, 1))
+                .error("其他")
+                .subjective()
+                .decided(day(2025, 4, 10), "不予容错", Some((12, 1))),
+            case("B", &["甲"], day(2025, 5, 1))
+                .error("其他")
+                .subjective(),
+            case("C", &["乙"], day(2025, 4, 1))
+                .error("执法不规范")
+                .subjective()
+                .decided(day(2025, 4, 10), "不予容错", Some((12, 1))),
+            case("D", &["乙"], day(2025, 5, 1))
+                .error("执法不规范")
+                .subjective(),
+        ];
+        assert_eq!(run(&rows), vec![row("D", "乙", "R-subjective", &["C"], 30)]);
+        let p = RepeatParams {
+            excluded_types: vec!["执法不规范".into()],
+            ..params()
+        };
+        assert!(repeats(&frame(&rows), &p, None).unwrap().height() == 0);
+    }
+
+    #[test]
+    fn a_later_case_found_no_error_repeats_nothing_and_both_limbs_give_two_rows() {
+        let rows = [
+            case("A", &["甲"], day(2025, 3, 5)).subjective().decided(
+                day(2025, 3, 20),
+                "减轻",
+                Some((10, 4)),
             ),
-            (
-                "X9".into(),
-                "甲".into(),
-                "R-subjective".into(),
-                vec!["X1".into(), "X10".into()],
-                0,
-                false,
+            case("B", &["甲"], day(2025, 9, 1)).subjective().decided(
+                day(2025, 9, 20),
+                "免责",
+                Some((10, 5)),
+            ),
+            case("C", &["甲"], day(2025, 10, 1)).subjective().decided(
+                day(2025, 10, 20),
+                "履职尽责",
+                Some((9, 2)),
             ),
         ];
-        assert!(!listed_in_case_id_order(&df).unwrap());
-        assert_eq!(flat(&repeats(&df, &params()).unwrap()), want);
-        let flagged = with_sorted_ids(df);
-        assert!(listed_in_case_id_order(&flagged).unwrap());
-        assert_eq!(flat(&repeats(&flagged, &params()).unwrap()), want);
-    }
-
-    #[test]
-    fn tolerance_decided_after_the_later_filing_does_not_count() {
-        // A tolerated (免责) but decided 2025-05-01, after B was filed 04-10: not a repeat.
-        // C filed 05-02, after the decision: R-after-tolerance (gap 04-01 → 05-02 = 31 days),
-        // and C itself tolerated → inconsistent.
-        let df = frame(&[
-            (
-                "A",
-                &["甲"],
-                "裁量不当",
-                Some(false),
-                d(2025, 4, 1),
-                d(2025, 5, 1),
-                Some("免责"),
-            ),
-            (
-                "B",
-                &["甲"],
-                "裁量不当",
-                Some(false),
-                d(2025, 4, 10),
-                None,
-                None,
-            ),
-            (
-                "C",
-                &["甲"],
-                "裁量不当",
-                Some(false),
-                d(2025, 5, 2),
-                d(2025, 5, 20),
-                Some("从轻"),
-            ),
-        ]);
-        let got = flat(&repeats(&df, &params()).unwrap());
-        assert_eq!(
-            got,
-            vec![(
-                "C".into(),
-                "甲".into(),
-                "R-after-tolerance".into(),
-                vec!["A".into()],
-                31,
-                true
-            )]
-        );
-    }
-
-    #[test]
-    fn empty_subjective_fault_is_not_yes_and_problems_must_match() {
-        let df = frame(&[
-            (
-                "A",
-                &["甲"],
-                "文书瑕疵",
-                Some(true),
-                d(2025, 4, 1),
-                None,
-                None,
-            ),
-            ("B", &["甲"], "文书瑕疵", None, d(2025, 5, 1), None, None),
-            (
-                "C",
-                &["甲"],
-                "超期办理",
-                Some(true),
-                d(2025, 6, 1),
-                None,
-                None,
-            ),
-        ]);
-        assert_eq!(repeats(&df, &params()).unwrap().height(), 0);
-    }
-
-    #[test]
-    fn both_limbs_give_two_rows_and_lookback_limits() {
-        let rows: &[Row] = &[
-            (
-                "A",
-                &["甲"],
-                "文书瑕疵",
-                Some(true),
-                d(2025, 3, 5),
-                d(2025, 3, 20),
-                Some("减轻"),
-            ),
-            (
-                "B",
-                &["甲"],
-                "文书瑕疵",
-                Some(true),
-                d(2025, 9, 1),
-                d(2025, 9, 20),
-                Some("免责"),
-            ),
-        ];
-        let got = flat(&repeats(&frame(rows), &params()).unwrap());
-        assert_eq!(
-            got,
-            // kinds sort as text: R-after-tolerance before R-subjective
-            vec![
-                (
-                    "B".into(),
-                    "甲".into(),
-                    "R-after-tolerance".into(),
-                    vec!["A".into()],
-                    180,
-                    true
-                ),
-                (
-                    "B".into(),
-                    "甲".into(),
-                    "R-subjective".into(),
-                    vec!["A".into()],
-                    180,
-                    true
-                ),
-            ]
-        );
+        let mut after = row("B", "甲", "R-after-tolerance", &["A"], 180);
+        let mut subj = row("B", "甲", "R-subjective", &["A"], 180);
+        after.5 = true;
+        subj.5 = true;
+        // kinds sort as text: R-after-tolerance before R-subjective
+        assert_eq!(run(&rows), vec![after, subj]);
         let short = RepeatParams {
-            same_domain: false,
             lookback_days: 90,
+            ..params()
         };
-        assert_eq!(repeats(&frame(rows), &short).unwrap().height(), 0);
+        assert_eq!(repeats(&frame(&rows), &short, None).unwrap().height(), 0);
     }
 
     #[test]
-    fn check_bars_after_tolerance_and_names_the_cases() {
-        let df = frame(&[
-            (
-                "A",
-                &["甲"],
-                "文书瑕疵",
-                Some(false),
-                d(2025, 3, 5),
-                d(2025, 3, 20),
-                Some("免责"),
+    fn multi_officer_cases_count_for_each_and_same_day_cases_go_by_id() {
+        let rows = [
+            case("A", &["甲", "乙"], day(2025, 4, 1))
+                .subjective()
+                .decided(day(2025, 4, 20), "不予容错", Some((12, 1))),
+            case("B", &["甲"], day(2025, 5, 1)).subjective(),
+            case("C", &["乙", "丙"], day(2025, 5, 11)).subjective(),
+            // same day, listed out of id order: X1 is the earlier one
+            case("X2", &["丁"], day(2025, 6, 1)).subjective().decided(
+                day(2025, 6, 1),
+                "不予容错",
+                Some((12, 1)),
             ),
-            (
-                "B",
-                &["乙"],
-                "文书瑕疵",
-                Some(true),
-                d(2025, 3, 5),
-                None,
-                None,
+            case("X1", &["丁"], day(2025, 6, 1)).subjective().decided(
+                day(2025, 6, 1),
+                "不予容错",
+                Some((12, 1)),
             ),
-        ]);
-        let as_of = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
-        let r = check(&df, "甲", "文书瑕疵", None, as_of, false, &params()).unwrap();
-        assert!(r.barred);
-        assert_eq!(r.prior_case_ids, vec!["A".to_string()]);
-        let r = check(&df, "乙", "文书瑕疵", None, as_of, false, &params()).unwrap();
-        assert!(!r.barred);
-        let r = check(&df, "乙", "文书瑕疵", None, as_of, true, &params()).unwrap();
-        assert!(r.barred);
-        let early = NaiveDate::from_ymd_opt(2025, 3, 10).unwrap();
-        let r = check(&df, "甲", "文书瑕疵", None, early, false, &params()).unwrap();
-        assert!(!r.barred, "tolerance not yet decided on 03-10");
+        ];
+        assert_eq!(
+            run(&rows),
+            vec![
+                // 丁 (U+4E01) < 乙 (U+4E59) < 甲 (U+7532)
+                row("X2", "丁", "R-subjective", &["X1"], 0),
+                row("C", "乙", "R-subjective", &["A"], 40),
+                row("B", "甲", "R-subjective", &["A"], 30),
+            ]
+        );
     }
 
-    /// The ledger as ingest holds it (units, domains, error types and
-    /// outcomes categorical) gives the same flags and text as plain strings,
-    /// with and without the same-domain rule.
+    #[test]
+    fn the_roster_makes_a_name_and_its_credential_one_officer() {
+        // 张伟 and 37011201 are one officer in the roster; a second 张伟
+        // works in another unit (37019901), told apart by the case's unit.
+        let roster = df!(
+            s::roster::OFFICER_ID => ["37011201", "37019901"],
+            s::roster::NAME => ["张伟", "张伟"],
+            s::roster::UNIT => ["区市场监督管理局", "区交通运输局"],
+        )
+        .unwrap();
+        let ids = Identities::from_roster(&roster).unwrap();
+        let rows = [
+            case("A", &["37011201"], day(2025, 4, 1))
+                .subjective()
+                .decided(day(2025, 4, 20), "不予容错", Some((12, 1))),
+            case("B", &["张伟"], day(2025, 5, 1)).subjective(),
+            case("C", &["张伟"], day(2025, 5, 2))
+                .subjective()
+                .unit("区交通运输局"),
+        ];
+        assert!(
+            run(&rows).is_empty(),
+            "as written, three different officers"
+        );
+        assert_eq!(
+            flat(&repeats(&frame(&rows), &params(), Some(&ids)).unwrap()),
+            vec![row("B", "37011201", "R-subjective", &["A"], 30)]
+        );
+        assert_eq!(
+            ids.resolve("张伟", None),
+            "张伟",
+            "ambiguous without a unit"
+        );
+        let q = CheckQuery {
+            officer: "37011201",
+            problem: "文书瑕疵",
+            domain: None,
+            as_of: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+            subjective: true,
+        };
+        let r = check(&frame(&rows), &q, &params(), Some(&ids)).unwrap();
+        assert!(r.barred);
+        assert_eq!(r.prior_case_ids, ["A"]);
+    }
+
+    #[test]
+    fn twelve_five_cited_without_an_earlier_case_is_listed() {
+        // K: 不予容错 under 12(5) with an established earlier error (A): has a basis.
+        // L: 不予容错 under 12(5) with no earlier case: cited without basis.
+        // M: 不予容错 under 12(1): not a 12(5) citation.
+        let rows = [
+            case("A", &["甲"], day(2025, 4, 1)).subjective().decided(
+                day(2025, 4, 20),
+                "不予容错",
+                Some((12, 1)),
+            ),
+            case("K", &["甲"], day(2025, 5, 1)).subjective().decided(
+                day(2025, 5, 20),
+                "不予容错",
+                Some((12, 5)),
+            ),
+            case("L", &["乙"], day(2025, 5, 1)).subjective().decided(
+                day(2025, 5, 20),
+                "不予容错",
+                Some((12, 5)),
+            ),
+            case("M", &["丙"], day(2025, 5, 1)).decided(
+                day(2025, 5, 20),
+                "不予容错",
+                Some((12, 1)),
+            ),
+        ];
+        let df = frame(&rows);
+        let r = repeats(&df, &params(), None).unwrap();
+        let out = cited_without_basis(&df, &r).unwrap();
+        let ids: Vec<&str> = out
+            .column(s::CASE_ID)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(ids, ["L"]);
+    }
+
+    #[test]
+    fn check_follows_the_same_rules() {
+        let rows = [
+            case("A", &["甲"], day(2025, 3, 5)).decided(day(2025, 3, 20), "免责", Some((10, 1))),
+            case("B", &["乙"], day(2025, 3, 5)).subjective().decided(
+                day(2025, 3, 20),
+                "不予容错",
+                Some((12, 1)),
+            ),
+            case("C", &["丙"], day(2025, 3, 5)).subjective(),
+        ];
+        let df = frame(&rows);
+        let on = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let check = |officer, problem, as_of, subjective| {
+            let q = CheckQuery {
+                officer,
+                problem,
+                domain: None,
+                as_of,
+                subjective,
+            };
+            check(&df, &q, &params(), None).unwrap()
+        };
+        let r = check("甲", "文书瑕疵", on(2025, 6, 1), false);
+        assert!(r.barred && r.prior_case_ids == ["A"], "{r:?}");
+        assert!(r.reason.contains("需在认定时核实"), "{}", r.reason);
+        assert!(!check("乙", "文书瑕疵", on(2025, 6, 1), false).barred);
+        assert!(check("乙", "文书瑕疵", on(2025, 6, 1), true).barred);
+        // C is undecided: establishes nothing, named as pending
+        let r = check("丙", "文书瑕疵", on(2025, 6, 1), true);
+        assert!(!r.barred && r.reason.contains("尚未认定"), "{}", r.reason);
+        // 其他 is never the same problem
+        assert!(!check("甲", "其他", on(2025, 6, 1), true).barred);
+        // on 03-10 the tolerance was not yet decided
+        assert!(!check("甲", "文书瑕疵", on(2025, 3, 10), false).barred);
+    }
+
+    /// The ledger as ingest holds it (categorical text) gives the same table.
     #[test]
     fn categorical_ledger_columns_give_the_same_flags() {
-        let mut df = frame(&[
-            (
-                "A",
-                &["甲"],
-                "文书瑕疵",
-                Some(true),
-                d(2025, 4, 1),
-                d(2025, 4, 10),
-                Some("免责"),
+        let rows = [
+            case("A", &["甲"], day(2025, 4, 1)).subjective().decided(
+                day(2025, 4, 10),
+                "免责",
+                Some((10, 1)),
             ),
-            (
-                "B",
-                &["甲"],
-                "文书瑕疵",
-                Some(true),
-                d(2025, 5, 1),
-                d(2025, 5, 9),
-                Some("减轻"),
-            ),
-            (
-                "C",
-                &["甲", "乙"],
-                "文书瑕疵",
-                Some(false),
-                d(2025, 6, 1),
-                None,
-                None,
-            ),
-            (
-                "D",
-                &["乙"],
-                "超期办理",
-                Some(true),
-                d(2025, 6, 2),
-                None,
-                None,
-            ),
-            (
-                "E",
-                &["乙"],
-                "超期办理",
-                Some(true),
-                d(2025, 7, 2),
-                None,
-                Some("从轻"),
-            ),
-        ]);
-        // C is in another domain: it repeats A and B only without the rule.
-        let domains = Series::new(
-            s::DOMAIN.into(),
-            ["市场监管", "市场监管", "城市管理", "交通运输", "交通运输"],
-        );
-        df.with_column(domains.into_column()).unwrap();
+            case("B", &["甲"], day(2025, 5, 1))
+                .subjective()
+                .decided(day(2025, 5, 9), "减轻", None),
+            case("C", &["甲", "乙"], day(2025, 6, 1)),
+            case("D", &["乙"], day(2025, 6, 2))
+                .error("超期办理")
+                .subjective()
+                .decided(day(2025, 6, 20), "不予容错", Some((12, 2))),
+            case("E", &["乙"], day(2025, 7, 2))
+                .error("超期办理")
+                .subjective(),
+        ];
+        let df = frame(&rows);
         let coded = s::as_stored(df.clone()).unwrap();
         assert!(matches!(
             coded.column(s::UNIT).unwrap().dtype(),
@@ -1077,229 +1310,26 @@ mod tests {
         for same_domain in [false, true] {
             let p = RepeatParams {
                 same_domain,
-                lookback_days: 0,
+                ..params()
             };
-            let plain = repeats(&df, &p).unwrap();
-            let cat = repeats(&coded, &p).unwrap();
+            let plain = repeats(&df, &p, None).unwrap();
+            let cat = repeats(&coded, &p, None).unwrap();
             assert!(plain.equals_missing(&cat), "{plain}\n{cat}");
             assert_eq!(cat.column("unit").unwrap().dtype(), &DataType::String);
             let flagged: Vec<String> = flat(&cat)
                 .into_iter()
                 .map(|r| format!("{}:{}:{}", r.0, r.1, r.2))
                 .collect();
-            // 乙 (U+4E59) sorts before 甲 (U+7532)
-            let want: &[&str] = if same_domain {
-                &[
-                    "E:乙:R-subjective",
-                    "B:甲:R-after-tolerance",
-                    "B:甲:R-subjective",
-                ]
-            } else {
-                &[
+            assert_eq!(
+                flagged,
+                [
                     "E:乙:R-subjective",
                     "B:甲:R-after-tolerance",
                     "B:甲:R-subjective",
                     "C:甲:R-after-tolerance",
-                ]
-            };
-            assert_eq!(flagged, want, "same_domain {same_domain}");
-            assert_eq!(
-                unit_repeat_rows(&coded, &p).unwrap(),
-                unit_repeat_rows(&df, &p).unwrap()
+                ],
+                "same_domain {same_domain}"
             );
-        }
-    }
-
-    /// `frame` with each case's unit.
-    fn with_units(mut df: DataFrame, units: &[&str]) -> DataFrame {
-        df.with_column(Series::new(s::UNIT.into(), units).into_column())
-            .unwrap();
-        df
-    }
-
-    /// Worked by hand from rules.md §3 with the unit as the actor.
-    #[test]
-    fn a_unit_repeats_a_problem_after_its_own_subjective_error_or_tolerance() {
-        let df = with_units(
-            frame(&[
-                // first of 甲局's 文书瑕疵: no repeat
-                (
-                    "A",
-                    &["甲"],
-                    "文书瑕疵",
-                    Some(true),
-                    d(2025, 4, 1),
-                    d(2025, 4, 20),
-                    Some("免责"),
-                ),
-                // A's tolerance is decided after B is filed; B not subjective
-                (
-                    "B",
-                    &["乙"],
-                    "文书瑕疵",
-                    Some(false),
-                    d(2025, 4, 10),
-                    None,
-                    None,
-                ),
-                // same day as B (after it by id), no officer: subjective after A
-                ("C", &[], "文书瑕疵", Some(true), d(2025, 4, 10), None, None),
-                // another problem of the unit
-                (
-                    "D",
-                    &["甲"],
-                    "超期办理",
-                    Some(false),
-                    d(2025, 5, 1),
-                    None,
-                    None,
-                ),
-                // another unit
-                (
-                    "E",
-                    &["丙"],
-                    "文书瑕疵",
-                    Some(true),
-                    d(2025, 5, 1),
-                    None,
-                    None,
-                ),
-                // after A's tolerance (decided 04-20)
-                (
-                    "F",
-                    &["丁"],
-                    "文书瑕疵",
-                    Some(false),
-                    d(2025, 5, 1),
-                    None,
-                    None,
-                ),
-                // 426 days after A, the only tolerated case; subjective empty
-                ("G", &["甲"], "文书瑕疵", None, d(2026, 6, 1), None, None),
-                // subjective; the latest earlier subjective case is C, 418 days before
-                (
-                    "H",
-                    &["乙"],
-                    "文书瑕疵",
-                    Some(true),
-                    d(2026, 6, 2),
-                    None,
-                    None,
-                ),
-            ]),
-            &[
-                "甲局", "甲局", "甲局", "甲局", "乙局", "甲局", "甲局", "甲局",
-            ],
-        );
-        let unlimited = unit_repeat_rows(&df, &params()).unwrap();
-        assert_eq!(
-            unlimited,
-            [false, false, true, false, false, true, true, true]
-        );
-        let year = RepeatParams {
-            same_domain: false,
-            lookback_days: 365,
-        };
-        assert_eq!(
-            unit_repeat_rows(&df, &year).unwrap(),
-            [false, false, true, false, false, true, false, false]
-        );
-    }
-
-    /// The linear scan against the definition read literally (every pair),
-    /// on random ledgers: ties on the filing day, cases without a date,
-    /// tolerance decided late, lookback windows.
-    #[test]
-    fn unit_repeats_match_the_definition_pair_by_pair() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
-        for round in 0..20 {
-            let n = 120;
-            let mut ids: Vec<String> = (0..n).map(|_| format!("C{:04}", next(10_000))).collect();
-            // Every other round lists the cases in case-id order (equal
-            // ids possible), flagged as ingest flags such a ledger: ties of
-            // a day then go by row order instead of a sort by text.
-            let in_id_order = round % 2 == 1;
-            if in_id_order {
-                ids.sort();
-            }
-            let units: Vec<&str> = (0..n)
-                .map(|_| ["甲局", "乙局", "丙局"][next(3) as usize])
-                .collect();
-            let errors: Vec<&str> = (0..n)
-                .map(|_| ["文书瑕疵", "超期办理"][next(2) as usize])
-                .collect();
-            let subjective: Vec<Option<bool>> = (0..n)
-                .map(|_| [Some(true), Some(false), None][next(3) as usize])
-                .collect();
-            let base = days_since_epoch(NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
-            let filed: Vec<Option<i32>> = (0..n)
-                .map(|_| (next(20) > 0).then(|| base + next(300) as i32))
-                .collect();
-            let outcomes: Vec<Option<&str>> = (0..n)
-                .map(|_| [Some("免责"), Some("减轻"), Some("不予容错"), None][next(4) as usize])
-                .collect();
-            let decided: Vec<Option<i32>> = (0..n)
-                .map(|i| match (filed[i], outcomes[i]) {
-                    (Some(f), Some(_)) => Some(f + next(120) as i32),
-                    _ => None,
-                })
-                .collect();
-            let officers: Vec<Series> = (0..n).map(|_| Series::new("".into(), ["甲"])).collect();
-            let mut officers: ListChunked = officers.into_iter().map(Some).collect();
-            officers.rename(s::OFFICERS.into());
-            let df = df!(
-                s::CASE_ID => &ids,
-                s::OFFICERS => officers.into_series(),
-                s::UNIT => &units,
-                s::DOMAIN => (0..n).map(|_| "市场监管").collect::<Vec<_>>(),
-                s::ERROR_TYPE => &errors,
-                s::SUBJECTIVE_FAULT => &subjective,
-                s::FILED_ON => &filed,
-                s::DECIDED_ON => &decided,
-                s::OUTCOME => &outcomes,
-            )
-            .unwrap()
-            .lazy()
-            .with_columns([
-                col(s::FILED_ON).cast(DataType::Date),
-                col(s::DECIDED_ON).cast(DataType::Date),
-            ])
-            .collect()
-            .unwrap();
-            let df = if in_id_order { with_sorted_ids(df) } else { df };
-            assert_eq!(listed_in_case_id_order(&df).unwrap(), in_id_order);
-            let lookback = [0, 30, 90][round % 3];
-            let p = RepeatParams {
-                same_domain: false,
-                lookback_days: lookback,
-            };
-            let want: Vec<bool> = (0..n)
-                .map(|i| {
-                    let Some(fi) = filed[i] else { return false };
-                    (0..n).any(|j| {
-                        let Some(fj) = filed[j] else { return false };
-                        let earlier = (fj, &ids[j], j) < (fi, &ids[i], i);
-                        let in_window = lookback == 0 || fi - fj <= lookback as i32;
-                        let tolerated = matches!(outcomes[j], Some("免责" | "减轻" | "从轻"))
-                            && decided[j].is_some_and(|dj| dj <= fi);
-                        let both_subjective =
-                            subjective[i] == Some(true) && subjective[j] == Some(true);
-                        j != i
-                            && units[j] == units[i]
-                            && errors[j] == errors[i]
-                            && earlier
-                            && in_window
-                            && (tolerated || both_subjective)
-                    })
-                })
-                .collect();
-            assert_eq!(unit_repeat_rows(&df, &p).unwrap(), want, "round {round}");
         }
     }
 }

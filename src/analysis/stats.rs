@@ -13,6 +13,7 @@
 //! - Y. Benjamini and Y. Hochberg (1995), "Controlling the false discovery
 //!   rate", JRSS B 57:289–300.
 
+use statrs::function::beta::checked_beta_reg;
 use statrs::function::erf::{erfc, erfc_inv};
 use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur, ln_gamma};
 
@@ -461,6 +462,121 @@ pub fn rising_p_value(observed: u64, previous: &[u64]) -> Option<f64> {
     let sum: u128 = previous.iter().map(|&v| u128::from(v)).sum();
     let mean = sum as f64 / previous.len() as f64;
     Some(poisson_upper_tail(observed, mean))
+}
+
+/// P(X >= k) for X ~ Binomial(n, pi), exact: I_pi(k, n − k + 1) (the
+/// regularised incomplete beta function), never formed as `1 - cdf`.
+///
+/// k = 0 → 1.0; k > n → 0.0; pi <= 0 → 0.0 for k >= 1; pi >= 1 → 1.0;
+/// non-finite pi → NaN.
+pub fn binomial_upper_tail(k: u64, n: u64, pi: f64) -> f64 {
+    if !pi.is_finite() {
+        return f64::NAN;
+    }
+    if k == 0 {
+        return 1.0;
+    }
+    if k > n || pi <= 0.0 {
+        return 0.0;
+    }
+    if pi >= 1.0 {
+        return 1.0;
+    }
+    checked_beta_reg(k as f64, (n - k + 1) as f64, pi)
+        .map(|p| p.clamp(0.0, 1.0))
+        .unwrap_or(f64::NAN)
+}
+
+/// P(X >= k) for a count whose mean is `mean` and whose rate ratio varies
+/// between cells with the additive variance `tau2` (Spiegelhalter 2005):
+/// the Poisson–gamma (negative binomial) mixture with Var(X) = mean +
+/// tau2 · mean², i.e. size r = 1/tau2, P(X = j) = Γ(j + r)/(Γ(r) j!) ·
+/// (1 − q)^r q^j with q = mean/(mean + r).
+///
+/// Summed in log space: below mean + one standard deviation as 1 − P(X < k)
+/// (the result is not small there), above it as the upper tail itself from
+/// P(X = k) on (terms fall geometrically), so far tails keep their relative
+/// accuracy. `tau2` <= 0, not finite, or negligible (tau2 · mean < 1e-9)
+/// gives the exact Poisson tail ([`poisson_upper_tail`]).
+pub fn poisson_gamma_upper_tail(k: u64, mean: f64, tau2: f64) -> f64 {
+    if !(tau2.is_finite() && tau2 > 0.0 && mean.is_finite()) || tau2 * mean < 1e-9 {
+        return poisson_upper_tail(k, mean);
+    }
+    if k == 0 {
+        return 1.0;
+    }
+    if mean <= 0.0 {
+        return 0.0;
+    }
+    let r = 1.0 / tau2;
+    let q = mean / (mean + r);
+    let ln_q = q.ln();
+    let ln_p0 = r * (-q).ln_1p();
+    let sd = (mean + mean * mean * tau2).sqrt();
+    let kf = k as f64;
+    if kf <= mean + sd {
+        let mut ln_pmf = ln_p0;
+        let mut below = 0.0;
+        for j in 0..k {
+            below += ln_pmf.exp();
+            let j = j as f64;
+            ln_pmf += ((j + r) / (j + 1.0)).ln() + ln_q;
+        }
+        return (1.0 - below).clamp(0.0, 1.0);
+    }
+    let ln_pk = ln_gamma(kf + r) - ln_gamma(r) - ln_gamma(kf + 1.0) + ln_p0 + kf * ln_q;
+    let (mut term, mut sum, mut j) = (1.0_f64, 0.0_f64, kf);
+    for _ in 0..MAX_TAIL_TERMS {
+        sum += term;
+        term *= (j + r) / (j + 1.0) * q;
+        j += 1.0;
+        if term < sum * 1e-17 {
+            break;
+        }
+    }
+    (ln_pk.exp() * sum).clamp(0.0, 1.0)
+}
+
+/// Safety bound on the terms summed for a negative binomial tail.
+const MAX_TAIL_TERMS: usize = 10_000_000;
+
+#[cfg(test)]
+mod tail_tests {
+    use super::*;
+
+    #[test]
+    fn binomial_and_poisson_gamma_tails_match_hand_sums() {
+        // P(X >= 3 | n = 5, 0.2) = 1 − (0.8^5 + 5·0.2·0.8^4 + 10·0.04·0.8^3) = 0.05792
+        let p = binomial_upper_tail(3, 5, 0.2);
+        assert!((p - 0.05792).abs() < 1e-12, "{p}");
+        assert_eq!(binomial_upper_tail(0, 5, 0.2), 1.0);
+        assert_eq!(binomial_upper_tail(6, 5, 0.2), 0.0);
+        // With tau2 → 0 the mixture is the Poisson tail.
+        let a = poisson_gamma_upper_tail(10, 4.0, 1e-12);
+        let b = poisson_upper_tail(10, 4.0);
+        assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        // Direct sums of the negative binomial pmf (lgamma, Python):
+        for (k, mean, tau2, want) in [
+            (10, 4.0, 1e-3, 0.008264888125761502),
+            (10, 4.0, 0.05, 0.015385985355095463),
+            (25, 3.4, 0.2026, 5.456986422002138e-07),
+            (12, 5.0, 0.2, 0.0384063720703126),
+            (200, 100.0, 0.01, 2.6465546025799167e-09),
+            (3000, 2000.0, 0.001, 9.846487025040162e-31),
+        ] {
+            let got = poisson_gamma_upper_tail(k, mean, tau2);
+            assert!(
+                ((got - want) / want).abs() < 1e-8,
+                "{k} {mean} {tau2}: {got} vs {want}"
+            );
+        }
+        // r = 1 (tau2 = 1) is geometric with P(X >= k) = (mean/(mean+1))^k:
+        // mean 3, k = 4 → 0.75^4.
+        let g = poisson_gamma_upper_tail(4, 3.0, 1.0);
+        assert!((g - 0.75f64.powi(4)).abs() < 1e-12, "{g}");
+        // Over-dispersion widens: the same count is less surprising.
+        assert!(poisson_gamma_upper_tail(12, 5.0, 0.2) > poisson_upper_tail(12, 5.0));
+    }
 }
 
 #[cfg(test)]

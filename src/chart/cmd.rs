@@ -16,13 +16,14 @@ use crate::ingest::{self, Encoding, ReadOptions};
 
 /// Run the command; Ok(exit code).
 pub fn run(a: ChartsArgs) -> Result<i32> {
-    let loaded = app::load(&a.ledger)?;
     let window = match &a.quarter {
         Some(q) => Some(Window::Quarter(Quarter::parse(q).with_context(|| {
             format!("--quarter “{q}”无法识别（可用：2026Q3、2026年第三季度）")
         })?)),
         None => None,
     };
+    let as_of = app::as_of(a.as_of.as_deref())?;
+    let loaded = app::load(&a.ledger)?;
     let volume = match &a.volume {
         Some(p) => {
             let opts = ReadOptions {
@@ -34,12 +35,12 @@ pub fn run(a: ChartsArgs) -> Result<i32> {
         }
         None => None,
     };
-    let as_of = app::as_of(a.as_of.as_deref())?;
-    let cases = &loaded.ledger.cases;
+    let (cases, _) = app::scoped(loaded.ledger.cases, &loaded.config, as_of)?;
+    let cases = &cases;
     let cal = app::calendar(&loaded.config)?;
     let deadlines =
         app::DeadlineTable::compute(cases, &cal, &app::deadline_params(&loaded.config, as_of))?;
-    let outcomes = outcomes::outcomes(cases)?;
+    let outcomes = outcomes::outcomes(cases, as_of, loaded.config.repeats.art11_is_tolerance)?;
     let font = app::find_font(&loaded.config);
     let inputs = ChartInputs {
         cases,

@@ -75,7 +75,9 @@ pub fn cases() -> DataFrame {
         s::SOURCE => none_text.clone(),
         s::COMPLAINT_FINDING => none_text,
         s::REPORTER_FEEDBACK_ON => none_date.clone(),
-        s::CLARIFIED_ON => none_date,
+        s::CLARIFIED_ON => none_date.clone(),
+        s::TRANSFERRED_ON => none_date,
+        s::MALICIOUS_REPORT => [None::<bool>; 6],
     )
     .unwrap()
     .lazy()
@@ -89,6 +91,7 @@ pub fn cases() -> DataFrame {
             s::RECTIFIED_ON,
             s::REPORTER_FEEDBACK_ON,
             s::CLARIFIED_ON,
+            s::TRANSFERRED_ON,
         ]
         .iter()
         .map(|c| col(*c).cast(DataType::Date))
@@ -135,7 +138,8 @@ pub fn volume() -> Volume {
 
 pub fn tables() -> Tables {
     let cases = cases();
-    let outcomes = crate::analysis::outcomes::outcomes(&cases).unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let outcomes = crate::analysis::outcomes::outcomes(&cases, as_of, false).unwrap();
     Tables {
         cases,
         deadlines: deadlines(),

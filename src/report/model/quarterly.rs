@@ -1,0 +1,531 @@
+//! The quarterly report to the district government (art. 19).
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use polars::prelude::*;
+use serde::Serialize;
+
+use super::{
+    compare_quarters, date_zh, float_at, inline, int_at, observed_days, only, pct, quarter_days,
+    ratio, risk_text, row_where, str_at, sum_col, Basis, Inputs, RepeatCounts, RiskPointText,
+    Share,
+};
+use crate::analysis::period::Quarter;
+use crate::report::table::ReportTable;
+
+/// The quarterly report's context.
+#[derive(Debug, Serialize)]
+pub struct Quarterly {
+    pub office: String,
+    pub quarter: String,
+    pub quarter_code: String,
+    pub date: String,
+    pub basis: Basis,
+    pub filed: i64,
+    pub decided: i64,
+    /// Cases filed by the quarter's end (or the as-of date) still undecided then.
+    pub open_at_end: i64,
+    /// `季末` or `基准日` (when the as-of date falls inside the quarter).
+    pub open_when: String,
+    /// Comparison sentences (counts, or per month for unequal periods).
+    pub previous: Option<String>,
+    pub year_before: Option<String>,
+    pub outcomes: Vec<Share>,
+    /// 免责 and 减轻/从轻 under art. 10 (容错免责 treatment).
+    pub tolerated: i64,
+    pub tolerated_share: String,
+    /// 减轻/从轻 under art. 11 (mitigation, not 容错).
+    pub mitigated_art11: i64,
+    /// 减轻/从轻 citing no art. 10/11 clause.
+    pub mitigated_unclear: i64,
+    pub not_tolerated: i64,
+    pub not_tolerated_share: String,
+    pub unit_count: usize,
+    pub top_units: Vec<Share>,
+    pub domain_count: usize,
+    pub top_domains: Vec<Share>,
+    pub risk_alarm: usize,
+    pub risk_warning: usize,
+    pub risk_points: Vec<RiskPointText>,
+    /// Cases of the quarter not yet decided (not counted in risk points).
+    pub undecided: i64,
+    pub repeat_cases: usize,
+    pub repeat_officers: usize,
+    pub inconsistent_cases: usize,
+    pub uncertain_cases: usize,
+    pub cited_without_basis: usize,
+    pub overdue: usize,
+    pub decide_total: i64,
+    pub decide_met_rate: String,
+    pub review_applications: i64,
+    pub review_changed: i64,
+    pub rectify_on_time: i64,
+    pub rectify_late: i64,
+    pub rectify_overdue: i64,
+    pub rectify_not_due: i64,
+    pub feedback_owed: i64,
+    pub feedback_given: i64,
+    pub feedback_within_7: i64,
+    pub malicious: i64,
+    pub clarified: i64,
+    pub transferred: i64,
+    pub recommendations: Vec<String>,
+}
+
+/// The printed numbers the recommendations fire on.
+#[derive(Debug, Default, Clone)]
+pub struct QuarterFacts {
+    pub risk_alarm: usize,
+    pub risk_warning: usize,
+    pub letters_level_alarm: bool,
+    pub repeat_cases: usize,
+    pub inconsistent_cases: usize,
+    pub cited_without_basis: usize,
+    pub overdue: usize,
+    pub feedback_owed: i64,
+    pub feedback_given: i64,
+    pub malicious: i64,
+    pub clarified: i64,
+}
+
+/// The recommendations: each fired by a number the report prints, citing
+/// it, proposing what the office itself can do under the measures.
+pub fn recommendations(f: &QuarterFacts) -> Vec<String> {
+    let mut recs = Vec::new();
+    let letter_points = if f.letters_level_alarm {
+        f.risk_alarm
+    } else {
+        f.risk_alarm + f.risk_warning
+    };
+    if letter_points > 0 {
+        let level = if f.letters_level_alarm {
+            "告警级"
+        } else {
+            "告警、预警级"
+        };
+        recs.push(format!(
+            "对本季度{letter_points}个{level}易错风险点所涉单位发出警示提醒函，要求其分析原因、完善制度并报送整改措施（第二十条、第二十一条）。"
+        ));
+    }
+    if f.letters_level_alarm && f.risk_warning > 0 {
+        recs.push(format!(
+            "将{}个预警级风险点纳入下一季度跟踪分析（第二十一条）。",
+            f.risk_warning
+        ));
+    }
+    if f.repeat_cases > 0 {
+        recs.push(format!(
+            "对经比对可能属于第十二条第（五）项情形的{}件案件，在作出认定时逐件核实在先失误及其认定情况。",
+            f.repeat_cases
+        ));
+    }
+    if f.inconsistent_cases > 0 {
+        recs.push(format!(
+            "对其中{}件已给予容错免责处理的案件，复查认定依据（第十二条第（五）项）。",
+            f.inconsistent_cases
+        ));
+    }
+    if f.cited_without_basis > 0 {
+        recs.push(format!(
+            "对{}件以第十二条第（五）项不予容错、但台账中未见同类在先失误记录的案件，核实认定依据并补正台账。",
+            f.cited_without_basis
+        ));
+    }
+    if f.overdue > 0 {
+        recs.push(format!(
+            "督促办结截至基准日已超过期限仍未完成的{}项事项（第十五条至第二十条）。",
+            f.overdue
+        ));
+    }
+    if f.feedback_given < f.feedback_owed {
+        recs.push(format!(
+            "尚有{}件应向实名举报人反馈的案件未见反馈记录，请及时反馈（第二十二条）。",
+            f.feedback_owed - f.feedback_given
+        ));
+    }
+    if f.clarified < f.malicious {
+        recs.push(format!(
+            "经查属恶意举报的案件中尚有{}件未见澄清正名记录，请依第二十二条为相关执法人员澄清正名。",
+            f.malicious - f.clarified
+        ));
+    }
+    recs
+}
+
+/// Tables and context of the quarterly report.
+pub fn quarterly(
+    inputs: &Inputs,
+    q: Quarter,
+) -> Result<(Quarterly, BTreeMap<String, ReportTable>)> {
+    let mut tables = BTreeMap::new();
+    let mut add = |key: &str, title: &str, source: &str, frame: DataFrame| {
+        tables.insert(
+            key.to_string(),
+            ReportTable {
+                title: title.to_string(),
+                source: format!("queries/{source}.sql"),
+                frame,
+            },
+        );
+    };
+    let config = inputs.config;
+    let pilot = (config.pilot.start, config.pilot.end);
+    let days = |x: Quarter| (observed_days(x, pilot, inputs.as_of), quarter_days(x));
+
+    let overview = inputs
+        .query("overview_by_quarter", None)?
+        .lazy()
+        .filter(col("quarter").lt_eq(lit(q.label())))
+        .collect()?;
+    let at = |x: Quarter| -> (i64, i64, i64) {
+        match row_where(&overview, "quarter", &x.label()) {
+            Some(r) => (
+                int_at(&overview, "filed", r),
+                int_at(&overview, "decided", r),
+                int_at(&overview, "open_at_end", r),
+            ),
+            None => (0, 0, 0),
+        }
+    };
+    let (filed, decided, open_at_end) = at(q);
+    let compare = |x: Quarter, what: &str| {
+        let (f, d, _) = at(x);
+        compare_quarters(
+            what,
+            (filed, decided),
+            days(q),
+            (f, d),
+            days(x),
+            &x.label_zh(),
+        )
+    };
+    let previous = compare(
+        q.prev(),
+        &format!("与上一季度（{}）相比", q.prev().label_zh()),
+    );
+    let year = Quarter::from_index(q.index() - 4);
+    let year_before = compare(year, &format!("与上年同期（{}）相比", year.label_zh()));
+    add(
+        "overview",
+        "各季度立案、认定与未结情况",
+        "overview_by_quarter",
+        overview.clone(),
+    );
+
+    let shares = inputs.query("outcome_shares", Some(q))?;
+    let outcomes: Vec<Share> = (0..shares.height())
+        .map(|i| Share {
+            name: str_at(&shares, "outcome", i),
+            count: int_at(&shares, "count", i),
+            share: pct(float_at(&shares, "share", i)),
+        })
+        .collect();
+    let decided_q = sum_col(&shares, "count");
+    let basis_of = inputs.query("tolerance_basis", Some(q))?;
+    let by_basis = |name: &str| {
+        row_where(&basis_of, "basis", name)
+            .map(|r| int_at(&basis_of, "count", r))
+            .unwrap_or(0)
+    };
+    let art11 = by_basis("依第十一条减轻、从轻");
+    let unclear = by_basis("减轻、从轻未载明条款");
+    let tolerated = by_basis("免责")
+        + by_basis("依第十条减轻、从轻")
+        + unclear
+        + if config.repeats.art11_is_tolerance {
+            art11
+        } else {
+            0
+        };
+    let not_tolerated = outcomes
+        .iter()
+        .filter(|o| o.name == "不予容错")
+        .map(|o| o.count)
+        .sum::<i64>();
+    add(
+        "outcome_shares",
+        "本季度认定结果构成",
+        "outcome_shares",
+        shares,
+    );
+
+    let by_unit = inputs.query("by_unit", Some(q))?;
+    let top_units = (0..by_unit.height().min(3))
+        .map(|i| Share {
+            name: str_at(&by_unit, "unit", i),
+            count: int_at(&by_unit, "filed", i),
+            share: pct(ratio(int_at(&by_unit, "filed", i), filed)),
+        })
+        .collect();
+    let unit_count = by_unit.height();
+    let undecided = sum_col(&by_unit, "open");
+    add("by_unit", "分单位情况", "by_unit", by_unit);
+    let by_domain = inputs.query("by_domain", Some(q))?;
+    let top_domains = (0..by_domain.height().min(3))
+        .map(|i| Share {
+            name: str_at(&by_domain, "domain", i),
+            count: int_at(&by_domain, "filed", i),
+            share: str_at(&by_domain, "top_error_type", i),
+        })
+        .collect();
+    let domain_count = by_domain.height();
+    add("by_domain", "分执法领域情况", "by_domain", by_domain);
+
+    let risks = inputs.query("top_risk_points", Some(q))?;
+    let levels: Vec<String> = (0..risks.height())
+        .map(|i| str_at(&risks, "level", i))
+        .collect();
+    let risk_points = (0..risks.height().min(5))
+        .map(|i| risk_text(&risks, i))
+        .collect();
+    add(
+        "risk_points",
+        "易错风险点（告警、预警；只计已认定存在失误的案件）",
+        "top_risk_points",
+        risks,
+    );
+
+    let repeats = inputs.with_names(inputs.query("repeat_list", Some(q))?)?;
+    let counts = RepeatCounts::of(&repeats);
+    add(
+        "repeats",
+        "经比对可能属于第十二条第（五）项情形的案件（需在认定时核实）",
+        "repeat_list",
+        repeats,
+    );
+    let cited = inputs.query("cited_without_basis", Some(q))?;
+    let cited_without_basis = cited.height();
+    add(
+        "cited_without_basis",
+        "以第十二条第（五）项不予容错但未见同类在先失误记录的案件",
+        "cited_without_basis",
+        cited,
+    );
+
+    let compliance = inputs.query("deadline_compliance", Some(q))?;
+    let (decide_total, decide_rate) = match row_where(&compliance, "rule", "D17-decide") {
+        Some(r) => (
+            int_at(&compliance, "total", r),
+            float_at(&compliance, "met_rate", r),
+        ),
+        None => (0, f64::NAN),
+    };
+    add(
+        "compliance",
+        "期限执行情况（本季度立案案件）",
+        "deadline_compliance",
+        compliance,
+    );
+    let overdue = inputs.query("overdue_list", None)?;
+    let overdue_n = overdue.height();
+    add(
+        "overdue",
+        &format!("逾期未办结事项（截至{}）", date_zh(inputs.as_of)),
+        "overdue_list",
+        overdue,
+    );
+
+    let review = inputs.query("review_by_unit", None)?;
+    let (review_applications, review_changed) = (
+        sum_col(&review, "applications"),
+        sum_col(&review, "changed"),
+    );
+    add("review", "复核情况（试点以来）", "review_by_unit", review);
+    let rect = inputs.query("rectification", None)?;
+    let rectify = (
+        sum_col(&rect, "on_time"),
+        sum_col(&rect, "late"),
+        sum_col(&rect, "not_done"),
+        sum_col(&rect, "not_due"),
+    );
+    add(
+        "rectification",
+        "整改情况（试点以来）",
+        "rectification",
+        rect,
+    );
+    let fb = inputs.query("feedback", None)?;
+    let pick = |section: &str, item: &str, what: &str| {
+        let rows = only(&fb, "section", section).ok()?;
+        let r = row_where(&rows, "item", item)?;
+        Some(int_at(&rows, what, r))
+    };
+    let feedback_owed = pick("reporter_feedback", "已反馈", "base").unwrap_or(0);
+    let feedback_given = pick("reporter_feedback", "已反馈", "count").unwrap_or(0);
+    let feedback_within_7 = pick("feedback_days", "7日内", "count").unwrap_or(0);
+    let malicious = pick("clarification", "已澄清正名", "base").unwrap_or(0);
+    let clarified = pick("clarification", "已澄清正名", "count").unwrap_or(0);
+    add("feedback", "举报反馈与澄清正名（试点以来）", "feedback", fb);
+    let transfers = inputs.query("transfers_by_unit", None)?;
+    let transferred = sum_col(&transfers, "transferred");
+    add(
+        "transfers",
+        "移交被监督单位自行调查的案件（第十五条，试点以来）",
+        "transfers_by_unit",
+        transfers,
+    );
+
+    let risk_alarm = levels.iter().filter(|l| *l == "alarm").count();
+    let risk_warning = levels.iter().filter(|l| *l == "warning").count();
+    let facts = QuarterFacts {
+        risk_alarm,
+        risk_warning,
+        letters_level_alarm: config.letters.level != "warning",
+        repeat_cases: counts.case_ids.len(),
+        inconsistent_cases: counts.inconsistent.len(),
+        cited_without_basis,
+        overdue: overdue_n,
+        feedback_owed,
+        feedback_given,
+        malicious,
+        clarified,
+    };
+    let (open_days, whole_days) = days(q);
+    let ctx = Quarterly {
+        office: inline(&config.report.office),
+        quarter: q.label_zh(),
+        quarter_code: q.label(),
+        date: date_zh(inputs.as_of),
+        basis: inputs.basis.clone(),
+        filed,
+        decided,
+        open_at_end,
+        open_when: if open_days < whole_days {
+            "基准日".into()
+        } else {
+            "季末".into()
+        },
+        previous,
+        year_before,
+        outcomes,
+        tolerated,
+        tolerated_share: pct(ratio(tolerated, decided_q)),
+        mitigated_art11: if config.repeats.art11_is_tolerance {
+            0
+        } else {
+            art11
+        },
+        mitigated_unclear: unclear,
+        not_tolerated,
+        not_tolerated_share: pct(ratio(not_tolerated, decided_q)),
+        unit_count,
+        top_units,
+        domain_count,
+        top_domains,
+        risk_alarm,
+        risk_warning,
+        risk_points,
+        undecided,
+        repeat_cases: counts.case_ids.len(),
+        repeat_officers: counts.officers.len(),
+        inconsistent_cases: counts.inconsistent.len(),
+        uncertain_cases: counts.uncertain.len(),
+        cited_without_basis,
+        overdue: overdue_n,
+        decide_total,
+        decide_met_rate: pct(decide_rate),
+        review_applications,
+        review_changed,
+        rectify_on_time: rectify.0,
+        rectify_late: rectify.1,
+        rectify_overdue: rectify.2,
+        rectify_not_due: rectify.3,
+        feedback_owed,
+        feedback_given,
+        feedback_within_7,
+        malicious,
+        clarified,
+        transferred,
+        recommendations: recommendations(&facts),
+    };
+    Ok((ctx, tables))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_recommendation_fires_on_its_number_and_cites_it() {
+        assert!(recommendations(&QuarterFacts {
+            letters_level_alarm: true,
+            ..Default::default()
+        })
+        .is_empty());
+        let recs = recommendations(&QuarterFacts {
+            risk_alarm: 2,
+            risk_warning: 3,
+            letters_level_alarm: true,
+            repeat_cases: 4,
+            inconsistent_cases: 1,
+            cited_without_basis: 5,
+            overdue: 6,
+            feedback_owed: 9,
+            feedback_given: 2,
+            malicious: 3,
+            clarified: 3,
+        });
+        let text = recs.join("\n");
+        for needle in [
+            "2个告警级易错风险点",
+            "3个预警级风险点",
+            "4件案件",
+            "1件已给予容错免责处理",
+            "5件以第十二条第（五）项",
+            "6项事项",
+            "尚有7件",
+        ] {
+            assert!(text.contains(needle), "{needle}: {text}");
+        }
+        // no invented step, target or tool name; clarification is complete
+        for absent in ["负责人审批", "90%", "jiucuo", "澄清正名记录"] {
+            assert!(!text.contains(absent), "{absent}: {text}");
+        }
+        assert_eq!(recs.len(), 7);
+    }
+
+    #[test]
+    fn quarters_of_unequal_length_are_compared_per_month() {
+        let q1 = Quarter::parse("2025Q1").unwrap();
+        let q2 = Quarter::parse("2026Q1").unwrap();
+        let pilot = (
+            chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2027, 2, 28).unwrap(),
+        );
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        // 2025Q1: 31 days (March); 2026Q1: 90 days. 100 cases in March, 300
+        // in 2026Q1: per month 100/(31/30.436875) = 98.2 and 300/(90/30.436875)
+        // = 101.5, an increase of 3.3 %, not the 200 % the counts suggest.
+        let before_days = (observed_days(q1, pilot, as_of), quarter_days(q1));
+        let now_days = (observed_days(q2, pilot, as_of), quarter_days(q2));
+        assert_eq!(before_days, (31, 90));
+        assert_eq!(now_days, (90, 90));
+        let text = compare_quarters(
+            "与上年同期相比",
+            (300, 300),
+            now_days,
+            (100, 100),
+            before_days,
+            "2025年第一季度",
+        )
+        .unwrap();
+        assert!(text.contains("按月均计算"), "{text}");
+        assert!(
+            text.contains("月均立案由98.2件变为101.5件（增加3.3%）"),
+            "{text}"
+        );
+        assert!(!text.contains("200"), "{text}");
+        // two whole quarters: counts
+        let text = compare_quarters(
+            "与上一季度相比",
+            (120, 90),
+            (90, 90),
+            (100, 100),
+            (91, 91),
+            "x",
+        )
+        .unwrap();
+        assert_eq!(text, "与上一季度相比，立案数增加20.0%，认定数减少10.0%。");
+    }
+}

@@ -1,0 +1,201 @@
+//! The pilot-period review (art. 24).
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use polars::prelude::*;
+use serde::Serialize;
+
+use super::{
+    clause_zh, date_zh, float_at, inline, int_at, pct, ratio, row_where, str_at, sum_col, Basis,
+    Inputs,
+};
+use crate::analysis::period::Quarter;
+use crate::report::table::ReportTable;
+
+/// Full pilot quarters a quarter needs before it for a repeat rate: with
+/// less history few earlier errors can exist, and the rate says nothing.
+pub const REPEAT_HISTORY_QUARTERS: i64 = 2;
+
+/// The pilot review's context.
+#[derive(Debug, Serialize)]
+pub struct Review {
+    pub office: String,
+    pub start: String,
+    pub date: String,
+    pub basis: Basis,
+    pub quarters: usize,
+    pub filed: i64,
+    pub decided: i64,
+    pub never_used: Vec<String>,
+    pub clause_total: usize,
+    pub decide_median: String,
+    pub decide_p90: String,
+    pub decide_within: String,
+    /// The first quarter with enough history for a repeat rate, or empty.
+    pub repeat_from: String,
+    pub repeat_rate_first: String,
+    pub repeat_rate_last: String,
+    pub repeat_last_label: String,
+    pub flagged_total: i64,
+    pub cooled_total: i64,
+    pub review_applications: i64,
+    pub review_changed: i64,
+    pub findings: Vec<String>,
+}
+
+/// The first quarter with `REPEAT_HISTORY_QUARTERS` whole pilot quarters before it.
+pub fn first_repeat_quarter(pilot_start: chrono::NaiveDate) -> Quarter {
+    let first = Quarter::of(pilot_start);
+    // the pilot's first quarter is whole only if the pilot starts on its first day
+    let first_full = if first.first_day() == pilot_start {
+        first.index()
+    } else {
+        first.index() + 1
+    };
+    Quarter::from_index(first_full + REPEAT_HISTORY_QUARTERS)
+}
+
+/// Tables and context of the pilot review (art. 24).
+pub fn review(inputs: &Inputs) -> Result<(Review, BTreeMap<String, ReportTable>)> {
+    let mut tables = BTreeMap::new();
+    let config = inputs.config;
+    let overview = inputs.table("overview_by_quarter", "各季度立案、认定与未结情况", None)?;
+    let (filed, decided) = (
+        sum_col(&overview.frame, "filed"),
+        sum_col(&overview.frame, "decided"),
+    );
+    let quarters = overview.frame.height();
+    tables.insert("overview".into(), overview);
+    let clauses = inputs.table("clause_use", "条款适用情况（含从未适用的条款）", None)?;
+    let never_used: Vec<String> = (0..clauses.frame.height())
+        .filter(|i| int_at(&clauses.frame, "count", *i) == 0)
+        .map(|i| clause_zh(&str_at(&clauses.frame, "clause", i)))
+        .collect();
+    let clause_total = clauses.frame.height();
+    tables.insert("clauses".into(), clauses);
+    let times = inputs.table("processing_times", "办理用时分布", None)?;
+    let (decide_median, decide_p90, decide_within, within) =
+        match row_where(&times.frame, "rule", "D17-decide") {
+            Some(r) => (
+                format!("{:.0}", float_at(&times.frame, "median_days", r)),
+                format!("{:.0}", float_at(&times.frame, "p90_days", r)),
+                pct(float_at(&times.frame, "within_limit", r)),
+                float_at(&times.frame, "within_limit", r),
+            ),
+            None => ("—".into(), "—".into(), "—".into(), f64::NAN),
+        };
+    tables.insert("times".into(), times);
+
+    // Repeat rates only from the quarters with enough history.
+    let from = first_repeat_quarter(config.pilot.start);
+    let mut rr = inputs.table(
+        "repeat_rate_by_quarter",
+        "各季度立案案件中经比对可能属于第十二条第（五）项情形的比例",
+        None,
+    )?;
+    rr.frame = rr
+        .frame
+        .lazy()
+        .with_columns([
+            when(col("quarter").lt(lit(from.label())))
+                .then(lit(NULL).cast(DataType::Float64))
+                .otherwise(col("repeat_rate"))
+                .alias("repeat_rate"),
+            when(col("quarter").lt(lit(from.label())))
+                .then(lit("此前不足两个完整季度，不计算比例"))
+                .otherwise(lit(""))
+                .alias("note"),
+        ])
+        .collect()?;
+    let eligible: Vec<usize> = (0..rr.frame.height())
+        .filter(|i| str_at(&rr.frame, "quarter", *i) >= from.label())
+        .collect();
+    let rate_at = |i: Option<&usize>| {
+        i.map(|i| pct(float_at(&rr.frame, "repeat_rate", *i)))
+            .unwrap_or_else(|| "—".into())
+    };
+    let repeat_rate_first = rate_at(eligible.first());
+    let repeat_rate_last = rate_at(eligible.last());
+    let repeat_last_label = eligible
+        .last()
+        .and_then(|i| Quarter::parse(&str_at(&rr.frame, "quarter", *i)))
+        .map(|q| q.label_zh())
+        .unwrap_or_default();
+    let repeat_from = if eligible.is_empty() {
+        String::new()
+    } else {
+        from.label_zh()
+    };
+    let repeat_total = sum_col(&rr.frame, "repeat_cases");
+    tables.insert("repeat_rate".into(), rr);
+
+    let follow = inputs.table("risk_point_followup", "风险点下一季度是否仍被标记", None)?;
+    let (flagged_total, cooled_total) = (
+        sum_col(&follow.frame, "flagged"),
+        sum_col(&follow.frame, "cooled"),
+    );
+    tables.insert("followup".into(), follow);
+    let review_t = inputs.table("review_by_unit", "各单位复核情况", None)?;
+    let (review_applications, review_changed) = (
+        sum_col(&review_t.frame, "applications"),
+        sum_col(&review_t.frame, "changed"),
+    );
+    tables.insert("review".into(), review_t);
+
+    // Findings for the revision: each fired by a number printed above.
+    let mut findings = Vec::new();
+    if within.is_finite() && within < 1.0 {
+        findings.push(format!("调查终结（第十七条）已完成事项中，期限内完成的占{decide_within}，用时中位数{decide_median}日、90%分位{decide_p90}日；建议结合延长审批与技术调查的实际使用情况，评估30日期限及延长规定是否需要细化。"));
+    }
+    if repeat_total > 0 {
+        findings.push(format!("试点期间经比对共有{repeat_total}件案件可能属于第十二条第（五）项情形；建议在修订时明确“同一问题”“主观原因”的认定口径，并规定作出容错认定前查询该人员在先同类失误。"));
+    }
+    if review_applications > 0 {
+        findings.push(format!(
+            "试点期间受理复核申请{review_applications}件，改变原决定{review_changed}件（{}）；建议对改变原决定的案件逐件分析认定标准的掌握情况。",
+            pct(ratio(review_changed, review_applications))
+        ));
+    }
+    Ok((
+        Review {
+            office: inline(&config.report.office),
+            start: date_zh(config.pilot.start),
+            date: date_zh(inputs.as_of),
+            basis: inputs.basis.clone(),
+            quarters,
+            filed,
+            decided,
+            clause_total,
+            never_used,
+            decide_median,
+            decide_p90,
+            decide_within,
+            repeat_from,
+            repeat_rate_first,
+            repeat_rate_last,
+            repeat_last_label,
+            flagged_total,
+            cooled_total,
+            review_applications,
+            review_changed,
+            findings,
+        },
+        tables,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeat_rates_start_after_two_whole_pilot_quarters() {
+        // The pilot starts 2025-03-01: 2025Q1 is partial, 2025Q2 and Q3 are
+        // the first two whole quarters, so 2025Q4 is the first with a rate.
+        let start = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+        assert_eq!(first_repeat_quarter(start).label(), "2025Q4");
+        let start = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        assert_eq!(first_repeat_quarter(start).label(), "2025Q3");
+    }
+}

@@ -1,0 +1,172 @@
+//! A warning notice (警示提醒函) to one unit (arts. 20–21): only for a unit
+//! with a risk point of its own at the configured level, stating only its
+//! own facts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::{Context, Result};
+use polars::prelude::*;
+use serde::Serialize;
+
+use super::{date_zh, inline, only, risk_text, str_at, Basis, Inputs, RepeatCounts, RiskPointText};
+use crate::analysis::period::Quarter;
+use crate::report::table::ReportTable;
+
+/// One unit's warning notice context.
+#[derive(Debug, Serialize)]
+pub struct Warning {
+    pub office: String,
+    pub unit: String,
+    pub quarter: String,
+    pub date: String,
+    pub basis: Basis,
+    /// The reply date, a working day.
+    pub reply_by: String,
+    /// `告警级` or `预警级以上`: why the unit gets the notice.
+    pub level: String,
+    pub risk_points: Vec<RiskPointText>,
+    pub repeat_cases: usize,
+    pub repeat_officers: usize,
+}
+
+/// The risk-point levels that earn a notice ([letters] level).
+fn letter_levels(inputs: &Inputs) -> &'static [&'static str] {
+    if inputs.config.letters.level == "warning" {
+        &["alarm", "warning"]
+    } else {
+        &["alarm"]
+    }
+}
+
+/// The unit's own risk points (unit×error_type, unit×domain) of the quarter
+/// at a level that earns a notice.
+fn own_risk_points(inputs: &Inputs, q: Quarter) -> Result<DataFrame> {
+    let levels = Series::new("".into(), letter_levels(inputs));
+    Ok(inputs
+        .query("top_risk_points", Some(q))?
+        .lazy()
+        .filter(
+            col("unit")
+                .is_not_null()
+                .and(col("level").is_in(lit(levels).implode(false), false)),
+        )
+        .collect()?)
+}
+
+/// Units that get a notice: those with a risk point of their own at the
+/// configured level (rules.md §4 "Warning notices"), in text order.
+pub fn warning_units(inputs: &Inputs, q: Quarter) -> Result<Vec<String>> {
+    let risks = own_risk_points(inputs, q)?;
+    let units: BTreeSet<String> = (0..risks.height())
+        .map(|i| str_at(&risks, "unit", i))
+        .collect();
+    Ok(units.into_iter().collect())
+}
+
+/// The context and tables of one unit's notice; nothing of another unit.
+pub fn warning(
+    inputs: &Inputs,
+    q: Quarter,
+    unit: &str,
+) -> Result<(Warning, BTreeMap<String, ReportTable>)> {
+    let mut tables = BTreeMap::new();
+    let risks = only(&own_risk_points(inputs, q)?, "unit", unit)?;
+    let risk_points = (0..risks.height()).map(|i| risk_text(&risks, i)).collect();
+    let mut repeats =
+        inputs.with_names(only(&inputs.query("repeat_list", Some(q))?, "unit", unit)?)?;
+    // prior cases of another unit (an officer who moved) are not shown
+    let unit_case_ids: BTreeSet<String> = {
+        let mine = inputs
+            .tables
+            .lazy("cases")
+            .context("cases 表缺失")?
+            .filter(col("unit").cast(DataType::String).eq(lit(unit)))
+            .select([col("case_id")])
+            .collect()?;
+        let ids = mine.column("case_id")?.str()?.clone();
+        ids.iter().flatten().map(String::from).collect()
+    };
+    for list in ["prior_case_ids", "pending_priors"] {
+        if repeats.height() == 0 {
+            break;
+        }
+        let priors = repeats.column(list)?.list()?.clone();
+        let kept: Vec<Option<Series>> = (0..priors.len())
+            .map(|i| {
+                priors.get_as_series(i).map(|s| {
+                    let v: Vec<String> = s
+                        .str()
+                        .map(|x| {
+                            x.iter()
+                                .flatten()
+                                .filter(|id| unit_case_ids.contains(*id))
+                                .map(String::from)
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    Series::new("".into(), v)
+                })
+            })
+            .collect();
+        let mut ca: ListChunked = kept.into_iter().collect();
+        ca.rename(list.into());
+        repeats.with_column(ca.into_series().into_column())?;
+    }
+    let counts = RepeatCounts::of(&repeats);
+    // The cases the unit's risk points rest on (summaries only when asked).
+    let listed: BTreeSet<String> = (0..risks.height())
+        .flat_map(|i| super::list_at(&risks, "case_ids", i))
+        .collect();
+    let listed = Series::new("".into(), listed.into_iter().collect::<Vec<_>>());
+    let mut cases = only(&inputs.query("cases_in_quarter", Some(q))?, "unit", unit)?
+        .lazy()
+        .filter(col("case_id").is_in(lit(listed).implode(false), false))
+        .collect()?;
+    if !inputs.summaries {
+        cases = cases.drop("summary")?;
+    }
+    tables.insert(
+        "cases".into(),
+        ReportTable {
+            title: "易错风险点所涉案件".into(),
+            source: "queries/cases_in_quarter.sql".into(),
+            frame: cases.drop_many(["unit"]),
+        },
+    );
+    tables.insert(
+        "risk_points".into(),
+        ReportTable {
+            title: "本单位易错风险点".into(),
+            source: "queries/top_risk_points.sql".into(),
+            frame: risks.drop_many(["window"]),
+        },
+    );
+    tables.insert(
+        "repeats".into(),
+        ReportTable {
+            title: "本单位经比对可能属于第十二条第（五）项情形的案件（需在认定时核实）".into(),
+            source: "queries/repeat_list.sql".into(),
+            frame: repeats.drop_many(["unit"]),
+        },
+    );
+    let level = if inputs.config.letters.level == "warning" {
+        "预警级以上"
+    } else {
+        "告警级"
+    };
+    Ok((
+        Warning {
+            office: inline(&inputs.config.report.office),
+            unit: inline(unit),
+            quarter: q.label_zh(),
+            date: date_zh(inputs.as_of),
+            basis: inputs.basis.clone(),
+            reply_by: date_zh(inputs.reply_by),
+            level: level.into(),
+            risk_points,
+            repeat_cases: counts.case_ids.len(),
+            repeat_officers: counts.officers.len(),
+        },
+        tables,
+    ))
+}
