@@ -138,5 +138,6 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
         quarter.label_zh()
     );
     eprintln!("  报告/   季度报告、警示提醒函 {n_warnings} 份、试点评估报告（Word、HTML、Excel）");
+    eprintln!("{}", app::warnings_summary(&config, n_warnings));
     Ok(0)
 }

@@ -385,8 +385,9 @@ pub struct RiskPointText {
     pub ratio: String,
     pub signals: String,
     pub level: String,
-    /// `N件/M人` of art. 12(5) candidates among the cell's cases, or empty.
-    pub officer_repeats: String,
+    /// Art. 12(5) candidates among the cell's cases, and their officers.
+    pub officer_repeat_cases: i64,
+    pub officer_repeat_people: i64,
     /// Cases within a year after an earlier error of the cell was rectified.
     pub after_correction: i64,
 }
@@ -432,9 +433,19 @@ pub(super) fn risk_text(df: &DataFrame, row: usize) -> RiskPointText {
             .collect::<Vec<_>>()
             .join("、"),
         level: term(&str_at(df, "level", row)).to_string(),
-        officer_repeats: str_at(df, "officer_repeats", row),
+        officer_repeat_cases: repeat_part(&str_at(df, "officer_repeats", row), '件'),
+        officer_repeat_people: repeat_part(&str_at(df, "officer_repeats", row), '人'),
         after_correction: int_at(df, "after_correction", row),
     }
+}
+
+/// The number before `unit` in an `officer_repeats` text (`3件/2人`); 0
+/// when empty.
+fn repeat_part(text: &str, unit: char) -> i64 {
+    text.split('/')
+        .find(|p| p.ends_with(unit))
+        .and_then(|p| p.trim_end_matches(unit).parse().ok())
+        .unwrap_or(0)
 }
 
 /// Days of quarter `q` the data can speak for: inside the pilot and up to
@@ -525,5 +536,17 @@ pub fn clause_zh(code: &str) -> String {
         (Some(a), Some(i)) => format!("第{}条第（{}）项", N[a], N[i]),
         (Some(a), None) => format!("第{}条", N[a]),
         _ => code.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn officer_repeats_text_is_read_back_as_numbers() {
+        assert_eq!(repeat_part("3件/2人", '件'), 3);
+        assert_eq!(repeat_part("3件/2人", '人'), 2);
+        assert_eq!(repeat_part("", '件'), 0);
     }
 }

@@ -283,7 +283,7 @@ pub fn quarterly(
         "risk_points",
         "易错风险点（告警、预警；只计已认定存在失误的案件）",
         "top_risk_points",
-        risks,
+        risks.drop_many(["case_ids"]),
     );
 
     let repeats = inputs.with_names(inputs.query("repeat_list", Some(q))?)?;

@@ -120,7 +120,13 @@ pub fn review(inputs: &Inputs) -> Result<(Review, BTreeMap<String, ReportTable>)
     let repeat_last_label = eligible
         .last()
         .and_then(|i| Quarter::parse(&str_at(&rr.frame, "quarter", *i)))
-        .map(|q| q.label_zh())
+        .map(|q| {
+            if q.last_day() > inputs.as_of {
+                format!("{}（截至基准日）", q.label_zh())
+            } else {
+                q.label_zh()
+            }
+        })
         .unwrap_or_default();
     let repeat_from = if eligible.is_empty() {
         String::new()

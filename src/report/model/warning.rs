@@ -138,7 +138,7 @@ pub fn warning(
         ReportTable {
             title: "本单位易错风险点".into(),
             source: "queries/top_risk_points.sql".into(),
-            frame: risks.drop_many(["window"]),
+            frame: risks.drop_many(["window", "case_ids"]),
         },
     );
     tables.insert(
