@@ -331,6 +331,11 @@ impl Config {
         Ok(())
     }
 
+    /// The folder of the user's named queries, if configured.
+    pub fn queries_dir(&self) -> Option<PathBuf> {
+        (!self.paths.queries.is_empty()).then(|| PathBuf::from(&self.paths.queries))
+    }
+
     /// Header aliases for a canonical field: reference header, the canonical
     /// name itself, then the configured aliases.
     pub fn header_aliases(&self, field: &schema::Field) -> Vec<String> {

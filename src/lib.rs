@@ -2,17 +2,18 @@
 //! district's measures on duty fulfilment, error tolerance and error correction.
 
 pub mod analysis;
-pub mod app;
 pub mod calendar;
 pub mod chart;
 pub mod cli;
+pub mod cmd;
 pub mod config;
-pub mod demo;
 pub mod diag;
 pub mod fsutil;
 pub mod generate;
 pub mod ingest;
 pub mod output;
+pub mod period;
+pub mod pipeline;
 pub mod query;
 pub mod rejects;
 pub mod report;

@@ -22,10 +22,10 @@ pub static malloc_conf: &[u8; 58] = b"dirty_decay_ms:1000,muzzy_decay_ms:0,overs
 
 fn main() {
     let cli = jiucuo::cli::Cli::parse();
-    let code = match jiucuo::app::run(cli) {
+    let code = match jiucuo::cmd::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("错误：{}", jiucuo::app::error_chain(&err));
+            eprintln!("错误：{}", jiucuo::cmd::error_chain(&err));
             2
         }
     };

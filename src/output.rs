@@ -187,7 +187,7 @@ pub fn cell_text(v: &AnyValue) -> String {
         AnyValue::Boolean(b) => b.to_string(),
         AnyValue::Float64(f) => float_text(*f),
         AnyValue::Float32(f) => float_text(*f as f64),
-        AnyValue::Date(d) => crate::ingest::parse::date_from_days(*d).to_string(),
+        AnyValue::Date(d) => crate::period::date_from_days(*d).to_string(),
         AnyValue::List(s) => s
             .iter()
             .map(|v| cell_text(&v))
@@ -446,7 +446,7 @@ pub fn render_xlsx(sheets: &[(&str, &DataFrame)]) -> Result<Vec<u8>> {
                 match s.get(row)? {
                     AnyValue::Null => {}
                     AnyValue::Date(d) => {
-                        let day = crate::ingest::parse::date_from_days(d);
+                        let day = crate::period::date_from_days(d);
                         ws.write_date_with_format(r, j, day, &date)?;
                         width = width.max(10);
                     }

@@ -9,7 +9,9 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use polars::sql::SQLContext;
 
-use crate::analysis::period::Quarter;
+use crate::ingest::auxiliary::Volume;
+use crate::period::Quarter;
+use crate::pipeline::{Analyses, CaseTable};
 
 /// The queries shipped with jiucuo.
 pub const EMBEDDED: &[(&str, &str)] = &[
@@ -405,4 +407,44 @@ mod tests {
             buffer_bytes(&df, "case_id")
         );
     }
+}
+
+/// The tables registered for SQL: the ledger (with `filed_quarter` and
+/// `decided_quarter`), one row per case × officer, the optional files and
+/// every analysis result.
+pub fn tables_of(
+    cases: &CaseTable,
+    analyses: &Analyses,
+    volume: Option<&Volume>,
+    roster: Option<&DataFrame>,
+) -> anyhow::Result<Tables> {
+    // The ledger with two quarter labels: a plan, so that each query computes
+    // (and casts to text) only the columns and rows it reads.
+    let plan = cases.scan()?;
+    let cases_plan = plan.clone().with_columns([
+        crate::analysis::outcomes::quarter_expr(crate::schema::FILED_ON).alias("filed_quarter"),
+        crate::analysis::outcomes::quarter_expr(crate::schema::DECIDED_ON).alias("decided_quarter"),
+    ]);
+    let mut t = Tables::default();
+    // One row per case × officer: built only for the queries that read it.
+    t.insert_on_demand(
+        "case_officers",
+        crate::analysis::repeats::case_officers(plan),
+    );
+    t.insert_on_demand("cases", cases_plan);
+    if let CaseTable::Spilled(spill) = cases {
+        t.keep(spill.clone());
+    }
+    t.insert_spilled("deadlines", analyses.deadlines.spill())?;
+    t.insert("repeats", analyses.repeats.clone());
+    t.insert("hotspots", analyses.hotspots.clone());
+    t.insert("outcomes", analyses.outcomes.clone());
+    t.insert("validate", analyses.validate.clone());
+    if let Some(v) = volume {
+        t.insert("volume", v.to_frame()?);
+    }
+    if let Some(r) = roster {
+        t.insert("roster", r.clone());
+    }
+    Ok(t)
 }

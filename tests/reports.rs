@@ -584,7 +584,8 @@ fn a_staged_run_with_spilled_cases_writes_the_same_reports() {
 }
 
 fn staged_and_side_by_side_reports_agree() {
-    use jiucuo::app::{ReportOptions, ReportRun, ReportScope, Staging};
+    use jiucuo::pipeline::Staging;
+    use jiucuo::report::run::{ReportOptions, ReportRun, ReportScope};
     let fx = Fixture::new();
     let (ledger, volume_csv) = generated_ledger(1500, 23);
     std::fs::write(fx.path("volume.csv"), volume_csv).unwrap();
@@ -595,20 +596,25 @@ fn staged_and_side_by_side_reports_agree() {
     };
     let volume = jiucuo::ingest::auxiliary::read_volume(&fx.path("volume.csv"), &opts).unwrap();
     let config = jiucuo::config::Config::default();
-    let q = jiucuo::analysis::period::Quarter::parse("2026Q2").unwrap();
+    let q = jiucuo::period::Quarter::parse("2026Q2").unwrap();
     let as_of = q.last_day();
     let o = ReportOptions {
         names: false,
         summaries: false,
     };
+    let font = jiucuo::cmd::resolve::font(&config);
+    let calendar = jiucuo::calendar::Calendar::embedded();
     let render = |staging: Staging| {
         let scope = ReportScope {
             as_of,
-            window: Some(jiucuo::analysis::period::Window::Quarter(q)),
+            window: Some(jiucuo::period::Window::Quarter(q)),
             png_width: Some(400),
             staging,
+            font: &font,
+            calendar: &calendar,
         };
-        let (cases, in_scope) = jiucuo::app::scoped(ledger.cases.clone(), &config, as_of).unwrap();
+        let (cases, in_scope) =
+            jiucuo::pipeline::scoped(ledger.cases.clone(), &config, as_of).unwrap();
         let basis = jiucuo::report::model::Basis::new(&config, &ledger, &in_scope, false);
         let run = ReportRun::prepare(
             cases,
@@ -664,10 +670,11 @@ fn repeats_and_hotspots_need_only_the_columns_they_declare() {
         "repeats differ on the narrowed cases"
     );
     let config = jiucuo::config::Config::default();
-    let hp = jiucuo::app::hotspot_params(&config, jiucuo::generate::as_of());
-    let whole = hotspots::hotspots(cases, None, hotspots::Period::AllQuarters, &hp).unwrap();
+    let hp = jiucuo::pipeline::hotspot_params(&config, jiucuo::generate::as_of());
+    let whole = hotspots::hotspots(cases, None, jiucuo::period::Period::AllQuarters, &hp).unwrap();
     let narrowed = cases.select(hotspots::READS.iter().copied()).unwrap();
-    let few = hotspots::hotspots(&narrowed, None, hotspots::Period::AllQuarters, &hp).unwrap();
+    let few =
+        hotspots::hotspots(&narrowed, None, jiucuo::period::Period::AllQuarters, &hp).unwrap();
     assert!(whole.height() > 10, "{} hotspot rows", whole.height());
     assert!(
         whole.equals_missing(&few),

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::calendar::Calendar;
-use crate::ingest::parse::{date_from_days, days_since_epoch};
+use crate::period::{date_from_days, days_since_epoch};
 use crate::schema as s;
 
 /// Output columns (outputs.md §deadlines), plus `note` for calendar caveats.

@@ -4,7 +4,6 @@ pub mod deadlines;
 pub mod determination;
 pub mod hotspots;
 pub mod outcomes;
-pub mod period;
 pub mod repeats;
 pub mod scope;
 pub mod stats;

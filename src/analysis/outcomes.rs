@@ -10,8 +10,8 @@ use polars::prelude::*;
 use chrono::NaiveDate;
 
 use super::determination;
-use super::period::Quarter;
-use crate::ingest::parse::{date_from_days, days_since_epoch};
+use crate::period::Quarter;
+use crate::period::{date_from_days, days_since_epoch};
 use crate::schema as s;
 
 /// Output columns.
@@ -392,7 +392,7 @@ pub fn outcomes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::parse::days_since_epoch;
+    use crate::period::days_since_epoch;
     use chrono::NaiveDate;
 
     fn d(y: i32, m: u32, day: u32) -> Option<i32> {

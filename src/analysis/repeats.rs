@@ -17,7 +17,7 @@ use polars_arrow::array::{Array, Utf8ViewArray};
 use super::determination::{self, Treatment};
 use super::{listed_in_case_id_order, TextByRow};
 
-use crate::ingest::parse::{date_from_days, days_since_epoch};
+use crate::period::{date_from_days, days_since_epoch};
 use crate::schema as s;
 
 /// Output columns (outputs.md §repeats).

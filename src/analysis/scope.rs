@@ -14,7 +14,7 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::ingest::parse::days_since_epoch;
+use crate::period::days_since_epoch;
 use crate::schema as s;
 
 /// Event dates and the fields each event decides (emptied with it).

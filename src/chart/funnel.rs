@@ -13,10 +13,10 @@ use super::scene::{
     self, Area, Chrome, HAlign, Marker, Painter, Side, Stroke, Swatch, VAlign, YScale,
 };
 use super::{Built, ChartError, ChartInputs, Drawn, FontChoice, Skipped};
-use crate::analysis::period::Window;
 use crate::analysis::stats::{
     poisson_funnel_lower, poisson_funnel_upper, ALARM_LEVEL, WARNING_LEVEL,
 };
+use crate::period::Window;
 use crate::schema as s;
 
 pub const NAME: &str = "funnel";
@@ -506,7 +506,7 @@ mod tests {
     fn units_without_volume_are_listed() {
         let t = testdata::tables();
         // 2025Q2 has cases (王舍人) but no volume at all
-        let q2 = Window::Quarter(crate::analysis::period::Quarter { year: 2025, q: 2 });
+        let q2 = Window::Quarter(crate::period::Quarter { year: 2025, q: 2 });
         let r = Model::from_inputs(&t.inputs(Some(q2))).unwrap();
         assert!(r.unwrap_err().contains("2025年第二季度"));
     }

@@ -129,7 +129,7 @@ pub fn rule_order(rule: &str) -> usize {
 
 /// `2025Q3` → ["2025年", "第三季度"]; anything else unchanged, one line.
 pub fn quarter_lines(label: &str) -> Vec<String> {
-    match crate::analysis::period::Quarter::parse(label) {
+    match crate::period::Quarter::parse(label) {
         Some(q) => {
             let zh = q.label_zh();
             let year = format!("{}年", q.year);

@@ -17,7 +17,6 @@
 //! and clause use covers every decided case, since both serve the pilot review.
 
 pub mod clause_use;
-pub mod cmd;
 pub mod compliance;
 pub mod font;
 pub mod funnel;
@@ -39,9 +38,9 @@ use polars::prelude::*;
 pub use font::FontChoice;
 pub use scene::Scene;
 
-use crate::analysis::hotspots::Volume;
-use crate::analysis::period::Window;
-use crate::ingest::parse::date_from_days;
+use crate::ingest::auxiliary::Volume;
+use crate::period::date_from_days;
+use crate::period::Window;
 use crate::schema as s;
 
 /// Width of every chart in pixels.
@@ -53,7 +52,7 @@ pub struct ChartInputs<'a> {
     /// The ledger's canonical case frame (`Ledger::cases`).
     pub cases: &'a DataFrame,
     /// The deadline table with each row's case `filed_on`
-    /// (`app::DeadlineTable::scan`, or `deadlines::with_filed_on`).
+    /// (`pipeline::DeadlineTable::scan`, or `deadlines::with_filed_on`).
     pub deadlines: LazyFrame,
     /// `analysis::outcomes::outcomes(...)`.
     pub outcomes: &'a DataFrame,
@@ -362,7 +361,7 @@ mod tests {
     #[test]
     fn a_window_without_cases_gives_empty_charts_not_errors() {
         let t = testdata::tables();
-        let far = Window::Quarter(crate::analysis::period::Quarter { year: 2030, q: 1 });
+        let far = Window::Quarter(crate::period::Quarter { year: 2030, q: 1 });
         let set = render_all(&t.inputs(Some(far)), &FontChoice::fallback()).unwrap();
         let svg = |name: &str| &set.charts.iter().find(|c| c.name == name).unwrap().svg;
         assert!(svg("heatmap").contains("本期无案件"));

@@ -13,9 +13,9 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::ChartInputs;
-use crate::analysis::hotspots::Volume;
-use crate::analysis::period::{Quarter, Window};
-use crate::ingest::parse::days_since_epoch;
+use crate::ingest::auxiliary::Volume;
+use crate::period::days_since_epoch;
+use crate::period::{Quarter, Window};
 use crate::schema as s;
 
 pub const WANG: &str = "王舍人街道办事处";

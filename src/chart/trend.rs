@@ -63,7 +63,7 @@ impl Model {
         // A report on a quarter shows the trend up to that quarter, not after it.
         let last = inputs
             .window
-            .map(|w| crate::analysis::period::Quarter::of(w.last_day()).label());
+            .map(|w| crate::period::Quarter::of(w.last_day()).label());
         Ok(Model {
             quarters: by_quarter
                 .into_iter()

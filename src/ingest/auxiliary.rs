@@ -1,4 +1,5 @@
-//! Optional files: the enforcement volume (执法量) and the officer roster (人员名册).
+//! Optional files: the enforcement volume (执法量, with [`Volume`], the
+//! figures the analyses divide by) and the officer roster (人员名册).
 
 use std::path::Path;
 
@@ -7,8 +8,9 @@ use polars::prelude::*;
 use super::read::{raw_col, read_raw, RawTable, ReadOptions};
 use super::values::{self, fold};
 use super::IngestError;
-use crate::analysis::hotspots::Volume;
-use crate::analysis::period::Quarter;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::period::{quarters_between, Quarter, Window};
 use crate::schema::{roster, volume, ROW};
 
 /// Find each (field, header) of `wanted` among the table's headers.
@@ -150,4 +152,136 @@ pub fn read_roster(path: &Path, opts: &ReadOptions) -> Result<DataFrame, IngestE
             .collect()
     })
     .map_err(|e| IngestError::container("人员名册", e))
+}
+
+/// Enforcement volume (执法量): actions per unit × domain × quarter; a row with
+/// an empty domain is a unit total.
+#[derive(Debug, Clone, Default)]
+pub struct Volume {
+    entries: HashMap<(Quarter, String, String), f64>,
+    /// Per quarter and unit: the unit's total (the sum of its domain rows, or
+    /// its total row when it has no domain rows).
+    unit_totals: HashMap<(Quarter, String), f64>,
+    /// Per quarter and domain: the sum over units.
+    domain_totals: HashMap<(Quarter, String), f64>,
+    /// Per quarter: the sum of the unit totals.
+    quarter_totals: HashMap<Quarter, f64>,
+}
+
+impl Volume {
+    pub fn new(rows: impl IntoIterator<Item = (Quarter, String, String, f64)>) -> Volume {
+        let mut entries = HashMap::new();
+        for (q, u, d, v) in rows {
+            *entries.entry((q, u, d)).or_insert(0.0) += v;
+        }
+        // Totals are summed in sorted order, so that they never depend on
+        // the hash map's iteration order.
+        let mut sorted: Vec<(&(Quarter, String, String), &f64)> = entries.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        let mut by_domains: BTreeMap<(Quarter, String), f64> = BTreeMap::new();
+        let mut total_rows: BTreeMap<(Quarter, String), f64> = BTreeMap::new();
+        let mut domain_totals = HashMap::new();
+        for ((q, u, d), v) in sorted {
+            if d.is_empty() {
+                total_rows.insert((*q, u.clone()), *v);
+            } else {
+                *by_domains.entry((*q, u.clone())).or_insert(0.0) += v;
+                *domain_totals.entry((*q, d.clone())).or_insert(0.0) += v;
+            }
+        }
+        // a unit's domain rows win over its total row
+        let mut totals = total_rows;
+        totals.extend(by_domains);
+        let mut quarter_totals = HashMap::new();
+        for ((q, _), v) in &totals {
+            *quarter_totals.entry(*q).or_insert(0.0) += v;
+        }
+        Volume {
+            entries,
+            unit_totals: totals.into_iter().collect(),
+            domain_totals,
+            quarter_totals,
+        }
+    }
+
+    /// The volume as a table: `unit, domain, quarter, actions`, sorted.
+    pub fn to_frame(&self) -> PolarsResult<DataFrame> {
+        let mut rows: Vec<(&Quarter, &String, &String, &f64)> = self
+            .entries
+            .iter()
+            .map(|((q, u, d), v)| (q, u, d, v))
+            .collect();
+        rows.sort_by(|a, b| (a.1, a.2, a.0).cmp(&(b.1, b.2, b.0)));
+        df!(
+            "unit" => rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),
+            "domain" => rows.iter().map(|r| Some(r.2.clone()).filter(|d| !d.is_empty())).collect::<Vec<_>>(),
+            "quarter" => rows.iter().map(|r| r.0.label()).collect::<Vec<_>>(),
+            "actions" => rows.iter().map(|r| *r.3 as i64).collect::<Vec<_>>(),
+        )
+    }
+
+    fn quarter_value(&self, q: Quarter, unit: Option<&str>, domain: Option<&str>) -> Option<f64> {
+        match (unit, domain) {
+            (Some(u), Some(d)) => self
+                .entries
+                .get(&(q, u.to_string(), d.to_string()))
+                .copied(),
+            (Some(u), None) => self.unit_totals.get(&(q, u.to_string())).copied(),
+            (None, Some(d)) => self.domain_totals.get(&(q, d.to_string())).copied(),
+            (None, None) => self.quarter_totals.get(&q).copied(),
+        }
+    }
+
+    /// Volume in a window; a range takes each overlapping quarter pro rata.
+    pub fn value(&self, w: &Window, unit: Option<&str>, domain: Option<&str>) -> Option<f64> {
+        let (a, b) = (w.first_day(), w.last_day());
+        let mut total = None;
+        for q in quarters_between(a, b) {
+            let (qa, qb) = (q.first_day().max(a), q.last_day().min(b));
+            let share = ((qb - qa).num_days() + 1) as f64
+                / ((q.last_day() - q.first_day()).num_days() + 1) as f64;
+            if let Some(v) = self.quarter_value(q, unit, domain) {
+                total = Some(total.unwrap_or(0.0) + v * share);
+            }
+        }
+        total
+    }
+
+    /// Every unit the volume file names.
+    pub fn units(&self) -> BTreeSet<String> {
+        self.entries.keys().map(|(_, u, _)| u.clone()).collect()
+    }
+
+    /// Volume of one unit in a window (all its domains; a range takes each
+    /// overlapping quarter pro rata); None when the file has no figure for it.
+    pub fn unit_volume(&self, w: &Window, unit: &str) -> Option<f64> {
+        self.value(w, Some(unit), None)
+    }
+
+    /// The domains the file gives volume for the unit in (any quarter).
+    pub fn domains_of(&self, unit: &str) -> BTreeSet<String> {
+        self.entries
+            .keys()
+            .filter(|(_, u, d)| u == unit && !d.is_empty())
+            .map(|(_, _, d)| d.clone())
+            .collect()
+    }
+
+    /// Every (unit, domain) the file gives volume for.
+    pub fn unit_domains(&self) -> BTreeSet<(String, String)> {
+        self.entries
+            .keys()
+            .filter(|(_, _, d)| !d.is_empty())
+            .map(|(_, u, d)| (u.clone(), d.clone()))
+            .collect()
+    }
+
+    /// Every domain the file names.
+    pub fn domains(&self) -> BTreeSet<String> {
+        self.entries
+            .keys()
+            .filter(|(_, _, d)| !d.is_empty())
+            .map(|(_, _, d)| d.clone())
+            .collect()
+    }
 }

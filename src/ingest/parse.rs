@@ -13,6 +13,7 @@ use super::mapping::HeaderMap;
 use super::read::{raw_col, RawTable};
 use super::values::{self, Clause, ValueError};
 use super::{Finding, IngestError, Severity};
+use crate::period::days_since_epoch;
 use crate::schema::{self, Field, FieldType, FIELDS, ROW};
 
 /// Missing-value markers of free-text columns (values::is_missing recognises
@@ -329,17 +330,6 @@ fn parse_column(
             Ok((texts.with_name(name.into()).into_series(), None))
         }
     }
-}
-
-/// Days from 1970-01-01 (polars' Date physical value).
-pub fn days_since_epoch(d: chrono::NaiveDate) -> i32 {
-    (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch")).num_days() as i32
-}
-
-/// The date of a polars Date physical value.
-pub fn date_from_days(days: i32) -> chrono::NaiveDate {
-    chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch")
-        + chrono::Duration::days(days as i64)
 }
 
 #[cfg(test)]

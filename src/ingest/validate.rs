@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 use super::mapping::HeaderMap;
-use super::parse::{date_from_days, days_since_epoch};
 use super::read::{raw_col, RawTable};
 use super::values::Clause;
 use super::{Finding, IngestError, Severity};
 use crate::config::Config;
+use crate::period::{date_from_days, days_since_epoch};
 use crate::schema::{self, FieldType, FIELDS, ROW};
 
 /// Date pairs (earlier, later) that must not be reversed.

@@ -20,8 +20,8 @@ use serde::Serialize;
 
 use super::markup::inline;
 use super::table::{term, ReportTable};
-use crate::analysis::period::Quarter;
 use crate::config::Config;
+use crate::period::Quarter;
 use crate::query::{self, NamedQuery, Params, Tables};
 
 /// Everything the report models read.

@@ -11,7 +11,7 @@ use super::{
     ratio, risk_text, row_where, str_at, sum_col, Basis, Inputs, RepeatCounts, RiskPointText,
     Share,
 };
-use crate::analysis::period::Quarter;
+use crate::period::Quarter;
 use crate::report::table::ReportTable;
 
 /// The quarterly report's context.

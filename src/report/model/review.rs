@@ -10,7 +10,7 @@ use super::{
     clause_zh, date_zh, float_at, inline, int_at, pct, ratio, row_where, str_at, sum_col, Basis,
     Inputs,
 };
-use crate::analysis::period::Quarter;
+use crate::period::Quarter;
 use crate::report::table::ReportTable;
 
 /// Full pilot quarters a quarter needs before it for a repeat rate: with

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::{date_zh, inline, only, risk_text, str_at, Basis, Inputs, RepeatCounts, RiskPointText};
-use crate::analysis::period::Quarter;
+use crate::period::Quarter;
 use crate::report::table::ReportTable;
 
 /// One unit's warning notice context.

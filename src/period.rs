@@ -1,6 +1,18 @@
-//! Analysis windows: calendar quarters and date ranges (ledger.md §Periods).
+//! Periods: calendar quarters, analysis windows (a quarter or a date range),
+//! the periods an analysis covers, and dates as the day numbers polars holds
+//! them in (ledger.md §Periods). One type family for every layer.
 
 use chrono::{Datelike, Duration, NaiveDate};
+
+/// Days since 1970-01-01 (a polars Date's physical value).
+pub fn days_since_epoch(d: NaiveDate) -> i32 {
+    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch")).num_days() as i32
+}
+
+/// The date of a polars Date physical value.
+pub fn date_from_days(days: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch") + Duration::days(days as i64)
+}
 
 /// A calendar quarter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -93,8 +105,7 @@ impl Window {
     /// A filter on rows whose `filed_on` falls in the window.
     pub fn filed_within(&self) -> polars::prelude::Expr {
         use polars::prelude::*;
-        let day =
-            |d: NaiveDate| lit(crate::ingest::parse::days_since_epoch(d)).cast(DataType::Date);
+        let day = |d: NaiveDate| lit(days_since_epoch(d)).cast(DataType::Date);
         col(crate::schema::FILED_ON)
             .gt_eq(day(self.first_day()))
             .and(col(crate::schema::FILED_ON).lt_eq(day(self.last_day())))
@@ -117,6 +128,15 @@ impl Window {
             }
         }
     }
+}
+
+/// The windows an analysis covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// Every quarter the data spans.
+    AllQuarters,
+    Quarter(Quarter),
+    Range(NaiveDate, NaiveDate),
 }
 
 /// Every quarter from the one holding `first` to the one holding `last`.

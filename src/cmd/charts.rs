@@ -5,43 +5,36 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-use super::{render_all, ChartInputs, ChartSet, FontChoice};
+use super::resolve::{self, LedgerSource};
+use super::{load, Progress};
 use crate::analysis::outcomes;
-use crate::analysis::period::{Quarter, Window};
-use crate::app;
+use crate::chart::{render_all, ChartInputs, ChartSet, FontChoice};
 use crate::cli::ChartsArgs;
-use crate::ingest::{self, Encoding, ReadOptions};
+use crate::period::Window;
+use crate::pipeline::{self, DeadlineTable};
 
 /// Run the command; Ok(exit code).
 pub fn run(a: ChartsArgs) -> Result<i32> {
     let window = match &a.quarter {
-        Some(q) => Some(Window::Quarter(Quarter::parse(q).with_context(|| {
-            format!("--quarter “{q}”无法识别（可用：2026Q3、2026年第三季度）")
-        })?)),
+        Some(q) => Some(Window::Quarter(resolve::quarter(q)?)),
         None => None,
     };
-    let as_of = app::as_of(a.as_of.as_deref())?;
-    let loaded = app::load(&a.ledger)?;
-    let volume = match &a.volume {
-        Some(p) => {
-            let opts = ReadOptions {
-                encoding: Encoding::parse(&loaded.config.ledger.encoding).unwrap_or(Encoding::Auto),
-                sheet: None,
-                keep_summaries: true,
-            };
-            Some(ingest::auxiliary::read_volume(p, &opts)?)
-        }
-        None => None,
-    };
-    let (cases, _) = app::scoped(loaded.ledger.cases, &loaded.config, as_of)?;
+    let as_of = resolve::as_of(a.as_of.as_deref())?;
+    let source = LedgerSource::resolve(&a.ledger, false)?;
+    let cal = resolve::calendar(&source.config)?;
+    let font = resolve::font(&source.config);
+    let volume = load::volume(a.volume.as_deref(), &source.side_files())?;
+    let ledger = load::ledger(&source)?;
+    let (cases, _) = pipeline::scoped(ledger.cases, &source.config, as_of)?;
     let cases = &cases;
-    let cal = app::calendar(&loaded.config)?;
-    let deadlines =
-        app::DeadlineTable::compute(cases, &cal, &app::deadline_params(&loaded.config, as_of))?;
-    let outcomes = outcomes::outcomes(cases, as_of, loaded.config.repeats.art11_is_tolerance)?;
-    let font = app::find_font(&loaded.config);
+    let deadlines = DeadlineTable::compute(
+        cases,
+        &cal,
+        &pipeline::deadline_params(&source.config, as_of),
+    )?;
+    let outcomes = outcomes::outcomes(cases, as_of, source.config.repeats.art11_is_tolerance)?;
     let inputs = ChartInputs {
         cases,
         deadlines: deadlines.scan()?,
@@ -50,7 +43,7 @@ pub fn run(a: ChartsArgs) -> Result<i32> {
         window,
         as_of: Some(as_of),
     };
-    let progress = app::Progress::start("绘制图表");
+    let progress = Progress::start("绘制图表");
     let set = render_all(&inputs, &font);
     progress.finish();
     let set = set?;

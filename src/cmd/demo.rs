@@ -5,11 +5,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::analysis::period::Quarter;
-use crate::app::{self, ReportOptions, ReportRun};
+use super::{load, resolve, Progress};
 use crate::config::Config;
 use crate::ingest::{self, Encoding, ReadOptions};
 use crate::output::{TableFormat, WriteOptions};
+use crate::period::{Quarter, Window};
+use crate::pipeline::{self, Staging};
+use crate::report::model::Basis;
+use crate::report::run::{warnings_summary, ReportOptions, ReportRun, ReportScope};
 
 /// Seed of the built-in demo data.
 pub const DEMO_SEED: u64 = 20250301;
@@ -23,7 +26,7 @@ pub fn demo_quarter() -> Quarter {
 pub fn run(out: &Path, rows: usize) -> Result<i32> {
     crate::fsutil::ensure_writable_dir(out)?;
     let data_dir = out.join("data");
-    let progress = app::Progress::start("生成模拟台账");
+    let progress = Progress::start("生成模拟台账");
     let generated = crate::generate::write_dataset(&data_dir, rows, DEMO_SEED, true, true);
     progress.finish();
     generated?;
@@ -44,7 +47,7 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
         keep_summaries: true,
     };
     let ledger = ingest::read_ledger(&ledger_path, &opts, &config)?;
-    app::report_accounting(&ledger, &ledger_path);
+    load::report_accounting(&ledger, &ledger_path);
     let volume = ingest::auxiliary::read_volume(&data_dir.join("volume.csv"), &opts)?;
     let roster = ingest::auxiliary::read_roster(&data_dir.join("roster.csv"), &opts)?;
     let as_of = crate::generate::as_of();
@@ -63,17 +66,23 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
     crate::fsutil::write_atomic(&rejects_path, &crate::rejects::rejects_xlsx(&ledger)?)?;
     written.push((rejects_path, "拒收行（改正后可重新导入）".into()));
     // Every analysis and chart, once, for the analysis tables and the reports.
-    let progress = app::Progress::start("分析、绘制图表");
-    let window = Some(crate::analysis::period::Window::Quarter(quarter));
+    let progress = Progress::start("分析、绘制图表");
+    let calendar = resolve::calendar(&config)?;
+    let font = resolve::font(&config);
+    if let Some(m) = font.message() {
+        eprintln!("{m}");
+    }
     // the demo also writes the charts on their own (图表/): full width
-    let scope = app::ReportScope {
+    let scope = ReportScope {
         as_of,
-        window,
+        window: Some(Window::Quarter(quarter)),
         png_width: None,
-        staging: app::Staging::for_cases(ledger.cases.height()),
+        staging: Staging::for_cases(ledger.cases.height()),
+        font: &font,
+        calendar: &calendar,
     };
-    let (cases, in_scope) = app::scoped(ledger.cases.clone(), &config, as_of)?;
-    let basis = crate::report::model::Basis::new(&config, &ledger, &in_scope, true);
+    let (cases, in_scope) = pipeline::scoped(ledger.cases.clone(), &config, as_of)?;
+    let basis = Basis::new(&config, &ledger, &in_scope, true);
     let run = ReportRun::prepare(
         cases,
         &ledger.findings,
@@ -86,7 +95,7 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
     progress.finish();
     let run = run?;
     let analysis_dir = out.join("分析");
-    for p in app::write_analyses(
+    for p in pipeline::write_analyses(
         &run.analyses,
         &analysis_dir,
         TableFormat::Csv,
@@ -96,9 +105,9 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
     }
 
     // Reports.
-    let progress = app::Progress::start("生成报告");
+    let progress = Progress::start("生成报告");
     let chart_dir = out.join("图表");
-    crate::chart::cmd::write(&run.chart_set, &chart_dir)?;
+    super::charts::write(&run.chart_set, &chart_dir)?;
     for c in &run.chart_set.charts {
         written.push((chart_dir.join(format!("{}.svg", c.name)), c.title.clone()));
         if c.png.is_some() {
@@ -138,6 +147,6 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
         quarter.label_zh()
     );
     eprintln!("  报告/   季度报告、警示提醒函 {n_warnings} 份、试点评估报告（Word、HTML、Excel）");
-    eprintln!("{}", app::warnings_summary(&config, n_warnings));
+    eprintln!("{}", warnings_summary(&config, n_warnings));
     Ok(0)
 }

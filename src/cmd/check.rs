@@ -1,0 +1,40 @@
+//! `jiucuo check`: art. 12(5) for one officer and one problem, for a case
+//! about to be decided.
+
+use anyhow::Result;
+use polars::prelude::*;
+
+use super::resolve::{self, LedgerSource};
+use super::{load, write_table, EXIT_FINDINGS};
+use crate::analysis::repeats;
+use crate::cli;
+use crate::pipeline;
+
+pub fn run(a: cli::CheckArgs) -> Result<i32> {
+    let day = resolve::as_of(a.as_of.as_deref())?;
+    let source = LedgerSource::resolve(&a.ledger, false)?;
+    let ros = load::roster(a.roster.as_deref(), &source.side_files())?;
+    let ids = pipeline::identities(ros.as_ref())?;
+    let p = pipeline::repeat_params(&source.config);
+    let ledger = load::ledger(&source)?;
+    let (cases, _) = pipeline::scoped(ledger.cases, &source.config, day)?;
+    let query = repeats::CheckQuery {
+        officer: &a.officer,
+        problem: &a.problem,
+        domain: a.domain.as_deref(),
+        as_of: day,
+        subjective: a.subjective,
+    };
+    let r = repeats::check(&cases, &query, &p, ids.as_ref())?;
+    let ids = Series::new("prior_case_ids".into(), r.prior_case_ids.clone());
+    let table = df!(
+        "officer" => [r.officer.clone()],
+        "problem" => [r.problem.clone()],
+        "barred" => [r.barred],
+        "reason" => [r.reason.clone()],
+        "prior_case_ids" => ListChunked::from_iter([Some(ids)]).into_series(),
+    )?;
+    write_table(&table, &a.output)?;
+    eprintln!("{}", r.reason);
+    Ok(if r.barred { EXIT_FINDINGS } else { 0 })
+}

@@ -1,0 +1,84 @@
+//! `jiucuo report quarterly|warnings|review`.
+
+use anyhow::{bail, Result};
+
+use super::resolve::{self, LedgerSource};
+use super::{load, Progress};
+use crate::cli::{self, ReportKind};
+use crate::period::Window;
+use crate::pipeline::{self, Staging};
+use crate::report::model::Basis;
+use crate::report::run::{warnings_summary, ReportOptions, ReportRun, ReportScope};
+
+pub fn run(a: cli::ReportArgs) -> Result<i32> {
+    let quarter = match (&a.quarter, a.kind) {
+        (Some(q), _) => Some(resolve::quarter(q)?),
+        (None, ReportKind::Review) => None,
+        (None, _) => bail!("季度报告和警示提醒函需要 --quarter，例如 --quarter 2026Q3"),
+    };
+    let as_of = match &a.as_of {
+        Some(t) => Some(resolve::date(t, "--as-of")?),
+        None => None,
+    };
+    crate::fsutil::ensure_writable_dir(&a.out)?;
+    let source = LedgerSource::resolve(&a.ledger, a.summaries)?;
+    let config = &source.config;
+    let day = match (as_of, quarter) {
+        (Some(d), _) => d,
+        (None, Some(q)) => q.last_day(),
+        (None, None) => resolve::today().min(config.pilot.end),
+    };
+    let cal = resolve::calendar(config)?;
+    let font = resolve::font(config);
+    let vol = load::volume(a.volume.as_deref(), &source.side_files())?;
+    let ros = load::roster(a.roster.as_deref(), &source.side_files())?;
+    if a.names && ros.is_none() {
+        eprintln!("注意：--names 需要同时给出 --roster 人员名册，否则仍显示执法证号");
+    }
+    let mut ledger = load::ledger(&source)?;
+    if let Some(m) = font.message() {
+        eprintln!("{m}");
+    }
+    let (cases, scope) = pipeline::scoped(std::mem::take(&mut ledger.cases), config, day)?;
+    let basis = Basis::new(config, &ledger, &scope, a.roster.is_some());
+    let progress = Progress::start("生成报告");
+    let report_scope = ReportScope {
+        as_of: day,
+        window: quarter.map(Window::Quarter),
+        png_width: Some(crate::chart::REPORT_PNG_WIDTH),
+        staging: Staging::for_cases(cases.height()),
+        font: &font,
+        calendar: &cal,
+    };
+    let run = ReportRun::prepare(
+        cases,
+        &ledger.findings,
+        config,
+        vol.as_ref(),
+        ros,
+        report_scope,
+        basis,
+    );
+    progress.finish();
+    let run = run?;
+    let o = ReportOptions {
+        names: a.names,
+        summaries: a.summaries,
+    };
+    let reports = match (a.kind, quarter) {
+        (ReportKind::Quarterly, Some(q)) => vec![run.quarterly(config, q, day, &o)?],
+        (ReportKind::Warnings, Some(q)) => run.warnings(config, q, day, &o)?,
+        _ => vec![run.review(config, day, &o)?],
+    };
+    let mut written = Vec::new();
+    for r in &reports {
+        written.extend(crate::report::write(r, &a.out)?);
+    }
+    for p in &written {
+        eprintln!("已写出：{}", p.display());
+    }
+    if a.kind == ReportKind::Warnings {
+        eprintln!("{}", warnings_summary(config, reports.len()));
+    }
+    Ok(0)
+}
