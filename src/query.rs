@@ -372,43 +372,6 @@ pub fn run(query: &NamedQuery, tables: &Tables, params: &Params) -> Result<DataF
         })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn buffer_bytes(df: &DataFrame, name: &str) -> usize {
-        df.column(name)
-            .unwrap()
-            .str()
-            .unwrap()
-            .downcast_iter()
-            .map(|a| a.total_buffer_len())
-            .sum()
-    }
-
-    #[test]
-    fn a_few_rows_filtered_from_many_keep_only_their_own_text() {
-        // 20,000 ids of 25 bytes (too long to sit inside the views): 500 kB
-        // of text, of which the 3 rows kept need 75 bytes.
-        let ids: Vec<String> = (0..20_000)
-            .map(|i| format!("监督案件编号-{i:06}"))
-            .collect();
-        let keep: Vec<bool> = (0..20_000).map(|i| i % 7_000 == 0).collect();
-        let df = df!("case_id" => &ids, "n" => (0..20_000).collect::<Vec<i64>>()).unwrap();
-        let filtered = df.filter(&BooleanChunked::new("".into(), &keep)).unwrap();
-        assert!(buffer_bytes(&filtered, "case_id") >= 500_000);
-        let compact = text_in_own_buffers(filtered.clone()).unwrap();
-        assert_eq!(compact, filtered);
-        assert_eq!(buffer_bytes(&compact, "case_id"), 3 * 25);
-        // A column that uses most of its buffers is left as it is.
-        let whole = text_in_own_buffers(df.clone()).unwrap();
-        assert_eq!(
-            buffer_bytes(&whole, "case_id"),
-            buffer_bytes(&df, "case_id")
-        );
-    }
-}
-
 /// The tables registered for SQL: the ledger (with `filed_quarter` and
 /// `decided_quarter`), one row per case × officer, the optional files and
 /// every analysis result.
@@ -447,4 +410,41 @@ pub fn tables_of(
         t.insert("roster", r.clone());
     }
     Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn buffer_bytes(df: &DataFrame, name: &str) -> usize {
+        df.column(name)
+            .unwrap()
+            .str()
+            .unwrap()
+            .downcast_iter()
+            .map(|a| a.total_buffer_len())
+            .sum()
+    }
+
+    #[test]
+    fn a_few_rows_filtered_from_many_keep_only_their_own_text() {
+        // 20,000 ids of 25 bytes (too long to sit inside the views): 500 kB
+        // of text, of which the 3 rows kept need 75 bytes.
+        let ids: Vec<String> = (0..20_000)
+            .map(|i| format!("监督案件编号-{i:06}"))
+            .collect();
+        let keep: Vec<bool> = (0..20_000).map(|i| i % 7_000 == 0).collect();
+        let df = df!("case_id" => &ids, "n" => (0..20_000).collect::<Vec<i64>>()).unwrap();
+        let filtered = df.filter(&BooleanChunked::new("".into(), &keep)).unwrap();
+        assert!(buffer_bytes(&filtered, "case_id") >= 500_000);
+        let compact = text_in_own_buffers(filtered.clone()).unwrap();
+        assert_eq!(compact, filtered);
+        assert_eq!(buffer_bytes(&compact, "case_id"), 3 * 25);
+        // A column that uses most of its buffers is left as it is.
+        let whole = text_in_own_buffers(df.clone()).unwrap();
+        assert_eq!(
+            buffer_bytes(&whole, "case_id"),
+            buffer_bytes(&df, "case_id")
+        );
+    }
 }
