@@ -3,6 +3,7 @@ WITH d AS (
     SELECT rule, status, CAST(actual AS INTEGER) - CAST(start AS INTEGER) AS days
     FROM deadlines
     WHERE actual IS NOT NULL AND start IS NOT NULL
+      AND NOT (rule = 'D22-feedback' AND deadline IS NULL)
 )
 SELECT
     rule,

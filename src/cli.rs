@@ -202,6 +202,12 @@ pub struct CheckArgs {
     /// 拟作认定的日期（默认：今天）：此后发生的事项视为尚未发生
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// 拟认定的案件在台账中的编号：按其立案日期比对，且不与自身比对
+    #[arg(long, value_name = "ID", conflicts_with = "filed")]
+    pub case: Option<String>,
+    /// 拟认定案件的立案日期（不在台账中时；默认：认定日期）
+    #[arg(long, value_name = "DATE")]
+    pub filed: Option<String>,
     /// 人员名册（有则按执法证号识别同一人员）
     #[arg(long, value_name = "FILE")]
     pub roster: Option<PathBuf>,

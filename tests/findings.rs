@@ -147,7 +147,8 @@ fn every_analysis_command_takes_the_as_of_date() {
         "案件编号,执法单位,执法领域,执法事项类别,问题类型,立案日期,认定日期,认定结果,适用条款,涉及人员,主观过错\n\
          A1,区市场监督管理局,市场监管,行政处罚,文书瑕疵,2026-03-02,2026-04-20,不予容错,第十二条第（一）项,甲,是\n\
          A2,区市场监督管理局,市场监管,行政处罚,文书瑕疵,2026-05-04,,,,甲,是\n\
-         A3,区市场监督管理局,市场监管,行政处罚,文书瑕疵,2026-06-01,,,,乙,是\n",
+         A3,区市场监督管理局,市场监管,行政处罚,文书瑕疵,2026-06-01,,,,甲,是\n\
+         B1,区市场监督管理局,市场监管,行政处罚,超期办理,2026-03-02,2026-04-02,不予容错,第十二条第（五）项,丙,是\n",
     );
     let flagged = |as_of: &str| -> Vec<String> {
         let run = fx
@@ -156,8 +157,8 @@ fn every_analysis_command_takes_the_as_of_date() {
         let rows: Vec<Value> = serde_json::from_slice(&run.stdout).unwrap();
         rows.iter().map(|r| s(r, "case_id")).collect()
     };
-    // A1 was decided on 04-20, before A2 was filed (05-04): A2 is a candidate.
-    assert_eq!(flagged("2026-06-30"), ["A2"]);
+    // A1 was decided on 04-20, before A2 (05-04) and A3 (06-01) were filed.
+    assert_eq!(flagged("2026-06-30"), ["A2", "A3"]);
     // As of 04-10 A1 was undecided and A2 not yet filed: nothing.
     assert!(flagged("2026-04-10").is_empty());
     // As of 05-10 the ledger had A1 decided and A2 filed; A3 did not exist.
@@ -172,8 +173,50 @@ fn every_analysis_command_takes_the_as_of_date() {
             .map(|r| r["count"].as_i64().unwrap())
             .sum()
     };
-    assert_eq!(outcome_rows("2026-04-19"), 0);
-    assert_eq!(outcome_rows("2026-04-20"), 1);
+    // B1 (decided 04-02) counts from 04-02, A1 from 04-20
+    assert_eq!(outcome_rows("2026-04-19"), 1);
+    assert_eq!(outcome_rows("2026-04-20"), 2);
+    // B1 cites 12(5) with no earlier case of 丙: listed by outcomes
+    let run = fx
+        .jiucuo([
+            "outcomes",
+            "l.csv",
+            "--as-of",
+            "2026-06-30",
+            "--format",
+            "json",
+        ])
+        .ok();
+    let rows: Vec<Value> = serde_json::from_slice(&run.stdout).unwrap();
+    let cited: Vec<String> = rows
+        .iter()
+        .filter(|r| s(r, "section") == "cited_without_basis")
+        .map(|r| s(r, "item"))
+        .collect();
+    assert_eq!(cited, ["B1"]);
+    // the named queries judge the ledger as of the date too
+    let filed_in_q2 = |as_of: &str| -> i64 {
+        let run = fx
+            .jiucuo([
+                "query",
+                "l.csv",
+                "--name",
+                "overview_by_quarter",
+                "--as-of",
+                as_of,
+                "--format",
+                "json",
+            ])
+            .ok();
+        let rows: Vec<Value> = serde_json::from_slice(&run.stdout).unwrap();
+        rows.iter()
+            .filter(|r| s(r, "quarter") == "2026Q2")
+            .map(|r| r["filed"].as_i64().unwrap())
+            .sum()
+    };
+    // A2 (05-04) and A3 (06-01) are filed in 2026Q2
+    assert_eq!(filed_in_q2("2026-05-10"), 1);
+    assert_eq!(filed_in_q2("2026-06-30"), 2);
     // The stderr says what the date left out.
     let run = fx
         .jiucuo([

@@ -108,7 +108,7 @@ fn ledger_queries_match_plain_counts() {
             (
                 i(r, "filed"),
                 i(r, "decided"),
-                i(r, "tolerated"),
+                i(r, "lenient"),
                 i(r, "not_tolerated"),
                 i(r, "open")
             ),

@@ -200,6 +200,7 @@ fn unit_risk_points_agree_with_an_independent_count(html: &str, csv: &str) {
         .collect();
     assert!(!rows.is_empty(), "a unit×error_type risk point in 2026Q2");
     let text = text_of(html);
+    let mut named_in_text = 0;
     for cells in rows {
         let (u, e) = (cells[2], cells[4]);
         let in_q2: Vec<&Vec<String>> = records
@@ -229,7 +230,13 @@ fn unit_risk_points_agree_with_an_independent_count(html: &str, csv: &str) {
             text.contains(&named) || !text.contains(&format!("{u}的“{e}”问题")),
             "{named} not in the text"
         );
+        named_in_text += usize::from(text.contains(&named));
     }
+    // the planted unit×error_type risk point is among those the text names
+    assert!(
+        named_in_text > 0,
+        "no unit×error_type risk point named in the text"
+    );
 }
 
 #[test]

@@ -566,27 +566,26 @@ impl<'a> Run<'a> {
                     let all = positive(v.value(w, None, None))?;
                     return Some(v.value(w, Some(unit), None)? * Margins::get(&m.error, &e) / all);
                 }
-                // Errors in a domain the volume file has no figure for: no
-                // expectation can be formed.
-                let covered = m.unit_domains.get(&u).is_none_or(|ds| {
-                    ds.iter()
-                        .all(|d| domains.contains(&names.domains[*d as usize]))
-                });
-                if !covered {
+                // Every domain of the unit needs a figure for the window
+                // (the unit's and the district's), and so does every domain
+                // the unit has errors in: otherwise no expectation can be
+                // formed, and the cell is not tested.
+                let errors_in = m.unit_domains.get(&u).cloned().unwrap_or_default();
+                let uncovered = errors_in
+                    .iter()
+                    .any(|d| !domains.contains(&names.domains[*d as usize]));
+                if uncovered {
                     return None;
                 }
                 let mut sum = 0.0;
                 for domain in &domains {
-                    let Some(dc) = names.domains.iter().position(|x| x == domain) else {
-                        continue;
+                    let mine = v.value(w, Some(unit), Some(domain))?;
+                    let all = positive(v.value(w, None, Some(domain)))?;
+                    let rate = match names.domains.iter().position(|x| x == domain) {
+                        Some(dc) => Margins::get(&m.domain_error, &(dc as u32, e)) / all,
+                        None => 0.0,
                     };
-                    let (Some(mine), Some(all)) = (
-                        v.value(w, Some(unit), Some(domain)),
-                        positive(v.value(w, None, Some(domain))),
-                    ) else {
-                        continue;
-                    };
-                    sum += mine * Margins::get(&m.domain_error, &(dc as u32, e)) / all;
+                    sum += mine * rate;
                 }
                 Some(sum)
             }
@@ -966,7 +965,7 @@ fn assemble(
             .collect()
     };
     let mut listed: Vec<Vec<IdxSize>> = vec![Vec::new(); cells.len()];
-    let mut rectified: HashMap<(Dims, (u32, u32)), Vec<i32>> = HashMap::new();
+    let mut rectified: HashMap<(Dims, (u32, u32)), Vec<(i32, IdxSize)>> = HashMap::new();
     for &row in &order {
         if !rows.established[row] {
             continue;
@@ -984,7 +983,10 @@ fn assemble(
             }
             if let Some(day) = rows.rectified[row] {
                 if wanted_keys.contains(&(dims, key)) {
-                    rectified.entry((dims, key)).or_default().push(day);
+                    rectified
+                        .entry((dims, key))
+                        .or_default()
+                        .push((day, row as IdxSize));
                 }
             }
         }
@@ -1002,8 +1004,13 @@ fn assemble(
             rs.iter()
                 .filter(|r| {
                     let filed = rows.filed[**r as usize];
-                    let k = days.partition_point(|d| *d < filed);
-                    k > 0 && filed - days[k - 1] <= AFTER_CORRECTION_DAYS
+                    // the latest rectification before the filing, of another case
+                    let k = days.partition_point(|d| d.0 < filed);
+                    days[..k]
+                        .iter()
+                        .rev()
+                        .find(|d| d.1 != **r)
+                        .is_some_and(|d| filed - d.0 <= AFTER_CORRECTION_DAYS)
                 })
                 .count() as i64
         })
@@ -1493,6 +1500,40 @@ mod tests {
             .get_as_series(0)
             .unwrap();
         assert_eq!(ids.len(), 3);
+    }
+
+    #[test]
+    fn a_unit_whose_volume_lacks_the_window_is_not_tested() {
+        // U1 works in D1 and D2; the volume file gives D2 only for 2025Q2.
+        // In 2025Q3 its expectation cannot be formed (leaving D2 out would
+        // understate it and flag U1): no expected count, no test.
+        let q2 = Quarter::parse("2025Q2").unwrap();
+        let q3 = Quarter::parse("2025Q3").unwrap();
+        let mut rows = vec![];
+        for q in [q2, q3] {
+            for (u, d) in [("U1", "D1"), ("U2", "D1"), ("U3", "D1")] {
+                rows.push((q, u.to_string(), d.to_string(), 100.0));
+            }
+        }
+        rows.push((q2, "U1".to_string(), "D2".to_string(), 100.0));
+        rows.push((q2, "U4".to_string(), "D2".to_string(), 100.0));
+        rows.push((q3, "U4".to_string(), "D2".to_string(), 100.0));
+        let vol = Volume::new(rows);
+        let f = day(2025, 8, 5);
+        let df = ledger(&[
+            ("U1", "D1", "A", 5, f, Kind::Error),
+            ("U1", "D2", "A", 9, f, Kind::Error),
+            ("U2", "D1", "A", 5, f, Kind::Error),
+            ("U3", "D1", "A", 5, f, Kind::Error),
+            ("U4", "D2", "A", 9, f, Kind::Error),
+        ]);
+        let out = hotspots(&df, Some(&vol), Period::Quarter(q3), &params()).unwrap();
+        let u1 = cell(&out, "2025Q3", Dims::UnitError, "U1", "A").unwrap();
+        assert_eq!(f64_of(&u1, "expected"), None, "{u1}");
+        assert_eq!(signals(&u1), ["frequent"]);
+        // U2 is covered: 100 × 15/300 (D1's rate of A) = 5
+        let u2 = cell(&out, "2025Q3", Dims::UnitError, "U2", "A").unwrap();
+        close(f64_of(&u2, "expected"), 5.0);
     }
 
     #[test]

@@ -17,6 +17,9 @@ use crate::schema as s;
 /// Output columns.
 pub const COLUMNS: &[&str] = &["section", "group", "item", "count", "base", "share"];
 
+/// The catch-all item of each article (第九条第（九）项 …).
+pub const CATCH_ALL_ITEMS: [&str; 4] = ["9.9", "10.10", "11.3", "12.7"];
+
 /// Rectification states (art. 20), in the table's order.
 pub const RECTIFY_STATES: [&str; 4] = ["按期完成", "逾期完成", "逾期未完成", "未到期"];
 
@@ -44,7 +47,7 @@ pub fn cited_without_basis_rows(cases: &DataFrame, listed: &DataFrame) -> Polars
             lit("cited_without_basis").alias("section"),
             col(s::UNIT).cast(DataType::String).alias("group"),
             col(s::CASE_ID).cast(DataType::String).alias("item"),
-            lit(1i64).alias("count"),
+            lit(1i64).cast(DataType::Int64).alias("count"),
         ])
         .join(
             cited,
@@ -251,10 +254,25 @@ pub fn outcomes(
     );
     parts.push(section(
         "clause_use",
-        count_by(&cited, lit("全部"), item_code),
+        count_by(&cited, lit("全部"), item_code.clone()),
         vec!["全部".into()],
         &clause_items(),
         base_by(&cited, lit("全部")),
+    )?);
+
+    // The catch-all items (9.9, 10.10, 11.3, 12.7) by unit, among the
+    // unit's decisions citing a clause (rules.md §5).
+    let cited_units = distinct(
+        &cited.clone().select([col(s::UNIT)]).collect()?,
+        col(s::UNIT),
+    )?;
+    let catch_all: Vec<String> = CATCH_ALL_ITEMS.iter().map(|x| x.to_string()).collect();
+    parts.push(section(
+        "catch_all_by_unit",
+        count_by(&cited, col(s::UNIT), item_code.clone()),
+        cited_units,
+        &catch_all,
+        base_by(&cited, col(s::UNIT)),
     )?);
 
     // Review (复核) by unit: applications among decided cases; changed or
@@ -517,6 +535,8 @@ mod tests {
             get("clarification", "恶意举报", "已澄清正名"),
             (1, 1, Some(1.0))
         );
+        // the catch-all items by unit: no case cites one; U1 has 2 citing decisions
+        assert_eq!(get("catch_all_by_unit", "U1", "12.7"), (0, 2, Some(0.0)));
         // B was transferred to U1 (art. 15): 1 of U1's 2 cases
         assert_eq!(get("transfer_by_unit", "U1", "移交调查"), (1, 2, Some(0.5)));
         // The ledger as ingest holds it (categorical text) gives the same table.

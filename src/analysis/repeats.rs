@@ -415,6 +415,10 @@ impl<'a> Scan<'a> {
         drop((officer_code, inline_code));
         if let Some(identities) = identities {
             officers = resolve_officers(cases, &mut entries, officers, identities)?;
+            // A case naming one officer twice (by name and by number) is
+            // one case of that officer.
+            entries.sort_unstable_by_key(|e| (e.officer, e.case, e.pair));
+            entries.dedup_by_key(|e| (e.officer, e.case));
         }
         // Same-day cases of an officer and problem go by case id (text
         // order): sorted by the numbers first, then only the runs of equal
@@ -664,8 +668,13 @@ pub struct CheckQuery<'a> {
     pub problem: &'a str,
     /// Only earlier cases of this domain.
     pub domain: Option<&'a str>,
-    /// The decision date (the case counts as filed on it).
+    /// The decision date: the ledger as it stood then.
     pub as_of: NaiveDate,
+    /// The filing date of the case about to be decided: earlier errors
+    /// count only if decided by then (rules.md §3), as in [`repeats`].
+    pub filed: NaiveDate,
+    /// The case itself, when it is in the ledger: not its own earlier case.
+    pub case_id: Option<&'a str>,
     /// The new error has a subjective cause.
     pub subjective: bool,
 }
@@ -685,6 +694,8 @@ pub fn check(
         problem,
         domain,
         as_of,
+        filed,
+        case_id,
         subjective,
     } = *query;
     let officer_id = identities.map_or(officer, |ids| ids.resolve(officer, None));
@@ -710,7 +721,7 @@ pub fn check(
     let domains = cases.column(s::DOMAIN)?.cast(&DataType::String)?;
     let domains = TextByRow::new(domains.str()?);
     let scan = Scan::new(cases, &derived, identities)?;
-    let today = days_since_epoch(as_of);
+    let filed_day = days_since_epoch(filed.min(as_of));
     let mine: Vec<usize> = (0..scan.entries.len())
         .filter(|&k| {
             let e = &scan.entries[k];
@@ -718,11 +729,12 @@ pub fn check(
             scan.officers[e.officer as usize] == officer_id
                 && error_types.get(case) == Some(problem)
                 && domain.is_none_or(|d| domains.get(case) == Some(d))
-                && e.filed <= today
+                && e.filed <= filed_day
+                && (case_id.is_none() || scan.ids.get(case) != case_id)
         })
         .collect();
     let later = Fact {
-        filed: today,
+        filed: filed_day,
         decided: None,
         subjective,
         established: false,
@@ -1190,16 +1202,76 @@ mod tests {
             "张伟",
             "ambiguous without a unit"
         );
+        let on = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
         let q = CheckQuery {
             officer: "37011201",
             problem: "文书瑕疵",
             domain: None,
-            as_of: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+            as_of: on,
+            filed: on,
+            case_id: None,
             subjective: true,
         };
         let r = check(&frame(&rows), &q, &params(), Some(&ids)).unwrap();
         assert!(r.barred);
         assert_eq!(r.prior_case_ids, ["A"]);
+    }
+
+    #[test]
+    fn a_case_naming_an_officer_by_name_and_number_is_one_case() {
+        let roster = df!(
+            s::roster::OFFICER_ID => ["37011201"],
+            s::roster::NAME => ["张伟"],
+            s::roster::UNIT => ["区市场监督管理局"],
+        )
+        .unwrap();
+        let ids = Identities::from_roster(&roster).unwrap();
+        // A names 张伟 twice (name and number), decided the day it was
+        // filed: it is not its own earlier case; B repeats A once.
+        let rows = [
+            case("A", &["张伟", "37011201"], day(2025, 4, 1))
+                .subjective()
+                .decided(day(2025, 4, 1), "不予容错", Some((12, 1))),
+            case("B", &["37011201"], day(2025, 5, 1)).subjective(),
+        ];
+        assert_eq!(
+            flat(&repeats(&frame(&rows), &params(), Some(&ids)).unwrap()),
+            vec![row("B", "37011201", "R-subjective", &["A"], 30)]
+        );
+    }
+
+    #[test]
+    fn check_counts_only_errors_decided_by_the_cases_own_filing() {
+        // A (免责) was decided on 05-20, after B was filed on 05-01. Deciding
+        // B on 06-01: A was not an established error when B was filed, so,
+        // as for `repeats`, it is no basis; B itself is not its own prior.
+        let rows = [
+            case("A", &["甲"], day(2025, 4, 1)).decided(day(2025, 5, 20), "免责", Some((10, 1))),
+            case("B", &["甲"], day(2025, 5, 1)),
+        ];
+        let df = frame(&rows);
+        assert!(repeats(&df, &params(), None).unwrap().height() == 0);
+        let on = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        let q = CheckQuery {
+            officer: "甲",
+            problem: "文书瑕疵",
+            domain: None,
+            as_of: on,
+            filed: NaiveDate::from_ymd_opt(2025, 5, 1).unwrap(),
+            case_id: Some("B"),
+            subjective: false,
+        };
+        let r = check(&df, &q, &params(), None).unwrap();
+        assert!(!r.barred, "{r:?}");
+        assert!(r.reason.contains("A（2025-04-01立案）"), "{}", r.reason);
+        assert!(!r.reason.contains("B（"), "{}", r.reason);
+        // a new case filed on 06-01 would be barred by A
+        let q = CheckQuery {
+            filed: on,
+            case_id: None,
+            ..q
+        };
+        assert!(check(&df, &q, &params(), None).unwrap().barred);
     }
 
     #[test]
@@ -1262,6 +1334,8 @@ mod tests {
                 problem,
                 domain: None,
                 as_of,
+                filed: as_of,
+                case_id: None,
                 subjective,
             };
             check(&df, &q, &params(), None).unwrap()

@@ -79,6 +79,14 @@ pub fn run(a: cli::ReportArgs) -> Result<i32> {
     }
     if a.kind == ReportKind::Warnings {
         eprintln!("{}", warnings_summary(config, reports.len()));
+        let reply_by = cal
+            .period_end(day, config.report.reply_days, false)
+            .deadline;
+        if !reports.is_empty() && reply_by < resolve::today() {
+            eprintln!(
+                "注意：提醒函要求的回复期限 {reply_by} 已过（按基准日 {day} 计算）；如今天发函，请加 --as-of 指定发函日期"
+            );
+        }
     }
     Ok(0)
 }

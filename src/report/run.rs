@@ -57,6 +57,8 @@ pub struct ReportRun {
     pub basis: model::Basis,
     /// The holiday calendar (a warned unit's reply date is a working day).
     pub calendar: Calendar,
+    /// Enforcement volume was given.
+    pub with_volume: bool,
 }
 
 impl ReportRun {
@@ -139,6 +141,7 @@ impl ReportRun {
             templates: Templates::new(dir),
             basis,
             calendar: cal,
+            with_volume: volume.is_some(),
         })
     }
 
@@ -155,6 +158,7 @@ impl ReportRun {
             as_of,
             roster: self.roster.as_ref(),
             basis: &self.basis,
+            with_volume: self.with_volume,
             reply_by: self
                 .calendar
                 .period_end(as_of, config.report.reply_days, false)
@@ -186,7 +190,8 @@ impl ReportRun {
         )
     }
 
-    /// One warning notice per unit with risk points or repeats (arts. 20–21, 12(5)).
+    /// One warning notice per unit with a risk point of its own at the
+    /// configured level (arts. 20–21).
     pub fn warnings(
         &self,
         config: &Config,

@@ -34,6 +34,7 @@ pub fn label(column: &str) -> String {
         "decided" => "已认定",
         "open" | "open_at_end" => "未结",
         "tolerated" => "给予容错",
+        "lenient" => "免责、减轻、从轻",
         "not_tolerated" => "不予容错",
         "outcome" => "认定结果",
         "count" => "件数",

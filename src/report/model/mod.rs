@@ -35,6 +35,8 @@ pub struct Inputs<'a> {
     pub basis: &'a Basis,
     /// The date a warned unit replies by (a working day).
     pub reply_by: NaiveDate,
+    /// Enforcement volume was given (expected counts rest on it).
+    pub with_volume: bool,
     /// Officer names instead of ids (from the roster).
     pub names: bool,
     /// Case summaries in case lists.
@@ -131,10 +133,12 @@ impl Basis {
         roster: bool,
     ) -> Basis {
         let a = ledger.accounting;
+        // Rows kept with a warning, other than those left out of every
+        // figure for their filing date (outside the pilot).
         let warned: BTreeSet<i64> = ledger
             .findings
             .iter()
-            .filter(|f| f.severity == crate::ingest::Severity::Warning)
+            .filter(|f| f.severity == crate::ingest::Severity::Warning && f.code != "outside-pilot")
             .map(|f| f.row)
             .collect();
         let mut left_out = Vec::new();
@@ -147,10 +151,10 @@ impl Basis {
         let left_out = if left_out.is_empty() {
             String::new()
         } else {
-            format!("，其中{}未计入统计", left_out.join("、"))
+            format!("；通过校验的案件中，{}不属统计范围", left_out.join("、"))
         };
         let quality = format!(
-            "本报告依据的案件台账共{}行，纳入分析{}行，因必填项缺失、日期无法识别等原因未纳入{}行{}；另有{}行存在数据质量提示（如条款与认定结果不符、日期先后矛盾），已按台账原样统计。",
+            "本报告依据的案件台账共{}行，其中{}行通过校验，{}行因必填项缺失、日期无法识别等原因未通过校验、未纳入统计{}；通过校验的案件中有{}行存在数据质量提示（如条款与认定结果不符、日期先后矛盾），已按台账原样统计。",
             a.read,
             a.analysed,
             a.rejected,
@@ -158,7 +162,7 @@ impl Basis {
             warned.len()
         );
         let rows = format!(
-            "台账读取{}行，纳入分析{}行，未纳入{}行（读取行数 = 纳入 + 未纳入）{}。",
+            "台账读取{}行 = 通过校验{}行 + 未通过校验{}行{}。",
             a.read, a.analysed, a.rejected, left_out
         );
         let as_of = scope.as_of.map(date_zh).unwrap_or_default();
@@ -228,10 +232,16 @@ fn readings(config: &Config, as_of: &str, roster: bool) -> Vec<String> {
         "执法人员按台账“涉及人员”栏的填写识别（未提供人员名册）。".into()
     });
     out.push(format!(
-        "易错风险点只计已作出认定、且认定存在失误的案件（不含履职尽责及举报经查不属实、查无实据的案件），尚未认定的另列；期望件数按全区同一执法领域的问题构成测算（提供执法量时按执法量测算）；“集中”与“上升”检验在同一季度内统一作多重比较校正（错误发现率{}），且窗口内不少于{}件方予标记；上升与此前{}个季度比较；连续{}个季度被标记的为告警。",
+        "易错风险点只计已作出认定、且认定存在失误的案件（不含履职尽责及举报经查不属实、查无实据的案件），尚未认定的另列；单位×问题类型的应有件数按全区同一执法领域的问题构成测算，领域×问题类型按该领域失误总数和全区问题构成测算（提供执法量时均按执法量测算）；“集中”与“上升”检验在同一季度内统一作多重比较校正（错误发现率{}），且窗口内不少于{}件方予标记；{}“上升”与本单元格此前{}个季度比较；集中且校正后显著性低于{}（或超出执法量漏斗图99.8%控制限）的、或连续{}个季度被标记的为告警。",
         pct(h.q_threshold),
         h.min_count,
+        if h.overdispersion {
+            "各单元格离散度超出随机波动时，按其离散度放宽集中检验；"
+        } else {
+            ""
+        },
         h.rising_lookback,
+        h.alarm_q,
         h.persistent_quarters
     ));
     out
@@ -377,6 +387,8 @@ pub struct Share {
 #[derive(Debug, Serialize)]
 pub struct RiskPointText {
     pub what: String,
+    /// How its expected count was formed, in words.
+    pub method: String,
     /// Established errors.
     pub count: i64,
     /// Cases of the cell not yet decided.
@@ -392,8 +404,15 @@ pub struct RiskPointText {
     pub after_correction: i64,
 }
 
-pub(super) fn risk_text(df: &DataFrame, row: usize) -> RiskPointText {
+pub(super) fn risk_text(df: &DataFrame, row: usize, with_volume: bool) -> RiskPointText {
     let dims = str_at(df, "dims", row);
+    let method = match (dims.as_str(), with_volume) {
+        ("unit×error_type", false) => "按全区同一执法领域的问题构成测算",
+        ("unit×error_type", true) => "按本单位执法量和全区同领域的失误率测算",
+        ("domain×error_type", false) => "按该领域失误总数和全区问题构成测算",
+        _ => "按执法量和全区失误率测算",
+    }
+    .to_string();
     let what = match dims.as_str() {
         "unit×error_type" => format!(
             "{}的“{}”问题",
@@ -415,6 +434,7 @@ pub(super) fn risk_text(df: &DataFrame, row: usize) -> RiskPointText {
     let r = float_at(df, "ratio", row);
     RiskPointText {
         what,
+        method,
         count: int_at(df, "count", row),
         undecided: int_at(df, "undecided", row),
         expected: if e.is_finite() {

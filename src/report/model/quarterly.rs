@@ -39,6 +39,8 @@ pub struct Quarterly {
     pub mitigated_art11: i64,
     /// 减轻/从轻 citing no art. 10/11 clause.
     pub mitigated_unclear: i64,
+    /// The reading in force: art. 11 mitigations count as tolerance.
+    pub art11_is_tolerance: bool,
     pub not_tolerated: i64,
     pub not_tolerated_share: String,
     pub unit_count: usize,
@@ -78,6 +80,10 @@ pub struct Quarterly {
 pub struct QuarterFacts {
     pub risk_alarm: usize,
     pub risk_warning: usize,
+    /// Units with a risk point of their own at the notice level.
+    pub notice_units: usize,
+    /// Alarm-level risk points of units (the others are domain×error_type).
+    pub unit_alarms: usize,
     pub letters_level_alarm: bool,
     pub repeat_cases: usize,
     pub inconsistent_cases: usize,
@@ -93,30 +99,32 @@ pub struct QuarterFacts {
 /// it, proposing what the office itself can do under the measures.
 pub fn recommendations(f: &QuarterFacts) -> Vec<String> {
     let mut recs = Vec::new();
-    let letter_points = if f.letters_level_alarm {
-        f.risk_alarm
-    } else {
-        f.risk_alarm + f.risk_warning
-    };
-    if letter_points > 0 {
+    if f.notice_units > 0 {
         let level = if f.letters_level_alarm {
             "告警级"
         } else {
-            "告警、预警级"
+            "预警级以上"
         };
         recs.push(format!(
-            "对本季度{letter_points}个{level}易错风险点所涉单位发出警示提醒函，要求其分析原因、完善制度并报送整改措施（第二十条、第二十一条）。"
+            "向本季度出现{level}易错风险点的{}个单位发出警示提醒函，要求其分析原因、完善制度并报送改进措施（第二十条、第二十一条）。",
+            f.notice_units
         ));
     }
-    if f.letters_level_alarm && f.risk_warning > 0 {
+    let tracked = if f.letters_level_alarm {
+        f.risk_warning
+    } else {
+        0
+    };
+    let domain_alarms = f.risk_alarm.saturating_sub(f.unit_alarms);
+    if tracked + domain_alarms > 0 {
         recs.push(format!(
-            "将{}个预警级风险点纳入下一季度跟踪分析（第二十一条）。",
-            f.risk_warning
+            "将{}个未发函的风险点（领域层面的告警级风险点及预警级风险点）纳入下一季度跟踪分析（第二十一条）。",
+            tracked + domain_alarms
         ));
     }
     if f.repeat_cases > 0 {
         recs.push(format!(
-            "对经比对可能属于第十二条第（五）项情形的{}件案件，在作出认定时逐件核实在先失误及其认定情况。",
+            "对经比对可能属于第十二条第（五）项情形的{}件案件，逐件核实在先失误及其认定情况（尚未认定的在认定时核实）。",
             f.repeat_cases
         ));
     }
@@ -229,7 +237,7 @@ pub fn quarterly(
             .unwrap_or(0)
     };
     let art11 = by_basis("依第十一条减轻、从轻");
-    let unclear = by_basis("减轻、从轻未载明条款");
+    let unclear = by_basis("减轻、从轻未载明第十条或第十一条");
     let tolerated = by_basis("免责")
         + by_basis("依第十条减轻、从轻")
         + unclear
@@ -276,8 +284,14 @@ pub fn quarterly(
     let levels: Vec<String> = (0..risks.height())
         .map(|i| str_at(&risks, "level", i))
         .collect();
+    let unit_alarms = (0..risks.height())
+        .filter(|i| {
+            str_at(&risks, "level", *i) == "alarm" && !str_at(&risks, "unit", *i).is_empty()
+        })
+        .count();
+    let notice_units = super::warning_units(inputs, q)?.len();
     let risk_points = (0..risks.height().min(5))
-        .map(|i| risk_text(&risks, i))
+        .map(|i| risk_text(&risks, i, inputs.with_volume))
         .collect();
     add(
         "risk_points",
@@ -286,8 +300,10 @@ pub fn quarterly(
         risks.drop_many(["case_ids"]),
     );
 
-    let repeats = inputs.with_names(inputs.query("repeat_list", Some(q))?)?;
+    // counted by officer id, before names replace them
+    let repeats = inputs.query("repeat_list", Some(q))?;
     let counts = RepeatCounts::of(&repeats);
+    let repeats = inputs.with_names(repeats)?;
     add(
         "repeats",
         "经比对可能属于第十二条第（五）项情形的案件（需在认定时核实）",
@@ -371,6 +387,8 @@ pub fn quarterly(
     let facts = QuarterFacts {
         risk_alarm,
         risk_warning,
+        notice_units,
+        unit_alarms,
         letters_level_alarm: config.letters.level != "warning",
         repeat_cases: counts.case_ids.len(),
         inconsistent_cases: counts.inconsistent.len(),
@@ -407,6 +425,7 @@ pub fn quarterly(
             art11
         },
         mitigated_unclear: unclear,
+        art11_is_tolerance: config.repeats.art11_is_tolerance,
         not_tolerated,
         not_tolerated_share: pct(ratio(not_tolerated, decided_q)),
         unit_count,
@@ -453,9 +472,13 @@ mod tests {
             ..Default::default()
         })
         .is_empty());
+        // 3 alarm-level risk points: 2 of units (one unit has both), 1 of a
+        // domain; 3 warning-level ones.
         let recs = recommendations(&QuarterFacts {
-            risk_alarm: 2,
+            risk_alarm: 3,
             risk_warning: 3,
+            notice_units: 1,
+            unit_alarms: 2,
             letters_level_alarm: true,
             repeat_cases: 4,
             inconsistent_cases: 1,
@@ -468,8 +491,8 @@ mod tests {
         });
         let text = recs.join("\n");
         for needle in [
-            "2个告警级易错风险点",
-            "3个预警级风险点",
+            "告警级易错风险点的1个单位发出警示提醒函",
+            "将4个未发函的风险点",
             "4件案件",
             "1件已给予容错免责处理",
             "5件以第十二条第（五）项",
@@ -483,6 +506,20 @@ mod tests {
             assert!(!text.contains(absent), "{absent}: {text}");
         }
         assert_eq!(recs.len(), 7);
+    }
+
+    #[test]
+    fn a_domain_alarm_earns_no_notice() {
+        // One domain×error_type alarm and no unit alarm: no notice is
+        // proposed (none is written), the point is tracked.
+        let recs = recommendations(&QuarterFacts {
+            risk_alarm: 1,
+            letters_level_alarm: true,
+            ..Default::default()
+        });
+        assert_eq!(recs.len(), 1, "{recs:?}");
+        assert!(!recs[0].contains("警示提醒函"), "{recs:?}");
+        assert!(recs[0].contains("1个未发函的风险点"), "{recs:?}");
     }
 
     #[test]

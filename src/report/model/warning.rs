@@ -71,9 +71,10 @@ pub fn warning(
 ) -> Result<(Warning, BTreeMap<String, ReportTable>)> {
     let mut tables = BTreeMap::new();
     let risks = only(&own_risk_points(inputs, q)?, "unit", unit)?;
-    let risk_points = (0..risks.height()).map(|i| risk_text(&risks, i)).collect();
-    let mut repeats =
-        inputs.with_names(only(&inputs.query("repeat_list", Some(q))?, "unit", unit)?)?;
+    let risk_points = (0..risks.height())
+        .map(|i| risk_text(&risks, i, inputs.with_volume))
+        .collect();
+    let mut repeats = only(&inputs.query("repeat_list", Some(q))?, "unit", unit)?;
     // prior cases of another unit (an officer who moved) are not shown
     let unit_case_ids: BTreeSet<String> = {
         let mine = inputs
@@ -112,7 +113,9 @@ pub fn warning(
         ca.rename(list.into());
         repeats.with_column(ca.into_series().into_column())?;
     }
+    // counted by officer id, before names replace them
     let counts = RepeatCounts::of(&repeats);
+    let repeats = inputs.with_names(repeats)?;
     // The cases the unit's risk points rest on (summaries only when asked).
     let listed: BTreeSet<String> = (0..risks.height())
         .flat_map(|i| super::list_at(&risks, "case_ids", i))
@@ -146,7 +149,8 @@ pub fn warning(
         ReportTable {
             title: "本单位经比对可能属于第十二条第（五）项情形的案件（需在认定时核实）".into(),
             source: "queries/repeat_list.sql".into(),
-            frame: repeats.drop_many(["unit"]),
+            // dates of earlier cases are another unit's when an officer moved
+            frame: repeats.drop_many(["unit", "first_prior_on", "gap_days"]),
         },
     );
     let level = if inputs.config.letters.level == "warning" {
