@@ -329,6 +329,9 @@ type Fine = BTreeMap<(u32, u32, u32), Tally>;
 /// One window's tallies per cell of one kind.
 type Cells = BTreeMap<(u32, u32), Tally>;
 
+/// Per cell key of each kind: the (day, row) of each rectified error.
+type Rectifications = HashMap<(Dims, (u32, u32)), Vec<(i32, IdxSize)>>;
+
 /// Sums of a window's established errors over each margin.
 #[derive(Debug, Default)]
 struct Margins {
@@ -965,7 +968,7 @@ fn assemble(
             .collect()
     };
     let mut listed: Vec<Vec<IdxSize>> = vec![Vec::new(); cells.len()];
-    let mut rectified: HashMap<(Dims, (u32, u32)), Vec<(i32, IdxSize)>> = HashMap::new();
+    let mut rectified: Rectifications = HashMap::new();
     for &row in &order {
         if !rows.established[row] {
             continue;
