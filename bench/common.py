@@ -596,12 +596,14 @@ def hotspot_cells(fine_rows, data_first, data_last, as_of, volume: Volume | None
                 return mine * _get(m.error, b) / all_
             if not all(d in domains for d in m.unit_domains.get(a, [])):
                 return None
+            # every domain of the unit (any quarter's) needs a figure for the
+            # window, the unit's and the district's: otherwise not tested
             total = 0.0
             for d in domains:
                 mine, all_ = volume.value(q, a, d), pos_(volume.value(q, None, d))
                 if mine is None or all_ is None:
-                    continue
-                total += mine * _get(m.domain_error, (d, b)) / all_
+                    return None
+                total += mine * (_get(m.domain_error, (d, b)) / all_)
             return total
         if dims == "domain×error_type":
             all_, mine = pos_(volume.value(q)), volume.value(q, None, a)
@@ -771,6 +773,7 @@ HOTSPOT_COLUMNS = ["window", "dims", "unit", "domain", "error_type", "count", "p
 
 
 CLAUSE_ITEMS = [f"{a}.{i}" for a, n in ((9, 9), (10, 10), (11, 3), (12, 7)) for i in range(1, n + 1)]
+CATCH_ALL_ITEMS = ["9.9", "10.10", "11.3", "12.7"]   # the catch-all item of each article
 
 
 def clause_in_range(a, i):

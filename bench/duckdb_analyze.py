@@ -21,7 +21,9 @@ outcomes, each written as Parquet.
   × unit × domain × error type; expectations, over-dispersion, the exact tests
   and BH run in Python on that small table (common.hotspot_cells); case ids of
   the flagged cells by a join back, `after_correction` by an ASOF join on the
-  rectification days, `officer_repeats` by a join with the repeats table;
+  rectification days (each with its count of cases and the previous day, so a
+  case's own rectification is stepped over), `officer_repeats` by a join with
+  the repeats table;
 - outcomes: group-bys joined onto the item grids.
 """
 
@@ -263,16 +265,24 @@ def hotspots(con, volume_path, as_of: dt.date):
         SELECT f."order", {q(dims)} AS dims, h.{k1} AS k1, h.{k2} AS k2, h.case_id, h.filed_on
         FROM flagged f JOIN hs h ON h.win = f.window AND h.{k1} = f.k1 AND h.{k2} = f.k2
         WHERE f.dims = {q(dims)} AND h.established""" for dims, k1, k2 in C.DIMS)
+    # Per rectification day: how many cases, one of them, and the key's
+    # previous day, so that a case's own rectification can be stepped over.
     rect = " UNION ALL ".join(f"""
-        SELECT DISTINCT {q(dims)} AS dims, {k1} AS k1, {k2} AS k2, rectified_on AS rd
-        FROM hs WHERE established AND rectified_on IS NOT NULL""" for dims, k1, k2 in C.DIMS)
+        SELECT {q(dims)} AS dims, {k1} AS k1, {k2} AS k2, rectified_on AS rd, count(*) AS n,
+               min(case_id) AS one_id
+        FROM hs WHERE established AND rectified_on IS NOT NULL GROUP BY ALL""" for dims, k1, k2 in C.DIMS)
     con.execute(f"CREATE TABLE members AS {members}")
-    con.execute(f"CREATE TABLE rect AS {rect}")
+    con.execute(f"""CREATE TABLE rect AS SELECT *, lag(rd) OVER (PARTITION BY dims, k1, k2 ORDER BY rd) AS prev_rd
+                    FROM ({rect})""")
     con.execute(f"""
         CREATE TABLE hotspots AS
         WITH ids AS (
             SELECT m."order", list(m.case_id ORDER BY m.case_id) AS case_ids,
-                   count(*) FILTER (WHERE m.filed_on - r.rd <= {C.AFTER_CORRECTION_DAYS}) AS after_correction
+                   -- the latest rectification before the filing of another case: the
+                   -- day before when the latest day is the case's own alone
+                   count(*) FILTER (WHERE m.filed_on - CASE WHEN r.n = 1 AND r.one_id = m.case_id
+                                                            THEN r.prev_rd ELSE r.rd END
+                                          <= {C.AFTER_CORRECTION_DAYS}) AS after_correction
             FROM members m
             ASOF LEFT JOIN rect r ON m.dims = r.dims AND m.k1 = r.k1 AND m.k2 = r.k2 AND m.filed_on > r.rd
             GROUP BY m."order"
@@ -325,6 +335,9 @@ def outcomes(con, as_of: dt.date):
          groups("decided", "domain")),
         ("clause_use", cited, "'全部'", "clause_article || '.' || clause_item", cited,
          str_list(C.CLAUSE_ITEMS), fixed("全部")),
+        # the catch-all item of each article, among the unit's decisions citing a clause
+        ("catch_all_by_unit", cited, "unit", "clause_article || '.' || clause_item", cited,
+         str_list(C.CATCH_ALL_ITEMS), groups(cited, "unit")),
         ("review_by_unit", "(SELECT * FROM decided WHERE review_applied_on IS NOT NULL)", "unit",
          "'复核申请'", "decided", "['复核申请']", groups("decided", "unit")),
         ("review_changed_by_unit",

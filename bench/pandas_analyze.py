@@ -4,8 +4,9 @@ as of the as-of date (boolean masks, `.mask` on later events), deadlines,
 repeats, hotspots and outcomes (the same plan as duckdb_analyze.py: calendar
 `.map` for the roll-forward, applied twice for the art. 17 extension; explode +
 cumcount + self-merge for repeats; groupby for the hotspot counts, the shared
-Python statistics, merge back and `merge_asof` for the rectifications;
-groupby / reindex for outcomes), each written as Parquet (pyarrow).
+Python statistics, merge back and `merge_asof` for the rectifications (stepping
+over a case's own); groupby / reindex for outcomes), each written as Parquet
+(pyarrow).
 
     pandas_analyze.py LEDGER.csv --volume volume.csv --as-of 2026-11-30 --out DIR
 """
@@ -240,13 +241,21 @@ def hotspots(cases: pd.DataFrame, volume_path, as_of: dt.date, reps: pd.DataFram
                      left_on=["window", "k1", "k2"], right_on=["win", k1, k2])
         members.append(j[["order", "case_id"]])
         # after_correction: filed within 365 days after the latest earlier
-        # rectification of an established error of the same cell key
-        rect = (est.loc[est["rectified_on"].notna(), [k1, k2, "rectified_on"]]
-                .drop_duplicates().rename(columns={k1: "k1", k2: "k2"}).sort_values("rectified_on"))
-        a = pd.merge_asof(j[["order", "k1", "k2", "filed_on"]].sort_values("filed_on"), rect,
+        # rectification of another case's established error of the same cell
+        # key. Per rectification day: how many cases, one of them, and the
+        # key's previous day (to step over a case's own rectification).
+        rect = (est.loc[est["rectified_on"].notna(), [k1, k2, "rectified_on", "case_id"]]
+                .rename(columns={k1: "k1", k2: "k2"})
+                .groupby(["k1", "k2", "rectified_on"], sort=True)
+                .agg(n=("case_id", "size"), one_id=("case_id", "min")).reset_index())
+        rect["prev_rd"] = rect.groupby(["k1", "k2"], sort=False)["rectified_on"].shift()
+        rect = rect.sort_values("rectified_on", kind="stable")
+        a = pd.merge_asof(j[["order", "k1", "k2", "filed_on", "case_id"]].sort_values("filed_on"), rect,
                           left_on="filed_on", right_on="rectified_on", by=["k1", "k2"],
                           allow_exact_matches=False, direction="backward")
-        a["hit"] = (a["filed_on"] - a["rectified_on"]).dt.days <= C.AFTER_CORRECTION_DAYS
+        own = (a["n"] == 1).fillna(False) & (a["one_id"] == a["case_id"]).fillna(False)
+        latest = a["rectified_on"].where(~own, a["prev_rd"])
+        a["hit"] = (a["filed_on"] - latest).dt.days <= C.AFTER_CORRECTION_DAYS
         after.append(a.groupby("order")["hit"].sum())
     m = pd.concat(members, ignore_index=True)
     ids = m.sort_values(["order", "case_id"]).groupby("order")["case_id"].agg(list)
@@ -304,6 +313,10 @@ def outcomes(cases: pd.DataFrame, as_of: dt.date, reps: pd.DataFrame) -> pd.Data
         ("clause_use", const(cited, "全部"),
          cited["clause_article"].astype(str) + "." + cited["clause_item"].astype(str),
          const(cited, "全部"), ["全部"], C.CLAUSE_ITEMS),
+        # the catch-all item of each article, among the unit's decisions citing a clause
+        ("catch_all_by_unit", cited["unit"],
+         cited["clause_article"].astype(str) + "." + cited["clause_item"].astype(str), cited["unit"],
+         sorted(cited["unit"].dropna().unique()), C.CATCH_ALL_ITEMS),
         ("review_by_unit", applied["unit"], const(applied, "复核申请"), decided["unit"], units, ["复核申请"]),
         ("review_changed_by_unit", changed["unit"], const(changed, "变更或撤销"), reviewed["unit"], units,
          ["变更或撤销"]),
