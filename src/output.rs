@@ -376,7 +376,7 @@ pub fn render_table(df: &DataFrame) -> Result<String> {
                 .chars()
                 .map(|c| if c.is_control() { ' ' } else { c })
                 .collect();
-            r.push(crate::ingest::preview(&text));
+            r.push(crate::ingest::values::preview(&text));
         }
         cells.push(r);
     }

@@ -7,8 +7,9 @@ use anyhow::Result;
 use polars::prelude::*;
 use rust_xlsxwriter::Format;
 
-use crate::ingest::read::raw_col;
-use crate::ingest::{preview, Ledger, Severity};
+use crate::ingest::raw::raw_col;
+use crate::ingest::values::preview;
+use crate::ingest::{Ledger, Severity};
 use crate::output::{fit_excel_cell, new_workbook, EXCEL_CELL_MAX};
 use crate::schema::ROW;
 

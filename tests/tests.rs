@@ -3,6 +3,7 @@
 mod util;
 
 mod analyses;
+mod architecture;
 mod charts;
 mod commands;
 mod findings;

@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
+use super::font::FontChoice;
+use super::inputs::{ChartError, ChartInputs, Drawn};
 use super::palette::{self, ARTICLE_COLOURS};
 use super::scene::{self, Area, Chrome, HAlign, Painter, Stroke, VAlign};
-use super::{ChartError, ChartInputs, Drawn, FontChoice};
 use crate::analysis::outcomes::clause_items;
 
 pub const NAME: &str = "clause_use";
@@ -92,7 +93,7 @@ pub fn chart(inputs: &ChartInputs, font: &FontChoice) -> Result<Drawn, ChartErro
     });
     let n_rows = (m.items.len() + ARTICLE_COLOURS.len()) as f64;
     let height = (HEADER + n_rows * ROW).max(1500.0) as u32;
-    let mut p = Painter::new(font, super::WIDTH, height);
+    let mut p = Painter::new(font, super::inputs::WIDTH, height);
     let area = p.chrome(&Chrome {
         title: TITLE.to_string(),
         subtitle: format!("范围：全部已认定且注明适用条款的案件（共 {} 件）", m.base),

@@ -9,10 +9,11 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
+use super::font::FontChoice;
+use super::inputs::{ChartError, ChartInputs, Drawn};
 use super::labels;
 use super::palette::{self, STATUSES};
 use super::scene::{self, Area, Chrome, HAlign, Painter, Stroke, Swatch, VAlign};
-use super::{ChartError, ChartInputs, Drawn, FontChoice};
 
 pub const NAME: &str = "compliance";
 pub const TITLE: &str = "办理期限执行情况";
@@ -69,14 +70,14 @@ fn rows(pairs: &BTreeMap<(String, String), u64>) -> Vec<Row> {
 
 impl Model {
     pub fn from_inputs(inputs: &ChartInputs) -> PolarsResult<Model> {
-        let cases = super::cases_in_window(inputs.cases, inputs.window, &[])?;
+        let cases = super::inputs::cases_in_window(inputs.cases, inputs.window, &[])?;
         let checks = match inputs.window {
             None => inputs.deadlines.clone(),
             Some(w) => inputs.deadlines.clone().filter(w.filed_within()),
         };
         // One pass over the checks (a scan of the spilled table): counts by
         // rule, unit and status, summed two ways.
-        let (text, counts) = super::count_groups(checks, &["rule", "unit", "status"])?;
+        let (text, counts) = super::inputs::count_groups(checks, &["rule", "unit", "status"])?;
         let mut rule_status = BTreeMap::new();
         let mut unit_status = BTreeMap::new();
         for (((rule, unit), status), n) in text[0]
@@ -107,7 +108,7 @@ impl Model {
                 .total_cmp(&a.problem_share())
                 .then(a.key.cmp(&b.key))
         });
-        let mut scope = super::scope_text(inputs.window, &cases)?;
+        let mut scope = super::inputs::scope_text(inputs.window, &cases)?;
         if let Some(d) = inputs.as_of {
             scope.push_str(&format!("；未办结事项按 {d} 判断"));
         }
@@ -134,7 +135,7 @@ pub fn chart(inputs: &ChartInputs, font: &FontChoice) -> Result<Drawn, ChartErro
     }
     let n_rows = (m.by_rule.len() + m.by_unit.len()) as f64;
     let height = (HEADER + n_rows * ROW).max(1500.0) as u32;
-    let mut p = Painter::new(font, super::WIDTH, height);
+    let mut p = Painter::new(font, super::inputs::WIDTH, height);
     let legend = STATUSES
         .iter()
         .map(|(_, zh, c)| (Swatch::Fill(*c), zh.to_string()))
@@ -226,7 +227,7 @@ fn panel(
             let share = *n as f64 / total;
             let w = share * (x1 - x0);
             p.bar(x, b0, x + w, b1, *colour);
-            let text = super::percent(share);
+            let text = super::labels::percent(share);
             if p.measure(&text, scene::VALUE * 0.85) + 12.0 <= w {
                 p.text_at(
                     &text,

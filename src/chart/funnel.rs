@@ -7,12 +7,13 @@ use std::collections::BTreeSet;
 
 use polars::prelude::*;
 
+use super::font::FontChoice;
+use super::inputs::{Built, ChartError, ChartInputs, Drawn, Skipped};
 use super::labels;
 use super::palette::{self, Rgb};
 use super::scene::{
     self, Area, Chrome, HAlign, Marker, Painter, Side, Stroke, Swatch, VAlign, YScale,
 };
-use super::{Built, ChartError, ChartInputs, Drawn, FontChoice, Skipped};
 use crate::analysis::stats::{
     poisson_funnel_lower, poisson_funnel_upper, ALARM_LEVEL, WARNING_LEVEL,
 };
@@ -97,8 +98,8 @@ impl Model {
                 "未提供执法量文件（--volume），无法计算各单位问题率，漏斗图未生成。".into(),
             ));
         };
-        let cases = super::cases_in_window(inputs.cases, inputs.window, &[s::UNIT])?;
-        let (window, whole_span) = match (inputs.window, super::filed_span(&cases)?) {
+        let cases = super::inputs::cases_in_window(inputs.cases, inputs.window, &[s::UNIT])?;
+        let (window, whole_span) = match (inputs.window, super::inputs::filed_span(&cases)?) {
             (Some(w), _) => (w, false),
             (None, Some((a, b))) => (Window::Range(a, b), true),
             (None, None) => return Ok(Err("没有案件，漏斗图未生成。".into())),
@@ -109,7 +110,7 @@ impl Model {
                 window_words(inputs.window)
             )));
         }
-        let counts = super::count_values(&cases, s::UNIT)?;
+        let counts = super::inputs::count_values(&cases, s::UNIT)?;
         let units: BTreeSet<String> = counts.keys().cloned().chain(volume.units()).collect();
         let mut points = Vec::new();
         let mut missing = Vec::new();
@@ -144,7 +145,7 @@ impl Model {
             cases: total_cases,
             volume: total_volume,
             missing,
-            scope: super::scope_text(inputs.window, &cases)?,
+            scope: super::inputs::scope_text(inputs.window, &cases)?,
             whole_span,
         }))
     }
@@ -187,7 +188,7 @@ pub fn chart(inputs: &ChartInputs, font: &FontChoice) -> Result<Built, ChartErro
             labels::unit_labels(&m.missing).join("、")
         ));
     }
-    let mut p = Painter::new(font, super::WIDTH, HEIGHT);
+    let mut p = Painter::new(font, super::inputs::WIDTH, HEIGHT);
     let area = p.chrome(&Chrome {
         title: TITLE.to_string(),
         subtitle: format!(

@@ -5,10 +5,11 @@
 
 use polars::prelude::*;
 
+use super::font::FontChoice;
+use super::inputs::{ChartError, ChartInputs, Drawn};
 use super::labels;
 use super::palette::{self, Rgb};
 use super::scene::{self, Area, Chrome, HAlign, Painter, Stroke, VAlign};
-use super::{ChartError, ChartInputs, Drawn, FontChoice};
 use crate::schema as s;
 
 pub const NAME: &str = "heatmap";
@@ -32,16 +33,17 @@ pub struct Model {
 
 impl Model {
     pub fn from_inputs(inputs: &ChartInputs) -> PolarsResult<Model> {
-        let cases = super::cases_in_window(inputs.cases, inputs.window, &[s::UNIT, s::DOMAIN])?;
-        let pairs = super::count_pairs(&cases, s::UNIT, s::DOMAIN)?;
+        let cases =
+            super::inputs::cases_in_window(inputs.cases, inputs.window, &[s::UNIT, s::DOMAIN])?;
+        let pairs = super::inputs::count_pairs(&cases, s::UNIT, s::DOMAIN)?;
         let mut unit_totals = std::collections::BTreeMap::new();
         let mut domain_totals = std::collections::BTreeMap::new();
         for ((u, d), n) in &pairs {
             *unit_totals.entry(u.clone()).or_insert(0) += n;
             *domain_totals.entry(d.clone()).or_insert(0) += n;
         }
-        let units = super::by_count_desc(&unit_totals);
-        let domains = super::by_count_desc(&domain_totals);
+        let units = super::inputs::by_count_desc(&unit_totals);
+        let domains = super::inputs::by_count_desc(&domain_totals);
         let counts = units
             .iter()
             .map(|u| {
@@ -55,7 +57,7 @@ impl Model {
             units,
             domains,
             counts,
-            scope: super::scope_text(inputs.window, &cases)?,
+            scope: super::inputs::scope_text(inputs.window, &cases)?,
         })
     }
 }
@@ -70,7 +72,7 @@ pub fn chart(inputs: &ChartInputs, font: &FontChoice) -> Result<Drawn, ChartErro
         notes.push("单位名称按简称显示（“街道办事处”简称“街道”）。".to_string());
     }
     let height = (HEADER + (m.units.len() as f64 + 1.0) * ROW).max(1500.0) as u32;
-    let mut p = Painter::new(font, super::WIDTH, height);
+    let mut p = Painter::new(font, super::inputs::WIDTH, height);
     let area = p.chrome(&Chrome {
         title: TITLE.to_string(),
         subtitle: m.scope.clone(),

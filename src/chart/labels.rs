@@ -327,6 +327,16 @@ fn tokens(text: &str) -> Vec<String> {
     out
 }
 
+/// A share as a percentage with no decimals (`93%`), or one below 10% (`4.5%`).
+pub(crate) fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if p > 0.0 && p < 9.95 {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

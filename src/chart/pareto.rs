@@ -4,10 +4,11 @@
 
 use polars::prelude::*;
 
+use super::font::FontChoice;
+use super::inputs::{ChartError, ChartInputs, Drawn};
 use super::labels;
 use super::palette;
 use super::scene::{self, Area, Chrome, HAlign, Marker, Painter, Stroke, Swatch, YScale};
-use super::{ChartError, ChartInputs, Drawn, FontChoice};
 use crate::schema as s;
 
 pub const NAME: &str = "pareto";
@@ -26,16 +27,16 @@ pub struct Model {
 
 impl Model {
     pub fn from_inputs(inputs: &ChartInputs) -> PolarsResult<Model> {
-        let cases = super::cases_in_window(inputs.cases, inputs.window, &[s::ERROR_TYPE])?;
-        let counts = super::count_values(&cases, s::ERROR_TYPE)?;
-        let mut order = super::by_count_desc(&counts);
+        let cases = super::inputs::cases_in_window(inputs.cases, inputs.window, &[s::ERROR_TYPE])?;
+        let counts = super::inputs::count_values(&cases, s::ERROR_TYPE)?;
+        let mut order = super::inputs::by_count_desc(&counts);
         if let Some(i) = order.iter().position(|t| t == OTHER) {
             let other = order.remove(i);
             order.push(other);
         }
         Ok(Model {
             types: order.into_iter().map(|t| (t.clone(), counts[&t])).collect(),
-            scope: super::scope_text(inputs.window, &cases)?,
+            scope: super::inputs::scope_text(inputs.window, &cases)?,
         })
     }
 
@@ -72,7 +73,7 @@ pub fn chart(inputs: &ChartInputs, font: &FontChoice) -> Result<Drawn, ChartErro
     if !short.is_empty() {
         notes.push(format!("简称：{}。", short.join("；")));
     }
-    let mut p = Painter::new(font, super::WIDTH, HEIGHT);
+    let mut p = Painter::new(font, super::inputs::WIDTH, HEIGHT);
     let area = p.chrome(&Chrome {
         title: TITLE.to_string(),
         subtitle: m.scope.clone(),
@@ -152,7 +153,7 @@ fn draw(p: &mut Painter, area: Area, m: &Model) {
         let clash = (above - label_y).abs() < lh;
         let ly = if clash { y + lh * 0.9 } else { above };
         p.boxed_text(
-            &super::percent(*c),
+            &super::labels::percent(*c),
             *x,
             ly,
             scene::VALUE * 0.9,

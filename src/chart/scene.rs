@@ -650,7 +650,7 @@ impl Painter<'_> {
         let ticks = nice_ticks(max * 1.08, 5);
         let tick_labels: Vec<String> = ticks.iter().map(|v| tick_text(*v)).collect();
         let shares = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0];
-        let share_labels: Vec<String> = shares.iter().map(|v| super::percent(*v)).collect();
+        let share_labels: Vec<String> = shares.iter().map(|v| super::labels::percent(*v)).collect();
         let x0 = area.x0 + self.axis_space(&tick_labels, title);
         let x1 = match share_axis {
             Some(t) => area.x1 - self.axis_space(&share_labels, t),

@@ -12,7 +12,7 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::ChartInputs;
+use super::inputs::ChartInputs;
 use crate::ingest::auxiliary::Volume;
 use crate::period::days_since_epoch;
 use crate::period::{Quarter, Window};

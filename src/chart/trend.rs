@@ -6,10 +6,11 @@
 
 use polars::prelude::*;
 
+use super::font::FontChoice;
+use super::inputs::{ChartError, ChartInputs, Drawn};
 use super::labels;
 use super::palette;
 use super::scene::{self, Area, Chrome, HAlign, Painter, Swatch, VAlign};
-use super::{ChartError, ChartInputs, Drawn, FontChoice};
 use crate::schema as s;
 
 pub const NAME: &str = "trend";
@@ -88,7 +89,7 @@ pub fn chart(inputs: &ChartInputs, font: &FontChoice) -> Result<Drawn, ChartErro
             m.undecided
         ));
     }
-    let mut p = Painter::new(font, super::WIDTH, HEIGHT);
+    let mut p = Painter::new(font, super::inputs::WIDTH, HEIGHT);
     let legend = s::OUTCOMES
         .iter()
         .zip(palette::OUTCOME_COLOURS)

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use anyhow::Result;
 use polars::prelude::DataFrame;
 
+use super::load;
 use super::resolve::{self, LedgerSource};
-use super::{load, Progress};
+use super::ui::Progress;
 use crate::analysis::deadlines;
 use crate::cli;
 use crate::ingest;

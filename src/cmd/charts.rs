@@ -7,8 +7,9 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use super::load;
 use super::resolve::{self, LedgerSource};
-use super::{load, Progress};
+use super::ui::Progress;
 use crate::analysis::outcomes;
 use crate::chart::{render_all, ChartInputs, ChartSet, FontChoice};
 use crate::cli::ChartsArgs;

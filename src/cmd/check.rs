@@ -4,8 +4,9 @@
 use anyhow::Result;
 use polars::prelude::*;
 
+use super::load;
 use super::resolve::{self, LedgerSource};
-use super::{load, write_table, EXIT_FINDINGS};
+use super::ui::{write_table, EXIT_FINDINGS};
 use crate::analysis::repeats;
 use crate::cli;
 use crate::pipeline;

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use super::{load, resolve, Progress};
+use super::ui::Progress;
+use super::{load, resolve};
 use crate::config::Config;
 use crate::ingest::{self, Encoding, ReadOptions};
 use crate::output::{TableFormat, WriteOptions};

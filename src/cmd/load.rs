@@ -76,7 +76,7 @@ pub fn report_accounting(ledger: &Ledger, path: &Path) {
             ledger
                 .title_lines
                 .iter()
-                .map(|t| ingest::preview(t))
+                .map(|t| ingest::values::preview(t))
                 .collect::<Vec<_>>()
                 .join("；")
         );

@@ -3,8 +3,9 @@
 
 use anyhow::{bail, Result};
 
+use super::load;
 use super::resolve::{self, LedgerSource};
-use super::{load, write_table};
+use super::ui::write_table;
 use crate::cli;
 use crate::config::Config;
 use crate::pipeline::{self, Analyses, DeadlineTable, RunInputs, Staging};

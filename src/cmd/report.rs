@@ -2,8 +2,9 @@
 
 use anyhow::{bail, Result};
 
+use super::load;
 use super::resolve::{self, LedgerSource};
-use super::{load, Progress};
+use super::ui::Progress;
 use crate::cli::{self, ReportKind};
 use crate::period::Window;
 use crate::pipeline::{self, Staging};

@@ -5,8 +5,9 @@
 
 use anyhow::{bail, Result};
 
+use super::load;
 use super::resolve::{self, LedgerSource};
-use super::{load, write_table};
+use super::ui::write_table;
 use crate::analysis::{deadlines, hotspots, repeats};
 use crate::cli;
 use crate::pipeline::{self, RunInputs};

@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
+use super::load;
 use super::resolve::LedgerSource;
-use super::{load, write_table, EXIT_FINDINGS};
+use super::ui::{write_table, EXIT_FINDINGS};
 use crate::cli;
 use crate::ingest;
 

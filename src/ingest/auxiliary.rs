@@ -5,9 +5,10 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::read::{raw_col, read_raw, RawTable, ReadOptions};
+use super::error::IngestError;
+use super::raw::{raw_col, RawTable};
+use super::read::{read_raw, ReadOptions};
 use super::values::{self, fold};
-use super::IngestError;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::period::{quarters_between, Quarter, Window};
@@ -103,11 +104,11 @@ pub fn read_volume(path: &Path, opts: &ReadOptions) -> Result<Volume, IngestErro
             (None, _, _) => problems.push(format!("第{row}行“执法单位”为空")),
             (_, None, _) => problems.push(format!(
                 "第{row}行“季度”的“{}”无法识别（可用：2025Q2、2025年第二季度）",
-                super::preview(&quarter_text)
+                super::values::preview(&quarter_text)
             )),
             (_, _, None) => problems.push(format!(
                 "第{row}行“执法量”的“{}”不是非负整数",
-                super::preview(&actions_text)
+                super::values::preview(&actions_text)
             )),
         }
     }

@@ -14,14 +14,33 @@ use std::io::{Cursor, Read};
 
 use polars::prelude::*;
 
-use super::read::{drop_blank_records, frame_with_header_row, raw_col, scan_records, Encoding};
-use super::read::{ragged_records, RawTable};
-use super::IngestError;
+use super::error::IngestError;
+use super::raw::{drop_blank_records, frame_with_header_row, raw_col, scan_records};
+use super::raw::{ragged_records, RawTable};
 use crate::schema::ROW;
 
 /// Records the first block holds at least (title lines, the header and some
 /// rows), so that a title above the header is always seen in one piece.
 const FIRST_BLOCK_RECORDS: usize = 16;
+
+/// CSV text encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Auto,
+    Utf8,
+    Gb18030,
+}
+
+impl Encoding {
+    pub fn parse(s: &str) -> Option<Encoding> {
+        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "" | "auto" => Some(Encoding::Auto),
+            "utf-8" | "utf8" => Some(Encoding::Utf8),
+            "gbk" | "gb18030" | "gb2312" | "cp936" => Some(Encoding::Gb18030),
+            _ => None,
+        }
+    }
+}
 
 /// How the blocks are decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

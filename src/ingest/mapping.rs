@@ -3,8 +3,8 @@
 use crate::config::Config;
 use crate::schema::{Field, FIELDS};
 
+use super::error::{IngestError, MissingField};
 use super::values::fold;
-use super::IngestError;
 
 /// Where each canonical field was found.
 #[derive(Debug, Clone)]
@@ -68,14 +68,6 @@ pub fn map_headers(headers: &[String], config: &Config) -> Result<HeaderMap, Ing
     }
     let unmapped = (0..headers.len()).filter(|&i| !taken[i]).collect();
     Ok(HeaderMap { columns, unmapped })
-}
-
-/// A required field that was not found.
-#[derive(Debug, Clone)]
-pub struct MissingField {
-    pub field: &'static str,
-    pub header: &'static str,
-    pub suggestion: Option<String>,
 }
 
 /// The unmapped header most similar to any alias of the field.

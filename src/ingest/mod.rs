@@ -3,117 +3,24 @@
 
 pub mod auxiliary;
 pub mod chunks;
+pub mod error;
 pub mod mapping;
 pub mod parse;
+pub mod raw;
 pub mod read;
 pub mod validate;
 pub mod values;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use polars::prelude::*;
 
 use crate::config::Config;
 use crate::schema::{self, ROW};
-pub use read::{Encoding, Format, RawTable, ReadOptions};
-
-/// Whether a finding rejects its row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        }
-    }
-}
-
-/// One data-quality finding on one cell (outputs.md §validate).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// Spreadsheet row number (header = row 1).
-    pub row: i64,
-    pub case_id: Option<String>,
-    /// The column's header as it appears in the file.
-    pub column: String,
-    pub value: String,
-    pub severity: Severity,
-    pub code: &'static str,
-    pub message: String,
-}
-
-/// Why a file could not be read at all.
-#[derive(Debug, thiserror::Error)]
-pub enum IngestError {
-    #[error("无法读取 {path}：{source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{}：无法识别文件格式（可用：.csv、.xlsx、.parquet、.arrow/.feather/.ipc）", path.display())]
-    UnknownFormat { path: PathBuf },
-    #[error("文件为空或只有表头以外的空行，没有可读取的内容")]
-    Empty,
-    #[error("{message}")]
-    Encoding { message: String },
-    #[error("{format} 文件无法读取：{message}")]
-    Container {
-        format: &'static str,
-        message: String,
-    },
-    #[error("{}", missing_columns_message(missing, present))]
-    MissingColumns {
-        missing: Vec<mapping::MissingField>,
-        present: Vec<String>,
-    },
-    #[error("{}：{inner}", path.display())]
-    InFile {
-        path: PathBuf,
-        inner: Box<IngestError>,
-    },
-}
-
-fn missing_columns_message(missing: &[mapping::MissingField], present: &[String]) -> String {
-    let mut lines: Vec<String> = missing
-        .iter()
-        .map(|m| match &m.suggestion {
-            Some(s) => format!("缺少必填列“{}”（{}）；是否指“{s}”？", m.header, m.field),
-            None => format!("缺少必填列“{}”（{}）", m.header, m.field),
-        })
-        .collect();
-    lines.push(format!(
-        "表中现有列：{}。如本单位表头不同，请在 jiucuo.toml 的 [ledger.headers] 中加入别名（jiucuo init 可生成模板）",
-        present.join("、")
-    ));
-    lines.join("\n")
-}
-
-impl IngestError {
-    pub(crate) fn container(format: &'static str, e: PolarsError) -> IngestError {
-        IngestError::Container {
-            format,
-            message: e.to_string(),
-        }
-    }
-
-    /// Attach the file name (once).
-    pub fn with_path(self, path: &Path) -> IngestError {
-        match self {
-            e @ (IngestError::Io { .. }
-            | IngestError::UnknownFormat { .. }
-            | IngestError::InFile { .. }) => e,
-            other => IngestError::InFile {
-                path: path.to_path_buf(),
-                inner: Box::new(other),
-            },
-        }
-    }
-}
+pub use chunks::Encoding;
+pub use error::{Finding, IngestError, Severity};
+pub use raw::RawTable;
+pub use read::{Format, ReadOptions};
 
 /// Row accounting: N = A + R.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -613,21 +520,6 @@ fn clean_dropped_values(df: DataFrame, findings: &[Finding]) -> Result<DataFrame
         .with_columns(ints)
         .collect()
         .map_err(|e| IngestError::container("校验", e))
-}
-
-/// A cell value shortened for messages (hostile 10 MB cells stay readable).
-pub fn preview(value: &str) -> String {
-    const MAX: usize = 40;
-    let cleaned: String = value
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(MAX + 1)
-        .collect();
-    if cleaned.chars().count() > MAX {
-        format!("{}…", cleaned.chars().take(MAX).collect::<String>())
-    } else {
-        cleaned
-    }
 }
 
 /// The findings table of outputs.md §validate:

@@ -9,10 +9,10 @@
 
 use polars::prelude::*;
 
+use super::error::{Finding, IngestError, Severity};
 use super::mapping::HeaderMap;
-use super::read::{raw_col, RawTable};
+use super::raw::{raw_col, RawTable};
 use super::values::{self, Clause, ValueError};
-use super::{Finding, IngestError, Severity};
 use crate::period::days_since_epoch;
 use crate::schema::{self, Field, FieldType, FIELDS, ROW};
 
@@ -149,7 +149,7 @@ impl CellContext<'_> {
             value: value.to_string(),
             severity,
             code,
-            message: format!("“{header}”列的“{}”{reason}", super::preview(value)),
+            message: format!("“{header}”列的“{}”{reason}", super::values::preview(value)),
         }
     }
 }

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
+use super::error::{Finding, IngestError, Severity};
 use super::mapping::HeaderMap;
-use super::read::{raw_col, RawTable};
+use super::raw::{raw_col, RawTable};
 use super::values::Clause;
-use super::{Finding, IngestError, Severity};
 use crate::config::Config;
 use crate::period::{date_from_days, days_since_epoch};
 use crate::schema::{self, FieldType, FIELDS, ROW};
@@ -158,7 +158,7 @@ fn error_types(cells: &Cells, config: &Config, out: &mut Vec<Finding>) -> Polars
                     "error-type-unknown",
                     format!(
                         "“{header}”列的“{}”不在问题类型表中（已保留；如为新类型，请加入 jiucuo.toml 的 error_types）",
-                        super::preview(v)
+                        super::values::preview(v)
                     ),
                 ));
             }
@@ -188,7 +188,7 @@ fn clauses(cells: &Cells, out: &mut Vec<Finding>) -> PolarsResult<()> {
                 "clause-out-of-range",
                 format!(
                     "“{header}”列的“{}”超出办法条款范围（第九条第（一）至（九）项、第十条第（一）至（十）项、第十一条第（一）至（三）项、第十二条第（一）至（七）项）",
-                    super::preview(&cited())
+                    super::values::preview(&cited())
                 ),
             ));
         } else if let Some(o) = outcome.get(idx) {
@@ -200,7 +200,7 @@ fn clauses(cells: &Cells, out: &mut Vec<Finding>) -> PolarsResult<()> {
                     "clause-outcome-mismatch",
                     format!(
                         "“{header}”列的“{}”（第{}条）不支撑认定结果“{o}”（第九条对应履职尽责，第十条对应免责/减轻/从轻，第十一条对应减轻/从轻，第十二条对应不予容错）",
-                        super::preview(&cited()),
+                        super::values::preview(&cited()),
                         clause.article
                     ),
                 ));
@@ -351,7 +351,7 @@ pub fn duplicates(
                 "duplicate-kept",
                 format!(
                     "案件编号“{}”重复（另见{}）：保留本行，其余拒收",
-                    super::preview(id),
+                    super::values::preview(id),
                     others.join("、")
                 ),
             ));
@@ -363,7 +363,7 @@ pub fn duplicates(
                 "duplicate-case",
                 format!(
                     "案件编号“{}”与第{}行重复，本行拒收（如确为不同案件，请更正编号）",
-                    super::preview(id),
+                    super::values::preview(id),
                     kept
                 ),
             ));
@@ -412,7 +412,7 @@ pub fn ragged(raw: &RawTable, typed: &DataFrame) -> Result<Vec<Finding>, IngestE
                         "本行有{}列，比表头多{}列（多出的内容：“{}”），可能是某个单元格中的逗号未加引号；请核对后重新导入",
                         r.fields,
                         r.fields - r.expected,
-                        super::preview(&r.extra)
+                        super::values::preview(&r.extra)
                     ),
                 )
             } else {

@@ -953,6 +953,21 @@ pub fn parse_quarter(s: &str) -> Result<Option<(i32, u32)>, ValueError> {
     Ok(Some((year, q as u32)))
 }
 
+/// A cell value shortened for messages (hostile 10 MB cells stay readable).
+pub fn preview(value: &str) -> String {
+    const MAX: usize = 40;
+    let cleaned: String = value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX + 1)
+        .collect();
+    if cleaned.chars().count() > MAX {
+        format!("{}…", cleaned.chars().take(MAX).collect::<String>())
+    } else {
+        cleaned
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

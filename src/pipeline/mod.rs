@@ -19,17 +19,13 @@ use crate::config::Config;
 use crate::ingest::auxiliary::Volume;
 use crate::period::Period;
 
-pub use tables::{write_analyses, Analyses, CaseTable, DeadlineTable};
+pub use tables::{write_analyses, Analyses, CaseTable, DeadlineTable, STREAMED_CASES_PER_PASS};
 
 /// Ledgers up to this many cases have their analyses run side by side;
 /// larger ones one after another, so that their peaks of memory do not add
 /// up, with the case table narrowed (and, for queries, spilled) half-way:
 /// [`Staging`].
 const SIDE_BY_SIDE_MAX_CASES: usize = 2_000_000;
-
-/// Cases whose deadlines are computed and written (or spilled) at a time on
-/// a large ledger (the memory of one part is about 1 KB a case).
-pub const STREAMED_CASES_PER_PASS: usize = 250_000;
 
 /// Names of the analysis tables, in the order `analyze` writes them.
 pub const ANALYSIS_NAMES: [&str; 5] = ["deadlines", "repeats", "hotspots", "outcomes", "validate"];

@@ -13,6 +13,10 @@ use crate::calendar::Calendar;
 use crate::output::{self, TableFormat, WriteOptions};
 use crate::spill::Spill;
 
+/// Cases whose deadlines are computed and written (or spilled) at a time on
+/// a large ledger (the memory of one part is about 1 KB a case).
+pub const STREAMED_CASES_PER_PASS: usize = 250_000;
+
 /// The deadline table of a run (five rows a case), spilled to Arrow IPC files
 /// part by part as it is computed and scanned per query, never held whole.
 pub struct DeadlineTable {
@@ -31,7 +35,7 @@ impl DeadlineTable {
             cases,
             cal,
             p,
-            super::STREAMED_CASES_PER_PASS,
+            STREAMED_CASES_PER_PASS,
             |part, slice| -> Result<()> {
                 // As text: a query's filter on a text column then reaches
                 // the scan and keeps only the matching rows of each part.

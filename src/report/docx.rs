@@ -11,8 +11,8 @@ use anyhow::{Context, Result};
 use docx_rs::*;
 
 use super::markup::Block;
+use super::markup::Chart;
 use super::table::ReportTable;
-use super::Chart;
 
 /// Twips per millimetre.
 const MM: f64 = 56.6929;

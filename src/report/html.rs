@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::markup::Block;
+use super::markup::Chart;
 use super::table::ReportTable;
-use super::Chart;
 
 /// Rows shown per table in the HTML (the Excel appendix has all).
 pub const MAX_ROWS: usize = 200;

@@ -84,6 +84,15 @@ pub fn inline(text: &str) -> String {
         .collect()
 }
 
+/// A chart ready to embed: SVG for HTML, PNG for Word (None without a CJK font).
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub name: String,
+    pub title: String,
+    pub svg: String,
+    pub png: Option<Vec<u8>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

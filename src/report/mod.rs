@@ -16,16 +16,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use minijinja::Environment;
 
+pub use markup::Chart;
 use table::ReportTable;
-
-/// A chart ready to embed: SVG for HTML, PNG for Word (None without a CJK font).
-#[derive(Debug, Clone)]
-pub struct Chart {
-    pub name: String,
-    pub title: String,
-    pub svg: String,
-    pub png: Option<Vec<u8>>,
-}
 
 /// Built-in templates (reports/*), overridable from a folder.
 pub const EMBEDDED: &[(&str, &str)] = &[

@@ -9,8 +9,9 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use super::markup::Chart;
 use super::model::{self, Basis};
-use super::{Chart, Rendered, Templates};
+use super::{Rendered, Templates};
 use crate::calendar::Calendar;
 use crate::chart::font::FontChoice;
 use crate::config::Config;

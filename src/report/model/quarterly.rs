@@ -6,12 +6,12 @@ use anyhow::Result;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::{
-    compare_quarters, date_zh, float_at, inline, int_at, observed_days, only, pct, quarter_days,
-    ratio, risk_text, row_where, str_at, sum_col, Basis, Inputs, RepeatCounts, RiskPointText,
-    Share,
+use super::common::{
+    compare_quarters, date_zh, float_at, int_at, observed_days, only, pct, quarter_days, ratio,
+    risk_text, row_where, str_at, sum_col, Basis, Inputs, RepeatCounts, RiskPointText, Share,
 };
 use crate::period::Quarter;
+use crate::report::markup::inline;
 use crate::report::table::ReportTable;
 
 /// The quarterly report's context.
@@ -289,7 +289,7 @@ pub fn quarterly(
             str_at(&risks, "level", *i) == "alarm" && !str_at(&risks, "unit", *i).is_empty()
         })
         .count();
-    let notice_units = super::warning_units(inputs, q)?.len();
+    let notice_units = super::warning::warning_units(inputs, q)?.len();
     let risk_points = (0..risks.height().min(5))
         .map(|i| risk_text(&risks, i, inputs.with_volume))
         .collect();

@@ -6,11 +6,11 @@ use anyhow::Result;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::{
-    clause_zh, date_zh, float_at, inline, int_at, pct, ratio, row_where, str_at, sum_col, Basis,
-    Inputs,
+use super::common::{
+    clause_zh, date_zh, float_at, int_at, pct, ratio, row_where, str_at, sum_col, Basis, Inputs,
 };
 use crate::period::Quarter;
+use crate::report::markup::inline;
 use crate::report::table::ReportTable;
 
 /// Full pilot quarters a quarter needs before it for a repeat rate: with

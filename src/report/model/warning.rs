@@ -8,8 +8,9 @@ use anyhow::{Context, Result};
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::{date_zh, inline, only, risk_text, str_at, Basis, Inputs, RepeatCounts, RiskPointText};
+use super::common::{date_zh, only, risk_text, str_at, Basis, Inputs, RepeatCounts, RiskPointText};
 use crate::period::Quarter;
+use crate::report::markup::inline;
 use crate::report::table::ReportTable;
 
 /// One unit's warning notice context.
@@ -118,7 +119,7 @@ pub fn warning(
     let repeats = inputs.with_names(repeats)?;
     // The cases the unit's risk points rest on (summaries only when asked).
     let listed: BTreeSet<String> = (0..risks.height())
-        .flat_map(|i| super::list_at(&risks, "case_ids", i))
+        .flat_map(|i| super::common::list_at(&risks, "case_ids", i))
         .collect();
     let listed = Series::new("".into(), listed.into_iter().collect::<Vec<_>>());
     let mut cases = only(&inputs.query("cases_in_quarter", Some(q))?, "unit", unit)?
