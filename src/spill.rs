@@ -14,10 +14,14 @@ pub struct Spill {
 }
 
 impl Spill {
-    /// A new, empty spill folder in the system's temporary folder.
+    /// A new, empty spill folder in the system's temporary folder, named
+    /// after this process (`jiucuo-<pid>-…`); the folders a killed run left
+    /// behind are removed first ([`remove_stale`]).
     pub fn new() -> Result<Spill> {
+        remove_stale(&std::env::temp_dir());
+        let prefix = format!("{PREFIX}{}-", std::process::id());
         let mut builder = tempfile::Builder::new();
-        builder.prefix("jiucuo-");
+        builder.prefix(&prefix);
         // Case ids and units: readable by the running user only.
         #[cfg(unix)]
         {
@@ -87,9 +91,67 @@ impl Spill {
     }
 }
 
+/// The name every spill folder starts with.
+const PREFIX: &str = "jiucuo-";
+
+/// Remove the spill folders of this user whose process is gone: a run
+/// killed with SIGKILL cannot remove its own, and they hold case data.
+/// Only folders named `jiucuo-<pid>-…`, owned by the running user, whose
+/// process no longer exists (`/proc/<pid>`); anything that cannot be read
+/// is left alone.
+pub fn remove_stale(dir: &std::path::Path) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let me = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            let Some(pid) = name
+                .strip_prefix(PREFIX)
+                .and_then(|rest| rest.split('-').next())
+                .and_then(|pid| pid.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(meta) = entry.metadata() else {
+                continue;
+            };
+            let alive = std::path::Path::new(&format!("/proc/{pid}")).exists();
+            if meta.is_dir() && !alive && Some(meta.uid()) == me {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = dir;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn folders_of_dead_runs_are_removed_and_others_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dead = tmp.path().join("jiucuo-4000000000-abc"); // no such pid
+        let alive = tmp
+            .path()
+            .join(format!("jiucuo-{}-abc", std::process::id()));
+        let other = tmp.path().join("jiucuo-notapid");
+        let file = tmp.path().join("jiucuo-4000000001-file");
+        for d in [&dead, &alive, &other] {
+            std::fs::create_dir(d).unwrap();
+            std::fs::write(d.join("part-00000.arrow"), b"x").unwrap();
+        }
+        std::fs::write(&file, b"x").unwrap();
+        remove_stale(tmp.path());
+        assert!(!dead.exists());
+        assert!(alive.exists() && other.exists() && file.exists());
+    }
 
     #[test]
     fn parts_scan_back_in_order_private_to_the_user_and_the_folder_goes_on_drop() {

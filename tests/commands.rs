@@ -502,3 +502,92 @@ fn demo_writes_every_report_and_is_byte_identical_across_runs() {
         );
     }
 }
+
+/// Every flag is checked before the ledger is opened: a typo is reported at
+/// once, and on a ledger path that does not exist it is the flag's error,
+/// not the file's.
+#[test]
+fn flags_are_checked_before_the_ledger_is_read() {
+    let fx = Fixture::new();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["hotspots", "nope.csv", "--quarter", "2026Q5"],
+            "--quarter",
+        ),
+        (
+            &[
+                "report",
+                "quarterly",
+                "nope.csv",
+                "--quarter",
+                "2026Q9",
+                "--out",
+                "r",
+            ],
+            "--quarter",
+        ),
+        (
+            &[
+                "charts",
+                "nope.csv",
+                "--quarter",
+                "二〇二六年",
+                "--out",
+                "c",
+            ],
+            "--quarter",
+        ),
+        (
+            &["deadlines", "nope.csv", "--as-of", "2026-13-01"],
+            "--as-of",
+        ),
+        (
+            &["analyze", "nope.csv", "--as-of", "昨天", "--out", "a"],
+            "--as-of",
+        ),
+        (
+            &[
+                "query",
+                "nope.csv",
+                "--name",
+                "by_unit",
+                "--from",
+                "2026-01-01",
+                "--to",
+                "x",
+            ],
+            "--to",
+        ),
+        (&["repeats", "nope.csv", "--encoding", "big5"], "--encoding"),
+        (
+            &[
+                "check",
+                "nope.csv",
+                "--officer",
+                "甲",
+                "--problem",
+                "文书瑕疵",
+                "--filed",
+                "x",
+            ],
+            "--filed",
+        ),
+        (
+            &["query", "nope.csv", "--name", "no_such_query"],
+            "no_such_query",
+        ),
+    ];
+    for (args, flag) in cases {
+        let run = fx.jiucuo(*args).expect_code(2);
+        assert!(run.stderr.contains(flag), "{args:?}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("nope.csv"),
+            "{args:?} opened the ledger first: {}",
+            run.stderr
+        );
+    }
+    // --format is checked by the argument parser itself
+    let run = fx.jiucuo(["outcomes", "nope.csv", "--format", "docx"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("docx"), "{}", run.stderr);
+}

@@ -363,3 +363,29 @@ fn a_title_line_above_the_table_is_skipped_and_rows_keep_their_numbers() {
         );
     }
 }
+
+/// A run killed with SIGKILL cannot remove its spill folder (it holds case
+/// data): the next run removes the folders of runs that are gone.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_runs_spill_folder_is_removed_by_the_next_run() {
+    let fx = Fixture::new();
+    fx.jiucuo(["generate", "--rows", "400", "--seed", "2", "--out", "g"])
+        .ok();
+    let stale = fx.path(".tmp/jiucuo-4000000000-xyz");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("part-00000.arrow"), b"case data").unwrap();
+    fx.jiucuo([
+        "query",
+        "g/ledger.csv",
+        "--name",
+        "by_unit",
+        "--quarter",
+        "2026Q2",
+    ])
+    .ok();
+    assert!(!stale.exists(), "the dead run's folder is gone");
+    // and the run's own folders went with it
+    let left: Vec<_> = std::fs::read_dir(fx.path(".tmp")).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
