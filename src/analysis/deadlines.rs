@@ -450,163 +450,202 @@ fn texts_at(name: &str, texts: &[&str], index: Vec<Option<IdxSize>>) -> PolarsRe
     Ok(texts.take(&index)?.into_column())
 }
 
+/// What the rules read of each case of a part, one vector per column.
+struct Facts {
+    /// In [`DATE_FIELDS`] order.
+    dates: Vec<Vec<Option<i32>>>,
+    appraisal: Vec<Option<i64>>,
+    extension: Vec<Option<i64>>,
+    investigators: Vec<Option<i64>>,
+    recusal_breach: Vec<Option<bool>>,
+    /// Art. 22: a named reporter is owed feedback (the one rule, shared
+    /// with outcomes).
+    feedback_owed: Vec<bool>,
+}
+
+impl Facts {
+    fn read(cases: &DataFrame, art11_is_tolerance: bool) -> PolarsResult<Facts> {
+        let date_column = |name: &str| -> PolarsResult<Vec<Option<i32>>> {
+            Ok(cases.column(name)?.date()?.physical().iter().collect())
+        };
+        let int_column = |name: &str| -> PolarsResult<Vec<Option<i64>>> {
+            // the ledger stores counts in four bytes; tests build them in eight
+            Ok(cases
+                .column(name)?
+                .cast(&DataType::Int64)?
+                .i64()?
+                .iter()
+                .collect())
+        };
+        let feedback_owed = cases
+            .clone()
+            .lazy()
+            .select([super::determination::feedback_owed_expr(art11_is_tolerance).alias("owed")])
+            .collect()?
+            .column("owed")?
+            .bool()?
+            .iter()
+            .map(|b| b == Some(true))
+            .collect();
+        Ok(Facts {
+            dates: DATE_FIELDS
+                .iter()
+                .map(|name| date_column(name))
+                .collect::<PolarsResult<Vec<_>>>()?,
+            appraisal: int_column(s::APPRAISAL_DAYS)?,
+            extension: int_column(s::EXTENSION_DAYS)?,
+            investigators: int_column(s::INVESTIGATORS)?,
+            recusal_breach: cases.column(s::RECUSAL_BREACH)?.bool()?.iter().collect(),
+            feedback_owed,
+        })
+    }
+
+    fn date(&self, d: Date, case: usize) -> Option<i32> {
+        self.dates[d as usize][case]
+    }
+}
+
 /// The rows of `cases` (already in case-id order): for each case, each rule
 /// that applies, in rule order.
 fn deadlines_of(cases: &DataFrame, periods: &mut Periods) -> PolarsResult<DataFrame> {
-    let n = cases.height();
-    let date_column = |name: &str| -> PolarsResult<Vec<Option<i32>>> {
-        Ok(cases.column(name)?.date()?.physical().iter().collect())
-    };
-    let dates = DATE_FIELDS
-        .iter()
-        .map(|name| date_column(name))
-        .collect::<PolarsResult<Vec<_>>>()?;
-    let int_column = |name: &str| -> PolarsResult<Vec<Option<i64>>> {
-        // the ledger stores counts in four bytes; tests build them in eight
-        Ok(cases
-            .column(name)?
-            .cast(&DataType::Int64)?
-            .i64()?
-            .iter()
-            .collect())
-    };
-    let appraisal = int_column(s::APPRAISAL_DAYS)?;
-    let extension = int_column(s::EXTENSION_DAYS)?;
-    let investigators = int_column(s::INVESTIGATORS)?;
-    let recusal_breach: Vec<Option<bool>> =
-        cases.column(s::RECUSAL_BREACH)?.bool()?.iter().collect();
-    // Art. 22: who is owed feedback (the one rule, shared with outcomes).
-    let feedback_owed: Vec<bool> = cases
-        .clone()
-        .lazy()
-        .select([
-            super::determination::feedback_owed_expr(periods.p.art11_is_tolerance).alias("owed"),
-        ])
-        .collect()?
-        .column("owed")?
-        .bool()?
-        .iter()
-        .map(|b| b == Some(true))
-        .collect();
-
-    let mut rows: Vec<Row> = Vec::with_capacity(n * 5);
-    for i in 0..n {
-        let date = |d: Date| dates[d as usize][i];
-        for (rule_index, rule) in RULES.iter().enumerate() {
-            let rule_index = rule_index as u8;
-            let check = |ok: bool| Row {
-                case: i as IdxSize,
-                rule: rule_index,
-                start: None,
-                deadline: None,
-                actual: None,
-                days_late: 0,
-                status: if ok { Status::Met } else { Status::Breach },
-                note: None,
-            };
-            let row = match rule.check {
-                Check::TwoInvestigators => investigators[i].map(|k| check(k >= 2)),
-                Check::Recusal => recusal_breach[i].map(|breach| check(!breach)),
-                Check::ExtensionCap => extension[i]
-                    .filter(|days| *days > 0)
-                    .map(|days| check(days <= 30)),
-                Check::Feedback if !feedback_owed[i] => None,
-                Check::Feedback => {
-                    let (decided, given) = (date(Date::Decided), date(Date::ReporterFeedback));
-                    Some(match (periods.p.feedback_days, decided) {
-                        (0, _) | (_, None) => Row {
-                            start: decided,
-                            actual: given,
-                            status: if given.is_some() {
-                                Status::Met
-                            } else {
-                                Status::Pending
-                            },
-                            ..check(true)
-                        },
-                        (days, Some(st)) => {
-                            let (deadline, assumed) = periods.end(st, i64::from(days));
-                            let (status, days_late) = judge(Some(deadline), given, periods);
-                            if assumed {
-                                periods.note(deadline);
-                            }
-                            Row {
-                                start: Some(st),
-                                deadline: Some(deadline),
-                                actual: given,
-                                days_late,
-                                status,
-                                note: assumed.then_some(deadline),
-                                ..check(true)
-                            }
-                        }
-                    })
-                }
-                Check::Dated {
-                    start,
-                    actual,
-                    period,
-                    only_once_done,
-                } => {
-                    let start = date(start);
-                    let applies = match period {
-                        // A rectification is ordered by a decision.
-                        Period::SetDate => {
-                            start.is_some()
-                                && (date(Date::RectifyDue).is_some()
-                                    || date(Date::RectifyExtendedTo).is_some())
-                        }
-                        // Art. 15 replaces the office's own investigation: a
-                        // transferred case has no art. 17 decision period.
-                        Period::Decision => start.is_some() && date(Date::Transferred).is_none(),
-                        _ => start.is_some() && (!only_once_done || date(actual).is_some()),
-                    };
-                    applies.then(|| {
-                        let (deadline, assumed) = match (period, start) {
-                            (Period::SetDate, _) => (
-                                date(Date::RectifyExtendedTo).or(date(Date::RectifyDue)),
-                                false,
-                            ),
-                            (Period::Days(days), Some(st)) => {
-                                let (end, assumed) = periods.end(st, i64::from(days));
-                                (Some(end), assumed)
-                            }
-                            (Period::Decision, Some(st)) => {
-                                let (base, assumed) =
-                                    periods.end(st, 30 + appraisal[i].unwrap_or(0).max(0));
-                                match extension[i].map(|e| e.min(30)).filter(|e| *e > 0) {
-                                    Some(e) => {
-                                        let (end, more) = periods.end(base, e);
-                                        (Some(end), assumed || more)
-                                    }
-                                    None => (Some(base), assumed),
-                                }
-                            }
-                            (_, None) => (None, false),
-                        };
-                        let actual = date(actual);
-                        let (status, days_late) = judge(deadline, actual, periods);
-                        let note = deadline.filter(|_| assumed);
-                        if let Some(d) = note {
-                            periods.note(d);
-                        }
-                        Row {
-                            case: i as IdxSize,
-                            rule: rule_index,
-                            start,
-                            deadline,
-                            actual,
-                            days_late,
-                            status,
-                            note,
-                        }
-                    })
-                }
-            };
-            rows.extend(row);
+    let facts = Facts::read(cases, periods.p.art11_is_tolerance)?;
+    let mut rows: Vec<Row> = Vec::with_capacity(cases.height() * 5);
+    for i in 0..cases.height() {
+        for (k, rule) in RULES.iter().enumerate() {
+            rows.extend(rule_row(&facts, i, k as u8, rule, periods));
         }
     }
+    frame_of(cases, &rows, periods)
+}
 
+/// Case `i`'s row of one rule, if the rule applies to it.
+fn rule_row(f: &Facts, i: usize, rule: u8, r: &Rule, periods: &mut Periods) -> Option<Row> {
+    let check = |ok: bool| Row {
+        case: i as IdxSize,
+        rule,
+        start: None,
+        deadline: None,
+        actual: None,
+        days_late: 0,
+        status: if ok { Status::Met } else { Status::Breach },
+        note: None,
+    };
+    match r.check {
+        Check::TwoInvestigators => f.investigators[i].map(|k| check(k >= 2)),
+        Check::Recusal => f.recusal_breach[i].map(|breach| check(!breach)),
+        Check::ExtensionCap => f.extension[i]
+            .filter(|days| *days > 0)
+            .map(|days| check(days <= 30)),
+        Check::Feedback if !f.feedback_owed[i] => None,
+        Check::Feedback => {
+            let (decided, given) = (f.date(Date::Decided, i), f.date(Date::ReporterFeedback, i));
+            Some(match (periods.p.feedback_days, decided) {
+                // no period: met once given, pending until then
+                (0, _) | (_, None) => Row {
+                    start: decided,
+                    actual: given,
+                    status: if given.is_some() {
+                        Status::Met
+                    } else {
+                        Status::Pending
+                    },
+                    ..check(true)
+                },
+                (days, Some(st)) => {
+                    let (deadline, assumed) = periods.end(st, i64::from(days));
+                    let (status, days_late) = judge(Some(deadline), given, periods);
+                    if assumed {
+                        periods.note(deadline);
+                    }
+                    Row {
+                        start: Some(st),
+                        deadline: Some(deadline),
+                        actual: given,
+                        days_late,
+                        status,
+                        note: assumed.then_some(deadline),
+                        ..check(true)
+                    }
+                }
+            })
+        }
+        Check::Dated {
+            start,
+            actual,
+            period,
+            only_once_done,
+        } => dated_row(f, i, rule, (start, actual, period, only_once_done), periods),
+    }
+}
+
+/// Case `i`'s row of a dated rule (an end event due within a period of a
+/// start event), if the rule applies to it.
+fn dated_row(
+    f: &Facts,
+    i: usize,
+    rule: u8,
+    (start, actual, period, only_once_done): (Date, Date, Period, bool),
+    periods: &mut Periods,
+) -> Option<Row> {
+    let date = |d: Date| f.date(d, i);
+    let start = date(start);
+    let applies = match period {
+        // A rectification is ordered by a decision.
+        Period::SetDate => {
+            start.is_some()
+                && (date(Date::RectifyDue).is_some() || date(Date::RectifyExtendedTo).is_some())
+        }
+        // Art. 15 replaces the office's own investigation: a transferred
+        // case has no art. 17 decision period.
+        Period::Decision => start.is_some() && date(Date::Transferred).is_none(),
+        _ => start.is_some() && (!only_once_done || date(actual).is_some()),
+    };
+    if !applies {
+        return None;
+    }
+    let (deadline, assumed) = match (period, start) {
+        (Period::SetDate, _) => (
+            date(Date::RectifyExtendedTo).or(date(Date::RectifyDue)),
+            false,
+        ),
+        (Period::Days(days), Some(st)) => {
+            let (end, assumed) = periods.end(st, i64::from(days));
+            (Some(end), assumed)
+        }
+        (Period::Decision, Some(st)) => {
+            let (base, assumed) = periods.end(st, 30 + f.appraisal[i].unwrap_or(0).max(0));
+            // An approved extension runs from the rolled deadline, rolled again.
+            match f.extension[i].map(|e| e.min(30)).filter(|e| *e > 0) {
+                Some(e) => {
+                    let (end, more) = periods.end(base, e);
+                    (Some(end), assumed || more)
+                }
+                None => (Some(base), assumed),
+            }
+        }
+        (_, None) => (None, false),
+    };
+    let actual = date(actual);
+    let (status, days_late) = judge(deadline, actual, periods);
+    let note = deadline.filter(|_| assumed);
+    if let Some(d) = note {
+        periods.note(d);
+    }
+    Some(Row {
+        case: i as IdxSize,
+        rule,
+        start,
+        deadline,
+        actual,
+        days_late,
+        status,
+        note,
+    })
+}
+
+/// The table of a part's rows, a column at a time: texts gathered from
+/// their few values, each case's id and unit once.
+fn frame_of(cases: &DataFrame, rows: &[Row], periods: &Periods) -> PolarsResult<DataFrame> {
     let cases_of = IdxCa::from_vec("".into(), rows.iter().map(|r| r.case).collect());
     let case_ids = cases.column(s::CASE_ID)?.take(&cases_of)?;
     // Each case's unit as text once, then gathered per row.

@@ -910,28 +910,15 @@ fn cell_text<'n>(names: &'n Names, dims: Dims, (a, b): (u32, u32)) -> [Option<&'
     }
 }
 
-/// The output rows of the reported `cells`: each with its established
-/// cases listed in case-id order and its `after_correction` count.
-fn assemble(
+/// Each reported cell's established cases, in case-id text order, and the
+/// days each reported cell key's established errors were rectified (any
+/// window), in one pass over the cases.
+fn list_cases(
     cases: &DataFrame,
     rows: &Rows,
     run: &Run,
-    mut cells: Vec<(usize, Cell)>,
-) -> PolarsResult<DataFrame> {
-    if cells.is_empty() {
-        return empty();
-    }
-    let names = &run.names;
-    let label = |wi: usize| run.windows[wi].label();
-    // Output order (outputs.md): window, weighted descending, dims, unit,
-    // domain, error_type.
-    cells.sort_by(|(wa, a), (wb, b)| {
-        label(*wa)
-            .cmp(&label(*wb))
-            .then(b.tally.weighted.total_cmp(&a.tally.weighted))
-            .then(a.dims.label().cmp(b.dims.label()))
-            .then_with(|| cell_text(names, a.dims, a.key).cmp(&cell_text(names, b.dims, b.key)))
-    });
+    cells: &[(usize, Cell)],
+) -> PolarsResult<(Vec<Vec<IdxSize>>, Rectifications)> {
     let wanted: HashMap<(usize, Dims, (u32, u32)), usize> = cells
         .iter()
         .enumerate()
@@ -997,9 +984,20 @@ fn assemble(
     for days in rectified.values_mut() {
         days.sort_unstable();
     }
-    let after_correction: Vec<i64> = cells
+    Ok((listed, rectified))
+}
+
+/// Of each cell's listed cases, those filed 1 to 365 days after another
+/// established error of the same cell key was rectified.
+fn after_correction(
+    rows: &Rows,
+    cells: &[(usize, Cell)],
+    listed: &[Vec<IdxSize>],
+    rectified: &Rectifications,
+) -> Vec<i64> {
+    cells
         .iter()
-        .zip(&listed)
+        .zip(listed)
         .map(|((_, c), rs)| {
             let Some(days) = rectified.get(&(c.dims, c.key)) else {
                 return 0;
@@ -1017,8 +1015,34 @@ fn assemble(
                 })
                 .count() as i64
         })
-        .collect();
+        .collect()
+}
 
+/// The output rows of the reported `cells`: each with its established
+/// cases listed in case-id order and its `after_correction` count.
+fn assemble(
+    cases: &DataFrame,
+    rows: &Rows,
+    run: &Run,
+    mut cells: Vec<(usize, Cell)>,
+) -> PolarsResult<DataFrame> {
+    if cells.is_empty() {
+        return empty();
+    }
+    let names = &run.names;
+    let label = |wi: usize| run.windows[wi].label();
+    // Output order (outputs.md): window, weighted descending, dims, unit,
+    // domain, error_type.
+    cells.sort_by(|(wa, a), (wb, b)| {
+        label(*wa)
+            .cmp(&label(*wb))
+            .then(b.tally.weighted.total_cmp(&a.tally.weighted))
+            .then(a.dims.label().cmp(b.dims.label()))
+            .then_with(|| cell_text(names, a.dims, a.key).cmp(&cell_text(names, b.dims, b.key)))
+    });
+    let (listed, rectified) = list_cases(cases, rows, run, &cells)?;
+    let after_correction = after_correction(rows, &cells, &listed, &rectified);
+    let ids = cases.column(s::CASE_ID)?.str()?;
     let text = |f: &dyn Fn(&Cell) -> Option<String>| -> Vec<Option<String>> {
         cells.iter().map(|(_, c)| f(c)).collect()
     };

@@ -193,200 +193,12 @@ pub fn outcomes(
             .is_not_null()
             .and(col(s::OUTCOME).is_not_null()),
     );
-    // Only the columns read back here (the ledger is large).
-    let decided_df = decided
-        .clone()
-        .select([col(s::DECIDED_ON), col(s::UNIT), col(s::DOMAIN)])
-        .collect()?;
-    let outcomes: Vec<String> = s::OUTCOMES.iter().map(|o| o.to_string()).collect();
-    let mut parts = Vec::new();
-
-    // Outcomes by the quarter of the decision, by unit, by domain.
-    let quarters: Vec<String> = {
-        // The quarters of the distinct decision days (a few hundred days,
-        // not a quarter per case).
-        let days = decided_df.column(s::DECIDED_ON)?.date()?.physical().clone();
-        let distinct: PlHashSet<i32> = days.iter().flatten().collect();
-        let mut q: Vec<Quarter> = distinct
-            .into_iter()
-            .map(|d| Quarter::of(date_from_days(d)))
-            .collect();
-        q.sort();
-        q.dedup();
-        q.iter().map(|q| q.label()).collect()
-    };
-    for (name, group, groups) in [
-        ("outcome_by_quarter", quarter_expr(s::DECIDED_ON), quarters),
-        (
-            "outcome_by_unit",
-            col(s::UNIT),
-            distinct(&decided_df, col(s::UNIT))?,
-        ),
-        (
-            "outcome_by_domain",
-            col(s::DOMAIN),
-            distinct(&decided_df, col(s::DOMAIN))?,
-        ),
-    ] {
-        parts.push(section(
-            name,
-            count_by(&decided, group.clone(), col(s::OUTCOME)),
-            groups,
-            &outcomes,
-            base_by(&decided, group),
-        )?);
-    }
-
-    // Clause use over all decided cases that cite a clause.
-    let cited = decided.clone().filter(
-        col(s::CLAUSE_ARTICLE)
-            .is_not_null()
-            .and(col(s::CLAUSE_ITEM).is_not_null()),
-    );
-    let item_code = concat_str(
-        [
-            col(s::CLAUSE_ARTICLE).cast(DataType::String),
-            lit("."),
-            col(s::CLAUSE_ITEM).cast(DataType::String),
-        ],
-        "",
-        false,
-    );
-    parts.push(section(
-        "clause_use",
-        count_by(&cited, lit("全部"), item_code.clone()),
-        vec!["全部".into()],
-        &clause_items(),
-        base_by(&cited, lit("全部")),
-    )?);
-
-    // The catch-all items (9.9, 10.10, 11.3, 12.7) by unit, among the
-    // unit's decisions citing a clause (rules.md §5).
-    let cited_units = distinct(
-        &cited.clone().select([col(s::UNIT)]).collect()?,
-        col(s::UNIT),
-    )?;
-    let catch_all: Vec<String> = CATCH_ALL_ITEMS.iter().map(|x| x.to_string()).collect();
-    parts.push(section(
-        "catch_all_by_unit",
-        count_by(&cited, col(s::UNIT), item_code.clone()),
-        cited_units,
-        &catch_all,
-        base_by(&cited, col(s::UNIT)),
-    )?);
-
-    // Review (复核) by unit: applications among decided cases; changed or
-    // revoked among decided reviews.
-    let units = distinct(&decided_df, col(s::UNIT))?;
-    let applied = decided
-        .clone()
-        .filter(col(s::REVIEW_APPLIED_ON).is_not_null());
-    parts.push(section(
-        "review_by_unit",
-        count_by(&applied, col(s::UNIT), lit("复核申请")),
-        units.clone(),
-        &["复核申请".to_string()],
-        base_by(&decided, col(s::UNIT)),
-    )?);
-    let reviewed = decided.clone().filter(col(s::REVIEW_RESULT).is_not_null());
-    let changed = reviewed
-        .clone()
-        .filter(col(s::REVIEW_RESULT).neq(lit("维持")));
-    parts.push(section(
-        "review_changed_by_unit",
-        count_by(&changed, col(s::UNIT), lit("变更或撤销")),
-        units,
-        &["变更或撤销".to_string()],
-        base_by(&reviewed, col(s::UNIT)),
-    )?);
-
-    // Rectification by unit (art. 20), of decided cases with a due date:
-    // done on time, done late, overdue and not done, not yet due; against
-    // the extended date if any.
-    let due = decided.clone().filter(
-        col(s::RECTIFY_DUE)
-            .is_not_null()
-            .or(col(s::RECTIFY_EXTENDED_TO).is_not_null()),
-    );
-    let deadline = coalesce(&[col(s::RECTIFY_EXTENDED_TO), col(s::RECTIFY_DUE)]);
-    let as_of_day = lit(days_since_epoch(as_of)).cast(DataType::Date);
-    let state = when(
-        col(s::RECTIFIED_ON)
-            .is_not_null()
-            .and(col(s::RECTIFIED_ON).lt_eq(deadline.clone())),
-    )
-    .then(lit(RECTIFY_STATES[0]))
-    .when(col(s::RECTIFIED_ON).is_not_null())
-    .then(lit(RECTIFY_STATES[1]))
-    .when(deadline.lt(as_of_day))
-    .then(lit(RECTIFY_STATES[2]))
-    .otherwise(lit(RECTIFY_STATES[3]));
-    let due_units = distinct(&due.clone().select([col(s::UNIT)]).collect()?, col(s::UNIT))?;
-    let states: Vec<String> = RECTIFY_STATES.iter().map(|x| x.to_string()).collect();
-    parts.push(section(
-        "rectification_by_unit",
-        count_by(&due, col(s::UNIT), state),
-        due_units,
-        &states,
-        base_by(&due, col(s::UNIT)),
-    )?);
-
-    // Art. 22: feedback owed to named reporters, given, and how soon.
-    let owed = all
-        .clone()
-        .filter(determination::feedback_owed_expr(art11_is_tolerance));
-    let given = owed
-        .clone()
-        .filter(col(s::REPORTER_FEEDBACK_ON).is_not_null());
-    parts.push(section(
-        "reporter_feedback",
-        count_by(&given, lit("实名举报"), lit("已反馈")),
-        vec!["实名举报".into()],
-        &["已反馈".to_string()],
-        base_by(&owed, lit("实名举报")),
-    )?);
-    let days = (col(s::REPORTER_FEEDBACK_ON).cast(DataType::Int32)
-        - col(s::DECIDED_ON).cast(DataType::Int32))
-    .cast(DataType::Int64);
-    let bucket = when(days.clone().lt_eq(lit(7i64)))
-        .then(lit(FEEDBACK_DAYS[0]))
-        .when(days.clone().lt_eq(lit(15i64)))
-        .then(lit(FEEDBACK_DAYS[1]))
-        .when(days.lt_eq(lit(30i64)))
-        .then(lit(FEEDBACK_DAYS[2]))
-        .otherwise(lit(FEEDBACK_DAYS[3]));
-    let buckets: Vec<String> = FEEDBACK_DAYS.iter().map(|x| x.to_string()).collect();
-    parts.push(section(
-        "feedback_days",
-        count_by(&given, lit("已反馈"), bucket),
-        vec!["已反馈".into()],
-        &buckets,
-        base_by(&given, lit("已反馈")),
-    )?);
-    // Clarification (澄清正名) is owed for malicious reports only.
-    let malicious = decided
-        .clone()
-        .filter(col(s::MALICIOUS_REPORT).eq(lit(true)).fill_null(lit(false)));
-    let cleared = malicious.clone().filter(col(s::CLARIFIED_ON).is_not_null());
-    parts.push(section(
-        "clarification",
-        count_by(&cleared, lit("恶意举报"), lit("已澄清正名")),
-        vec!["恶意举报".into()],
-        &["已澄清正名".to_string()],
-        base_by(&malicious, lit("恶意举报")),
-    )?);
-
-    // Art. 15: cases transferred to the unit to investigate, by unit.
-    let filed_units = distinct(&all.clone().select([col(s::UNIT)]).collect()?, col(s::UNIT))?;
-    let transferred = all.clone().filter(col(s::TRANSFERRED_ON).is_not_null());
-    parts.push(section(
-        "transfer_by_unit",
-        count_by(&transferred, col(s::UNIT), lit("移交调查")),
-        filed_units,
-        &["移交调查".to_string()],
-        base_by(&all, col(s::UNIT)),
-    )?);
-
+    let mut parts = outcome_sections(&decided)?;
+    parts.extend(clause_sections(&decided)?);
+    parts.extend(review_sections(&decided)?);
+    parts.push(rectification_section(&decided, as_of)?);
+    parts.extend(feedback_sections(&all, &decided, art11_is_tolerance)?);
+    parts.push(transfer_section(&all)?);
     concat(parts, UnionArgs::default())?
         .with_column(
             when(col("base").gt(lit(0)))
@@ -405,6 +217,220 @@ pub fn outcomes(
         // does not depend on the order rows are counted in.
         .collect_with_engine(Engine::Streaming)
         .map(|r| r.unwrap_single())
+}
+
+/// The distinct units of a plan's rows (only that column is read).
+fn units_of(lf: &LazyFrame) -> PolarsResult<Vec<String>> {
+    distinct(&lf.clone().select([col(s::UNIT)]).collect()?, col(s::UNIT))
+}
+
+/// Outcomes by the quarter of the decision, by unit and by domain.
+fn outcome_sections(decided: &LazyFrame) -> PolarsResult<Vec<LazyFrame>> {
+    // Only the columns read back here (the ledger is large).
+    let decided_df = decided
+        .clone()
+        .select([col(s::DECIDED_ON), col(s::UNIT), col(s::DOMAIN)])
+        .collect()?;
+    let outcomes: Vec<String> = s::OUTCOMES.iter().map(|o| o.to_string()).collect();
+    // The quarters of the distinct decision days (a few hundred days, not a
+    // quarter per case).
+    let quarters: Vec<String> = {
+        let days = decided_df.column(s::DECIDED_ON)?.date()?.physical().clone();
+        let distinct: PlHashSet<i32> = days.iter().flatten().collect();
+        let mut q: Vec<Quarter> = distinct
+            .into_iter()
+            .map(|d| Quarter::of(date_from_days(d)))
+            .collect();
+        q.sort();
+        q.dedup();
+        q.iter().map(|q| q.label()).collect()
+    };
+    let mut parts = Vec::new();
+    for (name, group, groups) in [
+        ("outcome_by_quarter", quarter_expr(s::DECIDED_ON), quarters),
+        (
+            "outcome_by_unit",
+            col(s::UNIT),
+            distinct(&decided_df, col(s::UNIT))?,
+        ),
+        (
+            "outcome_by_domain",
+            col(s::DOMAIN),
+            distinct(&decided_df, col(s::DOMAIN))?,
+        ),
+    ] {
+        parts.push(section(
+            name,
+            count_by(decided, group.clone(), col(s::OUTCOME)),
+            groups,
+            &outcomes,
+            base_by(decided, group),
+        )?);
+    }
+    Ok(parts)
+}
+
+/// Clause use over all decided cases citing a clause (every item, zeros
+/// kept), and the catch-all items (9.9, 10.10, 11.3, 12.7) by unit among
+/// the unit's decisions citing a clause (rules.md §5).
+fn clause_sections(decided: &LazyFrame) -> PolarsResult<Vec<LazyFrame>> {
+    let cited = decided.clone().filter(
+        col(s::CLAUSE_ARTICLE)
+            .is_not_null()
+            .and(col(s::CLAUSE_ITEM).is_not_null()),
+    );
+    let item_code = concat_str(
+        [
+            col(s::CLAUSE_ARTICLE).cast(DataType::String),
+            lit("."),
+            col(s::CLAUSE_ITEM).cast(DataType::String),
+        ],
+        "",
+        false,
+    );
+    let catch_all: Vec<String> = CATCH_ALL_ITEMS.iter().map(|x| x.to_string()).collect();
+    Ok(vec![
+        section(
+            "clause_use",
+            count_by(&cited, lit("全部"), item_code.clone()),
+            vec!["全部".into()],
+            &clause_items(),
+            base_by(&cited, lit("全部")),
+        )?,
+        section(
+            "catch_all_by_unit",
+            count_by(&cited, col(s::UNIT), item_code),
+            units_of(&cited)?,
+            &catch_all,
+            base_by(&cited, col(s::UNIT)),
+        )?,
+    ])
+}
+
+/// Review (复核) by unit: applications among decided cases; changed or
+/// revoked among decided reviews.
+fn review_sections(decided: &LazyFrame) -> PolarsResult<Vec<LazyFrame>> {
+    let units = units_of(decided)?;
+    let applied = decided
+        .clone()
+        .filter(col(s::REVIEW_APPLIED_ON).is_not_null());
+    let reviewed = decided.clone().filter(col(s::REVIEW_RESULT).is_not_null());
+    let changed = reviewed
+        .clone()
+        .filter(col(s::REVIEW_RESULT).neq(lit("维持")));
+    Ok(vec![
+        section(
+            "review_by_unit",
+            count_by(&applied, col(s::UNIT), lit("复核申请")),
+            units.clone(),
+            &["复核申请".to_string()],
+            base_by(decided, col(s::UNIT)),
+        )?,
+        section(
+            "review_changed_by_unit",
+            count_by(&changed, col(s::UNIT), lit("变更或撤销")),
+            units,
+            &["变更或撤销".to_string()],
+            base_by(&reviewed, col(s::UNIT)),
+        )?,
+    ])
+}
+
+/// Rectification by unit (art. 20), of decided cases with a due date: done
+/// on time, done late, overdue and not done, not yet due; against the
+/// extended date if any.
+fn rectification_section(decided: &LazyFrame, as_of: NaiveDate) -> PolarsResult<LazyFrame> {
+    let due = decided.clone().filter(
+        col(s::RECTIFY_DUE)
+            .is_not_null()
+            .or(col(s::RECTIFY_EXTENDED_TO).is_not_null()),
+    );
+    let deadline = coalesce(&[col(s::RECTIFY_EXTENDED_TO), col(s::RECTIFY_DUE)]);
+    let as_of_day = lit(days_since_epoch(as_of)).cast(DataType::Date);
+    let state = when(
+        col(s::RECTIFIED_ON)
+            .is_not_null()
+            .and(col(s::RECTIFIED_ON).lt_eq(deadline.clone())),
+    )
+    .then(lit(RECTIFY_STATES[0]))
+    .when(col(s::RECTIFIED_ON).is_not_null())
+    .then(lit(RECTIFY_STATES[1]))
+    .when(deadline.lt(as_of_day))
+    .then(lit(RECTIFY_STATES[2]))
+    .otherwise(lit(RECTIFY_STATES[3]));
+    let states: Vec<String> = RECTIFY_STATES.iter().map(|x| x.to_string()).collect();
+    section(
+        "rectification_by_unit",
+        count_by(&due, col(s::UNIT), state),
+        units_of(&due)?,
+        &states,
+        base_by(&due, col(s::UNIT)),
+    )
+}
+
+/// Art. 22: feedback owed to named reporters, given, and how soon; and
+/// clarification (澄清正名), owed for malicious reports only.
+fn feedback_sections(
+    all: &LazyFrame,
+    decided: &LazyFrame,
+    art11_is_tolerance: bool,
+) -> PolarsResult<Vec<LazyFrame>> {
+    let owed = all
+        .clone()
+        .filter(determination::feedback_owed_expr(art11_is_tolerance));
+    let given = owed
+        .clone()
+        .filter(col(s::REPORTER_FEEDBACK_ON).is_not_null());
+    let days = (col(s::REPORTER_FEEDBACK_ON).cast(DataType::Int32)
+        - col(s::DECIDED_ON).cast(DataType::Int32))
+    .cast(DataType::Int64);
+    let bucket = when(days.clone().lt_eq(lit(7i64)))
+        .then(lit(FEEDBACK_DAYS[0]))
+        .when(days.clone().lt_eq(lit(15i64)))
+        .then(lit(FEEDBACK_DAYS[1]))
+        .when(days.lt_eq(lit(30i64)))
+        .then(lit(FEEDBACK_DAYS[2]))
+        .otherwise(lit(FEEDBACK_DAYS[3]));
+    let buckets: Vec<String> = FEEDBACK_DAYS.iter().map(|x| x.to_string()).collect();
+    let malicious = decided
+        .clone()
+        .filter(col(s::MALICIOUS_REPORT).eq(lit(true)).fill_null(lit(false)));
+    let cleared = malicious.clone().filter(col(s::CLARIFIED_ON).is_not_null());
+    Ok(vec![
+        section(
+            "reporter_feedback",
+            count_by(&given, lit("实名举报"), lit("已反馈")),
+            vec!["实名举报".into()],
+            &["已反馈".to_string()],
+            base_by(&owed, lit("实名举报")),
+        )?,
+        section(
+            "feedback_days",
+            count_by(&given, lit("已反馈"), bucket),
+            vec!["已反馈".into()],
+            &buckets,
+            base_by(&given, lit("已反馈")),
+        )?,
+        section(
+            "clarification",
+            count_by(&cleared, lit("恶意举报"), lit("已澄清正名")),
+            vec!["恶意举报".into()],
+            &["已澄清正名".to_string()],
+            base_by(&malicious, lit("恶意举报")),
+        )?,
+    ])
+}
+
+/// Art. 15: cases transferred to the unit to investigate, by unit.
+fn transfer_section(all: &LazyFrame) -> PolarsResult<LazyFrame> {
+    let transferred = all.clone().filter(col(s::TRANSFERRED_ON).is_not_null());
+    section(
+        "transfer_by_unit",
+        count_by(&transferred, col(s::UNIT), lit("移交调查")),
+        units_of(all)?,
+        &["移交调查".to_string()],
+        base_by(all, col(s::UNIT)),
+    )
 }
 
 #[cfg(test)]

@@ -763,6 +763,24 @@ pub fn check(
             .collect::<Vec<_>>()
             .join("、")
     };
+    let (barred, reason, basis) = verdict(problem, &j, &j_if_subjective, &describe);
+    Ok(answer(
+        barred,
+        reason,
+        basis.iter().map(|&k| id(k)).collect(),
+    ))
+}
+
+/// The answer in words: barred or not, why, and the earlier cases it rests
+/// on (`describe` names cases). `j` judges the case as asked; `if_subjective`
+/// as if its error had a subjective cause.
+fn verdict(
+    problem: &str,
+    j: &Judgement,
+    if_subjective: &Judgement,
+    describe: &dyn Fn(&[usize]) -> String,
+) -> (bool, String, Vec<usize>) {
+    const CANDIDATE: &str = "经比对，可能属于第十二条第（五）项情形，需在认定时核实";
     let pending_note = if j.pending.is_empty() {
         String::new()
     } else {
@@ -771,53 +789,39 @@ pub fn check(
             describe(&j.pending)
         )
     };
-    const CANDIDATE: &str = "经比对，可能属于第十二条第（五）项情形，需在认定时核实";
-    let result = if !j.tolerance.is_empty() {
+    if !j.tolerance.is_empty() {
         let uncertain = if j.uncertain {
             "（其中有减轻、从轻处理未载明第十条或第十一条依据，是否属容错免责处理需核实）"
         } else {
             ""
         };
-        answer(
-            true,
-            format!(
-                "该人员曾就“{problem}”获容错免责处理（{}）{uncertain}，本次再次出现同样失误：{CANDIDATE}{pending_note}",
-                describe(&j.tolerance)
-            ),
-            j.tolerance.iter().map(|&k| id(k)).collect(),
-        )
+        let reason = format!(
+            "该人员曾就“{problem}”获容错免责处理（{}）{uncertain}，本次再次出现同样失误：{CANDIDATE}{pending_note}",
+            describe(&j.tolerance)
+        );
+        (true, reason, j.tolerance.clone())
     } else if !j.subjective.is_empty() {
-        answer(
-            true,
-            format!(
-                "该人员此前已因主观原因在“{problem}”上出现经认定的失误（{}），本次亦属主观原因：{CANDIDATE}{pending_note}",
-                describe(&j.subjective)
-            ),
-            j.subjective.iter().map(|&k| id(k)).collect(),
-        )
-    } else if !j_if_subjective.subjective.is_empty() || !j_if_subjective.tolerance.is_empty() {
-        let mut ks = j_if_subjective.subjective.clone();
-        ks.extend(&j_if_subjective.tolerance);
+        let reason = format!(
+            "该人员此前已因主观原因在“{problem}”上出现经认定的失误（{}），本次亦属主观原因：{CANDIDATE}{pending_note}",
+            describe(&j.subjective)
+        );
+        (true, reason, j.subjective.clone())
+    } else if !if_subjective.subjective.is_empty() || !if_subjective.tolerance.is_empty() {
+        let mut ks = if_subjective.subjective.clone();
+        ks.extend(&if_subjective.tolerance);
         ks.sort_unstable();
         ks.dedup();
-        answer(
-            false,
-            format!(
-                "此前有经认定的同类失误（{}）：如本次失误出于主观原因，则可能属于第十二条第（五）项情形（加 --subjective 判断）{pending_note}",
-                describe(&ks)
-            ),
-            ks.iter().map(|&k| id(k)).collect(),
-        )
+        let reason = format!(
+            "此前有经认定的同类失误（{}）：如本次失误出于主观原因，则可能属于第十二条第（五）项情形（加 --subjective 判断）{pending_note}",
+            describe(&ks)
+        );
+        (false, reason, ks)
     } else {
-        answer(
-            false,
-            format!(
-                "未发现该人员在“{problem}”上经认定的在先同类失误，第十二条第（五）项不构成障碍{pending_note}"
-            ),
-            vec![],
-        )
-    };
-    Ok(result)
+        let reason = format!(
+            "未发现该人员在“{problem}”上经认定的在先同类失误，第十二条第（五）项不构成障碍{pending_note}"
+        );
+        (false, reason, vec![])
+    }
 }
 
 #[cfg(test)]

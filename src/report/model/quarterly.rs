@@ -14,7 +14,8 @@ use crate::period::Quarter;
 use crate::report::markup::inline;
 use crate::report::table::ReportTable;
 
-/// The quarterly report's context.
+/// The quarterly report's context: the parts below, flattened (the
+/// template reads `{{ filed }}`, `{{ risk_points }}` …).
 #[derive(Debug, Serialize)]
 pub struct Quarterly {
     pub office: String,
@@ -22,6 +23,26 @@ pub struct Quarterly {
     pub quarter_code: String,
     pub date: String,
     pub basis: Basis,
+    #[serde(flatten)]
+    pub totals: Totals,
+    #[serde(flatten)]
+    pub decisions: Decisions,
+    #[serde(flatten)]
+    pub spread: Spread,
+    #[serde(flatten)]
+    pub risks: Risks,
+    #[serde(flatten)]
+    pub repeats: RepeatFacts,
+    #[serde(flatten)]
+    pub timeliness: Timeliness,
+    #[serde(flatten)]
+    pub follow_up: FollowUp,
+    pub recommendations: Vec<String>,
+}
+
+/// Cases filed, decided and open, and the comparisons with earlier quarters.
+#[derive(Debug, Serialize)]
+pub struct Totals {
     pub filed: i64,
     pub decided: i64,
     /// Cases filed by the quarter's end (or the as-of date) still undecided then.
@@ -31,6 +52,11 @@ pub struct Quarterly {
     /// Comparison sentences (counts, or per month for unequal periods).
     pub previous: Option<String>,
     pub year_before: Option<String>,
+}
+
+/// The quarter's decisions by outcome and by the basis of tolerance.
+#[derive(Debug, Serialize)]
+pub struct Decisions {
     pub outcomes: Vec<Share>,
     /// 免责 and 减轻/从轻 under art. 10 (容错免责 treatment).
     pub tolerated: i64,
@@ -43,23 +69,55 @@ pub struct Quarterly {
     pub art11_is_tolerance: bool,
     pub not_tolerated: i64,
     pub not_tolerated_share: String,
+}
+
+/// How the quarter's cases spread over units and domains.
+#[derive(Debug, Serialize)]
+pub struct Spread {
     pub unit_count: usize,
     pub top_units: Vec<Share>,
     pub domain_count: usize,
     pub top_domains: Vec<Share>,
+    /// Cases of the quarter not yet decided (not counted in risk points).
+    pub undecided: i64,
+}
+
+/// The quarter's risk points.
+#[derive(Debug, Serialize)]
+pub struct Risks {
     pub risk_alarm: usize,
     pub risk_warning: usize,
     pub risk_points: Vec<RiskPointText>,
-    /// Cases of the quarter not yet decided (not counted in risk points).
-    pub undecided: i64,
+    /// Alarm-level risk points of units (the rest are domain×error_type).
+    #[serde(skip)]
+    pub unit_alarms: usize,
+    /// Units that get a notice.
+    #[serde(skip)]
+    pub notice_units: usize,
+}
+
+/// The quarter's art. 12(5) candidates and citations without basis.
+#[derive(Debug, Serialize)]
+pub struct RepeatFacts {
     pub repeat_cases: usize,
     pub repeat_officers: usize,
     pub inconsistent_cases: usize,
     pub uncertain_cases: usize,
     pub cited_without_basis: usize,
+}
+
+/// Deadlines of the quarter's cases, and what is overdue at the as-of date.
+#[derive(Debug, Serialize)]
+pub struct Timeliness {
     pub overdue: usize,
     pub decide_total: i64,
     pub decide_met_rate: String,
+}
+
+/// Review, rectification, feedback, clarification and transfers since the
+/// pilot began.
+#[derive(Debug, Serialize)]
+pub struct FollowUp {
     pub review_applications: i64,
     pub review_changed: i64,
     pub rectify_on_time: i64,
@@ -72,7 +130,6 @@ pub struct Quarterly {
     pub malicious: i64,
     pub clarified: i64,
     pub transferred: i64,
-    pub recommendations: Vec<String>,
 }
 
 /// The printed numbers the recommendations fire on.
@@ -161,26 +218,71 @@ pub fn recommendations(f: &QuarterFacts) -> Vec<String> {
     recs
 }
 
+/// The report's tables, by the key its template names them with.
+type Tables = BTreeMap<String, ReportTable>;
+
+/// Add a named query's result as a table.
+fn add(tables: &mut Tables, key: &str, title: &str, source: &str, frame: DataFrame) {
+    tables.insert(
+        key.to_string(),
+        ReportTable {
+            title: title.to_string(),
+            source: format!("queries/{source}.sql"),
+            frame,
+        },
+    );
+}
+
 /// Tables and context of the quarterly report.
-pub fn quarterly(
-    inputs: &Inputs,
-    q: Quarter,
-) -> Result<(Quarterly, BTreeMap<String, ReportTable>)> {
-    let mut tables = BTreeMap::new();
-    let mut add = |key: &str, title: &str, source: &str, frame: DataFrame| {
-        tables.insert(
-            key.to_string(),
-            ReportTable {
-                title: title.to_string(),
-                source: format!("queries/{source}.sql"),
-                frame,
-            },
-        );
+pub fn quarterly(inputs: &Inputs, q: Quarter) -> Result<(Quarterly, Tables)> {
+    let mut tables = Tables::new();
+    let config = inputs.config;
+    let totals = totals(inputs, q, &mut tables)?;
+    let decisions = decisions(inputs, q, &mut tables)?;
+    let spread = spread(inputs, q, totals.filed, &mut tables)?;
+    let risks = risks(inputs, q, &mut tables)?;
+    let repeats = repeat_facts(inputs, q, &mut tables)?;
+    let timeliness = timeliness(inputs, q, &mut tables)?;
+    let follow_up = follow_up(inputs, &mut tables)?;
+    let facts = QuarterFacts {
+        risk_alarm: risks.risk_alarm,
+        risk_warning: risks.risk_warning,
+        notice_units: risks.notice_units,
+        unit_alarms: risks.unit_alarms,
+        letters_level_alarm: config.letters.level != "warning",
+        repeat_cases: repeats.repeat_cases,
+        inconsistent_cases: repeats.inconsistent_cases,
+        cited_without_basis: repeats.cited_without_basis,
+        overdue: timeliness.overdue,
+        feedback_owed: follow_up.feedback_owed,
+        feedback_given: follow_up.feedback_given,
+        malicious: follow_up.malicious,
+        clarified: follow_up.clarified,
     };
+    let ctx = Quarterly {
+        office: inline(&config.report.office),
+        quarter: q.label_zh(),
+        quarter_code: q.label(),
+        date: date_zh(inputs.as_of),
+        basis: inputs.basis.clone(),
+        totals,
+        decisions,
+        spread,
+        risks,
+        repeats,
+        timeliness,
+        follow_up,
+        recommendations: recommendations(&facts),
+    };
+    Ok((ctx, tables))
+}
+
+/// Filed, decided and open, with the comparisons (per month when the
+/// quarters differ in length).
+fn totals(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Totals> {
     let config = inputs.config;
     let pilot = (config.pilot.start, config.pilot.end);
     let days = |x: Quarter| (observed_days(x, pilot, inputs.as_of), quarter_days(x));
-
     let overview = inputs
         .query("overview_by_quarter", None)?
         .lazy()
@@ -214,13 +316,31 @@ pub fn quarterly(
     );
     let year = Quarter::from_index(q.index() - 4);
     let year_before = compare(year, &format!("与上年同期（{}）相比", year.label_zh()));
+    let (open_days, whole_days) = days(q);
     add(
+        tables,
         "overview",
         "各季度立案、认定与未结情况",
         "overview_by_quarter",
-        overview.clone(),
+        overview,
     );
+    Ok(Totals {
+        filed,
+        decided,
+        open_at_end,
+        open_when: if open_days < whole_days {
+            "基准日".into()
+        } else {
+            "季末".into()
+        },
+        previous,
+        year_before,
+    })
+}
 
+/// The quarter's decisions by outcome, and 免责/减轻/从轻 by their basis.
+fn decisions(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Decisions> {
+    let art11_is_tolerance = inputs.config.repeats.art11_is_tolerance;
     let shares = inputs.query("outcome_shares", Some(q))?;
     let outcomes: Vec<Share> = (0..shares.height())
         .map(|i| Share {
@@ -241,23 +361,33 @@ pub fn quarterly(
     let tolerated = by_basis("免责")
         + by_basis("依第十条减轻、从轻")
         + unclear
-        + if config.repeats.art11_is_tolerance {
-            art11
-        } else {
-            0
-        };
+        + if art11_is_tolerance { art11 } else { 0 };
     let not_tolerated = outcomes
         .iter()
         .filter(|o| o.name == "不予容错")
         .map(|o| o.count)
         .sum::<i64>();
     add(
+        tables,
         "outcome_shares",
         "本季度认定结果构成",
         "outcome_shares",
         shares,
     );
+    Ok(Decisions {
+        outcomes,
+        tolerated,
+        tolerated_share: pct(ratio(tolerated, decided_q)),
+        mitigated_art11: if art11_is_tolerance { 0 } else { art11 },
+        mitigated_unclear: unclear,
+        art11_is_tolerance,
+        not_tolerated,
+        not_tolerated_share: pct(ratio(not_tolerated, decided_q)),
+    })
+}
 
+/// The quarter's cases by unit and by domain.
+fn spread(inputs: &Inputs, q: Quarter, filed: i64, tables: &mut Tables) -> Result<Spread> {
     let by_unit = inputs.query("by_unit", Some(q))?;
     let top_units = (0..by_unit.height().min(3))
         .map(|i| Share {
@@ -268,7 +398,7 @@ pub fn quarterly(
         .collect();
     let unit_count = by_unit.height();
     let undecided = sum_col(&by_unit, "open");
-    add("by_unit", "分单位情况", "by_unit", by_unit);
+    add(tables, "by_unit", "分单位情况", "by_unit", by_unit);
     let by_domain = inputs.query("by_domain", Some(q))?;
     let top_domains = (0..by_domain.height().min(3))
         .map(|i| Share {
@@ -278,47 +408,81 @@ pub fn quarterly(
         })
         .collect();
     let domain_count = by_domain.height();
-    add("by_domain", "分执法领域情况", "by_domain", by_domain);
-
-    let risks = inputs.query("top_risk_points", Some(q))?;
-    let levels: Vec<String> = (0..risks.height())
-        .map(|i| str_at(&risks, "level", i))
-        .collect();
-    let unit_alarms = (0..risks.height())
-        .filter(|i| {
-            str_at(&risks, "level", *i) == "alarm" && !str_at(&risks, "unit", *i).is_empty()
-        })
-        .count();
-    let notice_units = super::warning::warning_units(inputs, q)?.len();
-    let risk_points = (0..risks.height().min(5))
-        .map(|i| risk_text(&risks, i, inputs.with_volume))
-        .collect();
     add(
+        tables,
+        "by_domain",
+        "分执法领域情况",
+        "by_domain",
+        by_domain,
+    );
+    Ok(Spread {
+        unit_count,
+        top_units,
+        domain_count,
+        top_domains,
+        undecided,
+    })
+}
+
+/// The quarter's risk points at warning level or above.
+fn risks(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Risks> {
+    let risks = inputs.query("top_risk_points", Some(q))?;
+    let level = |i: usize| str_at(&risks, "level", i);
+    let count = |what: &str| (0..risks.height()).filter(|i| level(*i) == what).count();
+    let unit_alarms = (0..risks.height())
+        .filter(|i| level(*i) == "alarm" && !str_at(&risks, "unit", *i).is_empty())
+        .count();
+    let out = Risks {
+        risk_alarm: count("alarm"),
+        risk_warning: count("warning"),
+        risk_points: (0..risks.height().min(5))
+            .map(|i| risk_text(&risks, i, inputs.with_volume))
+            .collect(),
+        unit_alarms,
+        notice_units: super::warning::warning_units(inputs, q)?.len(),
+    };
+    add(
+        tables,
         "risk_points",
         "易错风险点（告警、预警；只计已认定存在失误的案件）",
         "top_risk_points",
         risks.drop_many(["case_ids"]),
     );
+    Ok(out)
+}
 
+/// The quarter's art. 12(5) candidates, and 12(5) cited without basis.
+fn repeat_facts(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<RepeatFacts> {
     // counted by officer id, before names replace them
     let repeats = inputs.query("repeat_list", Some(q))?;
     let counts = RepeatCounts::of(&repeats);
-    let repeats = inputs.with_names(repeats)?;
     add(
+        tables,
         "repeats",
         "经比对可能属于第十二条第（五）项情形的案件（需在认定时核实）",
         "repeat_list",
-        repeats,
+        inputs.with_names(repeats)?,
     );
     let cited = inputs.query("cited_without_basis", Some(q))?;
     let cited_without_basis = cited.height();
     add(
+        tables,
         "cited_without_basis",
         "以第十二条第（五）项不予容错但未见同类在先失误记录的案件",
         "cited_without_basis",
         cited,
     );
+    Ok(RepeatFacts {
+        repeat_cases: counts.case_ids.len(),
+        repeat_officers: counts.officers.len(),
+        inconsistent_cases: counts.inconsistent.len(),
+        uncertain_cases: counts.uncertain.len(),
+        cited_without_basis,
+    })
+}
 
+/// Deadline compliance of the quarter's cases; what is overdue.
+fn timeliness(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Timeliness> {
     let compliance = inputs.query("deadline_compliance", Some(q))?;
     let (decide_total, decide_rate) = match row_where(&compliance, "rule", "D17-decide") {
         Some(r) => (
@@ -328,34 +492,51 @@ pub fn quarterly(
         None => (0, f64::NAN),
     };
     add(
+        tables,
         "compliance",
         "期限执行情况（本季度立案案件）",
         "deadline_compliance",
         compliance,
     );
     let overdue = inputs.query("overdue_list", None)?;
-    let overdue_n = overdue.height();
+    let n = overdue.height();
     add(
+        tables,
         "overdue",
         &format!("逾期未办结事项（截至{}）", date_zh(inputs.as_of)),
         "overdue_list",
         overdue,
     );
+    Ok(Timeliness {
+        overdue: n,
+        decide_total,
+        decide_met_rate: pct(decide_rate),
+    })
+}
 
+/// Review, rectification, feedback, clarification and transfers.
+fn follow_up(inputs: &Inputs, tables: &mut Tables) -> Result<FollowUp> {
     let review = inputs.query("review_by_unit", None)?;
     let (review_applications, review_changed) = (
         sum_col(&review, "applications"),
         sum_col(&review, "changed"),
     );
-    add("review", "复核情况（试点以来）", "review_by_unit", review);
+    add(
+        tables,
+        "review",
+        "复核情况（试点以来）",
+        "review_by_unit",
+        review,
+    );
     let rect = inputs.query("rectification", None)?;
-    let rectify = (
+    let rectify = [
         sum_col(&rect, "on_time"),
         sum_col(&rect, "late"),
         sum_col(&rect, "not_done"),
         sum_col(&rect, "not_due"),
-    );
+    ];
     add(
+        tables,
         "rectification",
         "整改情况（试点以来）",
         "rectification",
@@ -367,98 +548,43 @@ pub fn quarterly(
         let r = row_where(&rows, "item", item)?;
         Some(int_at(&rows, what, r))
     };
-    let feedback_owed = pick("reporter_feedback", "已反馈", "base").unwrap_or(0);
-    let feedback_given = pick("reporter_feedback", "已反馈", "count").unwrap_or(0);
-    let feedback_within_7 = pick("feedback_days", "7日内", "count").unwrap_or(0);
-    let malicious = pick("clarification", "已澄清正名", "base").unwrap_or(0);
-    let clarified = pick("clarification", "已澄清正名", "count").unwrap_or(0);
-    add("feedback", "举报反馈与澄清正名（试点以来）", "feedback", fb);
+    let feedback = [
+        pick("reporter_feedback", "已反馈", "base").unwrap_or(0),
+        pick("reporter_feedback", "已反馈", "count").unwrap_or(0),
+        pick("feedback_days", "7日内", "count").unwrap_or(0),
+        pick("clarification", "已澄清正名", "base").unwrap_or(0),
+        pick("clarification", "已澄清正名", "count").unwrap_or(0),
+    ];
+    add(
+        tables,
+        "feedback",
+        "举报反馈与澄清正名（试点以来）",
+        "feedback",
+        fb,
+    );
     let transfers = inputs.query("transfers_by_unit", None)?;
     let transferred = sum_col(&transfers, "transferred");
     add(
+        tables,
         "transfers",
         "移交被监督单位自行调查的案件（第十五条，试点以来）",
         "transfers_by_unit",
         transfers,
     );
-
-    let risk_alarm = levels.iter().filter(|l| *l == "alarm").count();
-    let risk_warning = levels.iter().filter(|l| *l == "warning").count();
-    let facts = QuarterFacts {
-        risk_alarm,
-        risk_warning,
-        notice_units,
-        unit_alarms,
-        letters_level_alarm: config.letters.level != "warning",
-        repeat_cases: counts.case_ids.len(),
-        inconsistent_cases: counts.inconsistent.len(),
-        cited_without_basis,
-        overdue: overdue_n,
-        feedback_owed,
-        feedback_given,
-        malicious,
-        clarified,
-    };
-    let (open_days, whole_days) = days(q);
-    let ctx = Quarterly {
-        office: inline(&config.report.office),
-        quarter: q.label_zh(),
-        quarter_code: q.label(),
-        date: date_zh(inputs.as_of),
-        basis: inputs.basis.clone(),
-        filed,
-        decided,
-        open_at_end,
-        open_when: if open_days < whole_days {
-            "基准日".into()
-        } else {
-            "季末".into()
-        },
-        previous,
-        year_before,
-        outcomes,
-        tolerated,
-        tolerated_share: pct(ratio(tolerated, decided_q)),
-        mitigated_art11: if config.repeats.art11_is_tolerance {
-            0
-        } else {
-            art11
-        },
-        mitigated_unclear: unclear,
-        art11_is_tolerance: config.repeats.art11_is_tolerance,
-        not_tolerated,
-        not_tolerated_share: pct(ratio(not_tolerated, decided_q)),
-        unit_count,
-        top_units,
-        domain_count,
-        top_domains,
-        risk_alarm,
-        risk_warning,
-        risk_points,
-        undecided,
-        repeat_cases: counts.case_ids.len(),
-        repeat_officers: counts.officers.len(),
-        inconsistent_cases: counts.inconsistent.len(),
-        uncertain_cases: counts.uncertain.len(),
-        cited_without_basis,
-        overdue: overdue_n,
-        decide_total,
-        decide_met_rate: pct(decide_rate),
+    Ok(FollowUp {
         review_applications,
         review_changed,
-        rectify_on_time: rectify.0,
-        rectify_late: rectify.1,
-        rectify_overdue: rectify.2,
-        rectify_not_due: rectify.3,
-        feedback_owed,
-        feedback_given,
-        feedback_within_7,
-        malicious,
-        clarified,
+        rectify_on_time: rectify[0],
+        rectify_late: rectify[1],
+        rectify_overdue: rectify[2],
+        rectify_not_due: rectify[3],
+        feedback_owed: feedback[0],
+        feedback_given: feedback[1],
+        feedback_within_7: feedback[2],
+        malicious: feedback[3],
+        clarified: feedback[4],
         transferred,
-        recommendations: recommendations(&facts),
-    };
-    Ok((ctx, tables))
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,684 @@
+//! The planted patterns: repeat groups (art. 12(5), with the cases that must
+//! not be flagged), deadlines worked out by hand from the holiday schedule,
+//! and risk points sized to stand out after the multiple-testing correction.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use super::cases::{add_days, decide, ordinary_case, plant_case, settle, Case, Plant};
+use super::truth::{PlantedHotspot, PlantedNotRepeat, PlantedRepeat, Truth};
+use super::world::{
+    date, error_share, pick, volume, Quarter, Unit, World, DEPARTMENTS, ERRORS, STREETS,
+};
+
+/// Planted cases for the repeat analysis (art. 12(5)); truth resolved after ids.
+pub(super) struct RepeatGroup {
+    pub(super) kind: &'static str,
+    /// expected flags: (member index, officer, kind, prior member indices, inconsistent)
+    pub(super) flags: Vec<(usize, String, &'static str, Vec<usize>, bool)>,
+    /// members that must not be flagged: (member, officer, why)
+    pub(super) clean: Vec<(usize, String, &'static str)>,
+    pub(super) members: Vec<Case>,
+}
+
+pub(super) fn repeat_groups(rng: &mut ChaCha8Rng, units: &[Unit]) -> Vec<RepeatGroup> {
+    let mut groups = Vec::new();
+    let mut next_reserved: HashMap<usize, usize> = HashMap::new();
+    let mut officer = |u: usize| {
+        let k = next_reserved.entry(u).or_insert(0);
+        *k += 1;
+        units[u].reserved[*k - 1].clone()
+    };
+    for round in 0..2 {
+        let base = |rng: &mut ChaCha8Rng| {
+            let u = rng.random_range(0..units.len());
+            // never the catch-all 其他, which is not "the same problem"
+            let error = loop {
+                let e = *pick(rng, ERRORS);
+                if e != crate::analysis::repeats::CATCH_ALL {
+                    break e;
+                }
+            };
+            let d = add_days(date(2025, 4, 1), rng.random_range(0..420) + round * 7);
+            (u, error, d)
+        };
+        // a. same problem, both subjective → R-subjective
+        let (u, e, d) = base(rng);
+        let o = officer(u);
+        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
+        decide(rng, &mut a, 20, "不予容错", (12, 1));
+        let mut b = plant_case(
+            rng,
+            units,
+            u,
+            e,
+            add_days(d, 60),
+            vec![o.clone()],
+            Some(true),
+        );
+        decide(rng, &mut b, 20, "不予容错", (12, 5));
+        groups.push(RepeatGroup {
+            kind: "subjective",
+            flags: vec![(1, o, "R-subjective", vec![0], false)],
+            clean: vec![],
+            members: vec![a, b],
+        });
+        // b. after tolerance → R-after-tolerance
+        let (u, e, d) = base(rng);
+        let o = officer(u);
+        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(false));
+        decide(rng, &mut a, 20, "免责", (10, 2));
+        let mut b = plant_case(
+            rng,
+            units,
+            u,
+            e,
+            add_days(d, 50),
+            vec![o.clone()],
+            Some(false),
+        );
+        decide(rng, &mut b, 20, "不予容错", (12, 5));
+        groups.push(RepeatGroup {
+            kind: "after-tolerance",
+            flags: vec![(1, o, "R-after-tolerance", vec![0], false)],
+            clean: vec![],
+            members: vec![a, b],
+        });
+        // c. both kinds, and the later case tolerated anyway → inconsistent
+        let (u, e, d) = base(rng);
+        let o = officer(u);
+        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
+        decide(rng, &mut a, 20, "从轻", (10, 1));
+        let mut b = plant_case(
+            rng,
+            units,
+            u,
+            e,
+            add_days(d, 45),
+            vec![o.clone()],
+            Some(true),
+        );
+        decide(rng, &mut b, 20, "免责", (10, 3));
+        groups.push(RepeatGroup {
+            kind: "inconsistent",
+            flags: vec![
+                (1, o.clone(), "R-subjective", vec![0], true),
+                (1, o, "R-after-tolerance", vec![0], true),
+            ],
+            clean: vec![],
+            members: vec![a, b],
+        });
+        // d. earlier tolerance decided only after the later case was filed → not a repeat
+        let (u, e, d) = base(rng);
+        let o = officer(u);
+        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(false));
+        decide(rng, &mut a, 30, "免责", (10, 4));
+        let mut b = plant_case(
+            rng,
+            units,
+            u,
+            e,
+            add_days(d, 10),
+            vec![o.clone()],
+            Some(false),
+        );
+        decide(rng, &mut b, 30, "不予容错", (12, 2));
+        groups.push(RepeatGroup {
+            kind: "tolerance-decided-later",
+            flags: vec![],
+            clean: vec![(1, o, "在先容错决定晚于本案立案")],
+            members: vec![a, b],
+        });
+        // e. multi-officer cases count for each officer
+        let (u, e, d) = base(rng);
+        let (o1, o2, o3) = (officer(u), officer(u), officer(u));
+        let mut a = plant_case(
+            rng,
+            units,
+            u,
+            e,
+            d,
+            vec![o1.clone(), o2.clone()],
+            Some(true),
+        );
+        decide(rng, &mut a, 20, "不予容错", (12, 1));
+        let b = plant_case(
+            rng,
+            units,
+            u,
+            e,
+            add_days(d, 30),
+            vec![o1.clone()],
+            Some(true),
+        );
+        let c = plant_case(
+            rng,
+            units,
+            u,
+            e,
+            add_days(d, 40),
+            vec![o2.clone(), o3.clone()],
+            Some(true),
+        );
+        groups.push(RepeatGroup {
+            kind: "multi-officer",
+            flags: vec![
+                (1, o1, "R-subjective", vec![0], false),
+                (2, o2, "R-subjective", vec![0], false),
+            ],
+            clean: vec![(2, o3, "该人员此前无同类案件")],
+            members: vec![a, b, c],
+        });
+        // f. two cases filed and decided the same day: ordered by case id
+        let (u, e, d) = base(rng);
+        let o = officer(u);
+        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
+        decide(rng, &mut a, 0, "不予容错", (12, 1));
+        let mut b = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
+        decide(rng, &mut b, 0, "不予容错", (12, 1));
+        groups.push(RepeatGroup {
+            kind: "same-day",
+            flags: vec![(1, o, "R-subjective", vec![0], false)],
+            clean: vec![],
+            members: vec![a, b],
+        });
+        // g. an empty subjective_fault is not 是
+        let (u, e, d) = base(rng);
+        let o = officer(u);
+        let a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
+        let b = plant_case(rng, units, u, e, add_days(d, 30), vec![o.clone()], None);
+        groups.push(RepeatGroup {
+            kind: "empty-subjective",
+            flags: vec![],
+            clean: vec![(1, o, "主观过错为空，不视为“是”")],
+            members: vec![a, b],
+        });
+        // h. a mitigation under art. 11 is not 容错免责 treatment
+        let (u, e, d) = base(rng);
+        let o = officer(u);
+        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(false));
+        decide(rng, &mut a, 20, "减轻", (11, 2));
+        let b = plant_case(
+            rng,
+            units,
+            u,
+            e,
+            add_days(d, 40),
+            vec![o.clone()],
+            Some(false),
+        );
+        groups.push(RepeatGroup {
+            kind: "art11-mitigation",
+            flags: vec![],
+            clean: vec![(1, o, "在先案件依第十一条减轻处理，不属容错免责处理")],
+            members: vec![a, b],
+        });
+        // i. an earlier case found 履职尽责 establishes no error
+        let (u, e, d) = base(rng);
+        let o = officer(u);
+        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
+        decide(rng, &mut a, 20, "履职尽责", (9, 3));
+        let b = plant_case(
+            rng,
+            units,
+            u,
+            e,
+            add_days(d, 40),
+            vec![o.clone()],
+            Some(true),
+        );
+        groups.push(RepeatGroup {
+            kind: "prior-no-error",
+            flags: vec![],
+            clean: vec![(1, o, "在先案件认定为履职尽责")],
+            members: vec![a, b],
+        });
+        // j. an earlier case still undecided establishes nothing
+        let (u, e, d) = base(rng);
+        let o = officer(u);
+        let a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
+        let b = plant_case(
+            rng,
+            units,
+            u,
+            e,
+            add_days(d, 40),
+            vec![o.clone()],
+            Some(true),
+        );
+        groups.push(RepeatGroup {
+            kind: "prior-undecided",
+            flags: vec![],
+            clean: vec![(1, o, "在先案件尚未认定")],
+            members: vec![a, b],
+        });
+        // k. the catch-all type is never the same problem
+        let (u, _, d) = base(rng);
+        let o = officer(u);
+        let mut a = plant_case(rng, units, u, "其他", d, vec![o.clone()], Some(true));
+        decide(rng, &mut a, 20, "不予容错", (12, 1));
+        let b = plant_case(
+            rng,
+            units,
+            u,
+            "其他",
+            add_days(d, 40),
+            vec![o.clone()],
+            Some(true),
+        );
+        groups.push(RepeatGroup {
+            kind: "catch-all",
+            flags: vec![],
+            clean: vec![(1, o, "“其他”不视为同一问题")],
+            members: vec![a, b],
+        });
+    }
+    groups
+}
+
+/// (filed, decided, notified, appraisal, extension, rule, status, deadline, days_late, why)
+pub(super) type DeadlinePlant = (
+    NaiveDate,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<i64>,
+    Option<i64>,
+    &'static str,
+    &'static str,
+    NaiveDate,
+    i64,
+    &'static str,
+);
+
+/// Deadline plants, worked out by hand from the 2025/2026 holiday schedule
+/// for the as-of date 2026-11-30.
+pub(super) fn deadline_plants(dirty: bool) -> Vec<DeadlinePlant> {
+    let d = date;
+    vec![
+        (
+            d(2025, 9, 6),
+            Some(d(2025, 10, 9)),
+            Some(d(2025, 10, 10)),
+            None,
+            None,
+            "D17-decide",
+            "met",
+            d(2025, 10, 9),
+            0,
+            "30日届满于2025-10-06（国庆中秋假期），顺延至10-09",
+        ),
+        (
+            d(2025, 9, 6),
+            Some(d(2025, 10, 10)),
+            Some(d(2025, 10, 11)),
+            None,
+            None,
+            "D17-decide",
+            "late",
+            d(2025, 10, 9),
+            1,
+            "顺延后期限10-09，10-10认定，逾期1日",
+        ),
+        (
+            d(2026, 1, 17),
+            Some(d(2026, 2, 24)),
+            Some(d(2026, 2, 25)),
+            None,
+            None,
+            "D17-decide",
+            "met",
+            d(2026, 2, 24),
+            0,
+            "30日届满于2026-02-16（春节假期），顺延至02-24",
+        ),
+        (
+            d(2026, 2, 2),
+            Some(d(2026, 2, 21)),
+            Some(d(2026, 3, 2)),
+            None,
+            None,
+            "D17-notify",
+            "late",
+            d(2026, 2, 28),
+            2,
+            "7日届满于2026-02-28（调休上班的星期六），不顺延；03-02告知，逾期2日",
+        ),
+        (
+            d(2025, 6, 2),
+            Some(d(2025, 7, 14)),
+            Some(d(2025, 7, 15)),
+            Some(10),
+            None,
+            "D17-decide",
+            "met",
+            d(2025, 7, 14),
+            0,
+            "30日+技术调查10日届满于2025-07-12（星期六），顺延至07-14",
+        ),
+        (
+            d(2025, 4, 1),
+            Some(d(2025, 6, 3)),
+            Some(d(2025, 6, 4)),
+            None,
+            Some(if dirty { 45 } else { 30 }),
+            "D17-decide",
+            "met",
+            d(2025, 6, 5),
+            0,
+            "30日届满于2025-05-01（劳动节假期），顺延至05-06；批准延长（超过30日的部分不计）自05-06起算30日，届满于06-05",
+        ),
+        (
+            d(2026, 9, 1),
+            None,
+            None,
+            None,
+            None,
+            "D17-decide",
+            "overdue",
+            d(2026, 10, 8),
+            53,
+            "30日届满于2026-10-01（国庆假期），顺延至10-08；至11-30未认定，逾期53日",
+        ),
+        (
+            d(2026, 11, 3),
+            None,
+            None,
+            None,
+            None,
+            "D17-decide",
+            "due-soon",
+            d(2026, 12, 3),
+            0,
+            "期限2026-12-03，至11-30仅余3个工作日",
+        ),
+        (
+            d(2026, 11, 20),
+            None,
+            None,
+            None,
+            None,
+            "D17-decide",
+            "pending",
+            d(2026, 12, 21),
+            0,
+            "30日届满于2026-12-20（星期日），顺延至12-21",
+        ),
+    ]
+}
+
+/// Hotspot plants: extra cases making a cell stand out, sized to the data.
+pub(super) struct HotspotPlant {
+    pub(super) quarter: usize,
+    pub(super) dims: &'static str,
+    pub(super) unit: Option<usize>,
+    pub(super) domain: Option<&'static str>,
+    pub(super) error: Option<&'static str>,
+    pub(super) signal: &'static str,
+    pub(super) cases: usize,
+}
+
+/// Cases planted in a cell whose expected count (all cases) is `expected`:
+/// enough that the cell stands out after multiple-testing correction even
+/// when, without volume, the planted cases raise the unit's own expectation.
+pub(super) fn plant_size(expected: f64) -> usize {
+    (2.0 * expected + 8.0 * expected.sqrt() + 10.0)
+        .ceil()
+        .max(16.0) as usize
+}
+
+pub(super) fn hotspot_plants(
+    rng: &mut ChaCha8Rng,
+    units: &[Unit],
+    qs: &[Quarter],
+    q_weights: &[f64],
+    rows: usize,
+) -> Vec<HotspotPlant> {
+    let total_w: f64 = q_weights.iter().sum();
+    let q_index = |label: &str| {
+        qs.iter()
+            .position(|q| q.label() == label)
+            .expect("quarter in span")
+    };
+    let unit_share = |u: usize, qi: usize| -> f64 {
+        let q = &qs[qi];
+        let all: f64 = (0..units.len())
+            .flat_map(|x| (0..units[x].domains.len()).map(move |d| (x, d)))
+            .map(|(x, d)| volume(units, x, d, q))
+            .sum();
+        let mine: f64 = (0..units[u].domains.len())
+            .map(|d| volume(units, u, d, q))
+            .sum();
+        mine / all
+    };
+    let cases_in = |qi: usize| rows as f64 * q_weights[qi] / total_w;
+    let street = rng.random_range(0..STREETS.len());
+    let dept = STREETS.len() + rng.random_range(0..DEPARTMENTS.len());
+    let other_street = (street + 1 + rng.random_range(0..STREETS.len() - 1)) % STREETS.len();
+    let mut out = Vec::new();
+    // concentrated unit × error_type in 2026Q2
+    let qi = q_index("2026Q2");
+    let e = "未执行执法全过程记录制度";
+    out.push(HotspotPlant {
+        quarter: qi,
+        dims: "unit×error_type",
+        unit: Some(street),
+        domain: None,
+        error: Some(e),
+        signal: "concentrated",
+        cases: plant_size(cases_in(qi) * unit_share(street, qi) * error_share(e)),
+    });
+    // concentrated domain × error_type in 2025Q4
+    let qi = q_index("2025Q4");
+    let e = "应移送未移送";
+    let dom = "生态环境";
+    let dom_share: f64 = {
+        let q = &qs[qi];
+        let all: f64 = (0..units.len())
+            .flat_map(|x| (0..units[x].domains.len()).map(move |d| (x, d)))
+            .map(|(x, d)| volume(units, x, d, q))
+            .sum();
+        let mine: f64 = (0..units.len())
+            .flat_map(|x| (0..units[x].domains.len()).map(move |d| (x, d)))
+            .filter(|(x, d)| units[*x].domains[*d].0 == dom)
+            .map(|(x, d)| volume(units, x, d, q))
+            .sum();
+        mine / all
+    };
+    out.push(HotspotPlant {
+        quarter: qi,
+        dims: "domain×error_type",
+        unit: None,
+        domain: Some(dom),
+        error: Some(e),
+        signal: "concentrated",
+        cases: plant_size(cases_in(qi) * dom_share * error_share(e)),
+    });
+    // rising unit × domain in 2026Q3 (a department, its main domain)
+    let qi = q_index("2026Q3");
+    let share = volume(units, dept, 0, &qs[qi])
+        / (0..units.len())
+            .flat_map(|x| (0..units[x].domains.len()).map(move |d| (x, d)))
+            .map(|(x, d)| volume(units, x, d, &qs[qi]))
+            .sum::<f64>();
+    out.push(HotspotPlant {
+        quarter: qi,
+        dims: "unit×domain",
+        unit: Some(dept),
+        domain: Some(units[dept].domains[0].0),
+        error: None,
+        signal: "rising",
+        cases: plant_size(cases_in(qi) * share),
+    });
+    // persistent unit × error_type in 2025Q3 and 2025Q4
+    let e = "超期办理";
+    for label in ["2025Q3", "2025Q4"] {
+        let qi = q_index(label);
+        out.push(HotspotPlant {
+            quarter: qi,
+            dims: "unit×error_type",
+            unit: Some(other_street),
+            domain: None,
+            error: Some(e),
+            signal: if label == "2025Q4" {
+                "persistent"
+            } else {
+                "concentrated"
+            },
+            cases: plant_size(cases_in(qi) * unit_share(other_street, qi) * error_share(e)),
+        });
+    }
+    out
+}
+
+pub(super) fn hotspot_cases(
+    rng: &mut ChaCha8Rng,
+    units: &[Unit],
+    qs: &[Quarter],
+    plant: &HotspotPlant,
+) -> Vec<Case> {
+    let q = &qs[plant.quarter];
+    let days = (q.last - q.first).num_days();
+    (0..plant.cases)
+        .map(|_| {
+            let filed = add_days(q.first, rng.random_range(0..=days));
+            let (u, domain) = match (plant.unit, plant.domain) {
+                (Some(u), Some(d)) => (u, d),
+                (Some(u), None) => (
+                    u,
+                    units[u].domains[rng.random_range(0..units[u].domains.len())].0,
+                ),
+                (None, Some(d)) => {
+                    let having: Vec<usize> = (0..units.len())
+                        .filter(|x| units[*x].domains.iter().any(|(n, _)| *n == d))
+                        .collect();
+                    (having[rng.random_range(0..having.len())], d)
+                }
+                (None, None) => unreachable!("a plant names a unit or a domain"),
+            };
+            let error = plant.error.unwrap_or_else(|| *pick(rng, ERRORS));
+            ordinary_case(rng, units, u, domain, error, filed, true)
+        })
+        .collect()
+}
+
+/// Every planted case, in filing order, and the plants they serve.
+pub(super) struct Planted {
+    pub(super) cases: Vec<Case>,
+    pub(super) groups: Vec<RepeatGroup>,
+    pub(super) deadlines: Vec<DeadlinePlant>,
+    pub(super) hot: Vec<HotspotPlant>,
+}
+
+impl Planted {
+    /// The planted cases (none when `plants` is false).
+    pub(super) fn new(
+        rng: &mut ChaCha8Rng,
+        world: &World,
+        rows: usize,
+        dirty: bool,
+        plants: bool,
+    ) -> Planted {
+        let units = &world.units;
+        let mut cases: Vec<Case> = Vec::new();
+        let groups = if plants {
+            repeat_groups(rng, units)
+        } else {
+            Vec::new()
+        };
+        for (g, group) in groups.iter().enumerate() {
+            for (m, member) in group.members.iter().enumerate() {
+                let mut c = member.clone();
+                c.plant = Some(Plant::Repeat(g, m));
+                cases.push(c);
+            }
+        }
+        let deadlines = if plants {
+            deadline_plants(dirty)
+        } else {
+            Vec::new()
+        };
+        for (i, p) in deadlines.iter().enumerate() {
+            let u = rng.random_range(0..units.len());
+            let mut c = plant_case(rng, units, u, "超期办理", p.0, vec![], Some(false));
+            c.appraisal = p.3;
+            c.extension = p.4;
+            if let Some(decided) = p.1 {
+                c.decided = Some(decided);
+                c.clause = Some((9, 1));
+                settle(rng, &mut c, "履职尽责");
+                c.notified = p.2;
+                c.archived = None;
+            }
+            c.plant = Some(Plant::Deadline(i));
+            cases.push(c);
+        }
+        let hot = if plants {
+            hotspot_plants(rng, units, &world.qs, &world.q_weights, rows)
+        } else {
+            Vec::new()
+        };
+        for plant in &hot {
+            cases.extend(hotspot_cases(rng, units, &world.qs, plant));
+        }
+        cases.sort_by_key(|c| c.filed);
+        Planted {
+            cases,
+            groups,
+            deadlines,
+            hot,
+        }
+    }
+
+    /// What was planted, into the truth: the repeat flags (and the cases
+    /// that must not be flagged) by the ids the members were given, and the
+    /// risk points.
+    pub(super) fn record(
+        &self,
+        world: &World,
+        member_ids: &HashMap<(usize, usize), String>,
+        truth: &mut Truth,
+    ) {
+        for (g, group) in self.groups.iter().enumerate() {
+            let id = |m: usize| member_ids[&(g, m)].clone();
+            for (m, officer, kind, priors, inconsistent) in &group.flags {
+                let mut prior_ids: Vec<String> = priors.iter().map(|p| id(*p)).collect();
+                let mut this = id(*m);
+                if group.kind == "same-day" && this < prior_ids[0] {
+                    std::mem::swap(&mut this, &mut prior_ids[0]);
+                }
+                truth.repeats.push(PlantedRepeat {
+                    case_id: this,
+                    officer: officer.clone(),
+                    kind: (*kind).into(),
+                    prior_case_ids: prior_ids,
+                    inconsistent: *inconsistent,
+                });
+            }
+            for (m, officer, why) in &group.clean {
+                truth.not_repeats.push(PlantedNotRepeat {
+                    case_id: id(*m),
+                    officer: officer.clone(),
+                    why: (*why).into(),
+                });
+            }
+        }
+        for plant in &self.hot {
+            truth.hotspots.push(PlantedHotspot {
+                window: world.qs[plant.quarter].label(),
+                dims: plant.dims.into(),
+                unit: plant
+                    .unit
+                    .map(|u| world.units[u].name.to_string())
+                    .unwrap_or_default(),
+                domain: plant.domain.unwrap_or("").into(),
+                error_type: plant.error.unwrap_or("").into(),
+                signal: plant.signal.into(),
+                planted_cases: plant.cases,
+                needs_volume: plant.dims == "unit×domain",
+            });
+        }
+    }
+}
