@@ -11,6 +11,8 @@
 //! - Dates that are set, not events (`rectify_due`, `rectify_extended_to`),
 //!   are kept.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use polars::prelude::*;
 
@@ -84,24 +86,22 @@ impl Scope {
     }
 }
 
-fn day(d: NaiveDate) -> Expr {
-    lit(days_since_epoch(d)).cast(DataType::Date)
-}
-
-/// The cases as they stood on `as_of`, filed within `pilot` (pure). The
-/// frame is returned as it is (no copy) when nothing falls outside.
+/// The cases as they stood on `as_of`, within the pilot (pure). The frame is
+/// returned as it is (no copy) when nothing falls outside; otherwise it is
+/// rebuilt a column at a time, each old column freed as its new one is
+/// made, so that a large ledger is never held twice.
 pub fn as_of_view(
     cases: DataFrame,
     as_of: NaiveDate,
     pilot: (NaiveDate, NaiveDate),
 ) -> PolarsResult<(DataFrame, Scope)> {
-    let schema = cases.schema().clone();
     let filed = cases.column(s::FILED_ON)?.date()?.physical().clone();
     let (as_of_day, first, last) = (
         days_since_epoch(as_of),
         days_since_epoch(pilot.0),
         days_since_epoch(pilot.1),
     );
+    let in_scope = |f: Option<i32>| f.is_some_and(|f| f <= as_of_day && f >= first && f <= last);
     let mut scope = Scope {
         as_of: Some(as_of),
         ..Scope::default()
@@ -113,8 +113,9 @@ pub fn as_of_view(
             scope.outside_pilot += 1;
         }
     }
-    // Which event columns hold a date after the as-of date at all.
-    let mut masks: Vec<Expr> = Vec::new();
+    // Where each column is to be emptied: an event after the as-of date
+    // empties its own date and what the event decided.
+    let mut empty_where: HashMap<&str, BooleanChunked> = HashMap::new();
     for (event, decided) in EVENTS {
         let Ok(column) = cases.column(event) else {
             continue;
@@ -123,42 +124,48 @@ pub fn as_of_view(
         let later = dates
             .iter()
             .zip(filed.iter())
-            .filter(|(e, f)| e.is_some_and(|e| e > as_of_day) && f.is_some_and(|f| f <= as_of_day))
+            .filter(|(e, f)| e.is_some_and(|e| e > as_of_day) && in_scope(*f))
             .count();
         if later == 0 {
             continue;
         }
         scope.later_events += later;
-        let after = col(*event).gt(day(as_of));
+        let after: BooleanChunked = dates
+            .iter()
+            .map(|e| Some(e.is_some_and(|e| e > as_of_day)))
+            .collect();
         for name in std::iter::once(*event).chain(decided.iter().copied()) {
-            if let Some(dtype) = schema.get(name) {
-                masks.push(
-                    when(after.clone())
-                        .then(lit(NULL).cast(dtype.clone()))
-                        .otherwise(col(name))
-                        .alias(name),
-                );
+            if cases.column(name).is_ok() {
+                empty_where.insert(name, after.clone());
             }
         }
     }
     let dropped = scope.filed_after_as_of + scope.outside_pilot;
-    if dropped == 0 && masks.is_empty() {
+    if dropped == 0 && empty_where.is_empty() {
         scope.cases = cases.height();
         return Ok((cases, scope));
     }
-    let mut plan = cases.lazy();
-    if dropped > 0 {
-        plan = plan.filter(
-            col(s::FILED_ON)
-                .lt_eq(day(as_of))
-                .and(col(s::FILED_ON).gt_eq(day(pilot.0)))
-                .and(col(s::FILED_ON).lt_eq(day(pilot.1))),
-        );
+    let keep: Option<BooleanChunked> =
+        (dropped > 0).then(|| filed.iter().map(|f| Some(in_scope(f))).collect());
+    let sorted = super::listed_in_case_id_order(&cases)?;
+    let height = cases.height() - dropped;
+    let mut columns = cases.into_columns();
+    for column in columns.iter_mut() {
+        if let Some(after) = empty_where.get(column.name().as_str()) {
+            let nulls = Column::full_null(column.name().clone(), column.len(), column.dtype());
+            *column = nulls.zip_with(after, column)?;
+        }
+        if let Some(keep) = &keep {
+            *column = column.filter(keep)?;
+        }
     }
-    if !masks.is_empty() {
-        plan = plan.with_columns(masks);
+    let mut view = DataFrame::new(height, columns)?;
+    if sorted {
+        // Filtering keeps the order: the ids are still in text order.
+        let mut ids = view.column(s::CASE_ID)?.str()?.clone();
+        ids.set_sorted_flag(polars::series::IsSorted::Ascending);
+        view.replace(s::CASE_ID, ids.into_column())?;
     }
-    let view = plan.collect()?;
     scope.cases = view.height();
     Ok((view, scope))
 }
