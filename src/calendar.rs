@@ -194,6 +194,8 @@ impl Calendar {
     }
 
     /// Parses a holiday file (see the module documentation for the format).
+    ///
+    /// Long: every malformed line of the holiday file gets its own message naming the line.
     pub fn from_csv(text: &str) -> Result<Calendar, CalendarError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut special = BTreeMap::new();

@@ -397,6 +397,8 @@ fn em_ratio(family: &str) -> f64 {
 /// one em wide, printable ASCII 0.55 em (units per em 1000, ascent 880,
 /// descent 120). It lets plotters lay text out when no CJK font exists; the
 /// SVG viewer then draws the text with its own fonts.
+///
+/// Long: a font file built table by table (a test fixture of known metrics).
 pub fn metrics_font() -> Vec<u8> {
     const ASCII_GLYPHS: u16 = 0x7E - 0x20 + 1;
     let num_glyphs = 1 + ASCII_GLYPHS;

@@ -24,6 +24,9 @@ pub fn demo_quarter() -> Quarter {
 }
 
 /// Generate, validate, analyse and report into `out`; print a Chinese summary.
+///
+/// Long: the demo is the main job end to end (generate, read, check,
+/// analyse, chart, report, list what was written), each step one call.
 pub fn run(out: &Path, rows: usize) -> Result<i32> {
     crate::fsutil::ensure_writable_dir(out)?;
     let data_dir = out.join("data");
@@ -55,17 +58,7 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
     let quarter = demo_quarter();
 
     // Validation and every analysis table.
-    let check_dir = out.join("校验");
-    let findings = ingest::findings_frame(&ledger.findings)?;
-    let validate_path = check_dir.join("validate.xlsx");
-    crate::fsutil::write_atomic(
-        &validate_path,
-        &crate::output::render_xlsx(&[("校验问题", &findings)])?,
-    )?;
-    written.push((validate_path, "校验问题清单".into()));
-    let rejects_path = check_dir.join("rejects.xlsx");
-    crate::fsutil::write_atomic(&rejects_path, &crate::rejects::rejects_xlsx(&ledger)?)?;
-    written.push((rejects_path, "拒收行（改正后可重新导入）".into()));
+    written.extend(write_checks(&ledger, out)?);
     // Every analysis and chart, once, for the analysis tables and the reports.
     let progress = Progress::start("分析、绘制图表");
     let calendar = resolve::calendar(&config)?;
@@ -105,32 +98,11 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
         written.push((p, "分析结果表（CSV）".into()));
     }
 
-    // Reports.
+    // Charts and reports.
     let progress = Progress::start("生成报告");
-    let chart_dir = out.join("图表");
-    super::charts::write(&run.chart_set, &chart_dir)?;
-    for c in &run.chart_set.charts {
-        written.push((chart_dir.join(format!("{}.svg", c.name)), c.title.clone()));
-        if c.png.is_some() {
-            written.push((chart_dir.join(format!("{}.png", c.name)), c.title.clone()));
-        }
-    }
-    let o = ReportOptions {
-        names: false,
-        summaries: false,
-    };
-    let report_dir = out.join("报告");
-    let mut reports = vec![run.quarterly(&config, quarter, as_of, &o)?];
-    reports.extend(run.warnings(&config, quarter, as_of, &o)?);
-    reports.push(run.review(&config, as_of, &o)?);
+    let n_warnings = write_reports(&run, &config, quarter, as_of, out, &mut written);
     progress.finish();
-    let n_warnings = reports.len() - 2;
-    for r in &reports {
-        for p in crate::report::write(r, &report_dir)? {
-            written.push((p, r.title.clone()));
-        }
-    }
-
+    let n_warnings = n_warnings?;
     eprintln!(
         "\n演示完成。模拟台账 {} 行（其中拒收 {} 行），基准日 {}，报告季度 {}。",
         ledger.accounting.read,
@@ -150,4 +122,55 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
     eprintln!("  报告/   季度报告、警示提醒函 {n_warnings} 份、试点评估报告（Word、HTML、Excel）");
     eprintln!("{}", warnings_summary(&config, n_warnings));
     Ok(0)
+}
+
+/// The validation outputs: the findings and the rejected rows.
+fn write_checks(ledger: &ingest::Ledger, out: &Path) -> Result<Vec<(PathBuf, String)>> {
+    let check_dir = out.join("校验");
+    let findings = ingest::findings_frame(&ledger.findings)?;
+    let validate_path = check_dir.join("validate.xlsx");
+    crate::fsutil::write_atomic(
+        &validate_path,
+        &crate::output::render_xlsx(&[("校验问题", &findings)])?,
+    )?;
+    let rejects_path = check_dir.join("rejects.xlsx");
+    crate::fsutil::write_atomic(&rejects_path, &crate::rejects::rejects_xlsx(ledger)?)?;
+    Ok(vec![
+        (validate_path, "校验问题清单".into()),
+        (rejects_path, "拒收行（改正后可重新导入）".into()),
+    ])
+}
+
+/// The charts on their own and the three reports; the number of warning
+/// notices.
+fn write_reports(
+    run: &ReportRun,
+    config: &Config,
+    quarter: Quarter,
+    as_of: chrono::NaiveDate,
+    out: &Path,
+    written: &mut Vec<(PathBuf, String)>,
+) -> Result<usize> {
+    let chart_dir = out.join("图表");
+    super::charts::write(&run.chart_set, &chart_dir)?;
+    for c in &run.chart_set.charts {
+        written.push((chart_dir.join(format!("{}.svg", c.name)), c.title.clone()));
+        if c.png.is_some() {
+            written.push((chart_dir.join(format!("{}.png", c.name)), c.title.clone()));
+        }
+    }
+    let o = ReportOptions {
+        names: false,
+        summaries: false,
+    };
+    let report_dir = out.join("报告");
+    let mut reports = vec![run.quarterly(config, quarter, as_of, &o)?];
+    reports.extend(run.warnings(config, quarter, as_of, &o)?);
+    reports.push(run.review(config, as_of, &o)?);
+    for r in &reports {
+        for p in crate::report::write(r, &report_dir)? {
+            written.push((p, r.title.clone()));
+        }
+    }
+    Ok(reports.len() - 2)
 }

@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::pipeline::{self, Analyses, DeadlineTable, RunInputs, Staging};
 use crate::query::{self, Params};
 
+/// Long: resolve every flag and the named query before reading the ledger, then one run; split, the resolved values would travel as a struct of their own.
 pub fn run(a: cli::QueryArgs) -> Result<i32> {
     if a.list {
         let config = Config::load(a.config.as_deref())?;

@@ -24,259 +24,330 @@ pub(super) struct RepeatGroup {
     pub(super) members: Vec<Case>,
 }
 
-pub(super) fn repeat_groups(rng: &mut ChaCha8Rng, units: &[Unit]) -> Vec<RepeatGroup> {
-    let mut groups = Vec::new();
-    let mut next_reserved: HashMap<usize, usize> = HashMap::new();
-    let mut officer = |u: usize| {
-        let k = next_reserved.entry(u).or_insert(0);
+/// What the repeat groups draw from: the units, the reserved officers each
+/// unit still has, and the round (the second round's dates are a week later).
+pub(super) struct Drawer<'a> {
+    units: &'a [Unit],
+    next_reserved: HashMap<usize, usize>,
+    round: i64,
+}
+
+impl Drawer<'_> {
+    /// The next reserved officer of unit `u` (never in background cases).
+    fn officer(&mut self, u: usize) -> String {
+        let k = self.next_reserved.entry(u).or_insert(0);
         *k += 1;
-        units[u].reserved[*k - 1].clone()
-    };
-    for round in 0..2 {
-        let base = |rng: &mut ChaCha8Rng| {
-            let u = rng.random_range(0..units.len());
-            // never the catch-all 其他, which is not "the same problem"
-            let error = loop {
-                let e = *pick(rng, ERRORS);
-                if e != crate::analysis::repeats::CATCH_ALL {
-                    break e;
-                }
-            };
-            let d = add_days(date(2025, 4, 1), rng.random_range(0..420) + round * 7);
-            (u, error, d)
+        self.units[u].reserved[*k - 1].clone()
+    }
+
+    /// A unit, an error type (never the catch-all 其他, which is not "the
+    /// same problem") and a first filing date.
+    fn base(&self, rng: &mut ChaCha8Rng) -> (usize, &'static str, NaiveDate) {
+        let u = rng.random_range(0..self.units.len());
+        let error = loop {
+            let e = *pick(rng, ERRORS);
+            if e != crate::analysis::repeats::CATCH_ALL {
+                break e;
+            }
         };
-        // a. same problem, both subjective → R-subjective
-        let (u, e, d) = base(rng);
-        let o = officer(u);
-        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
-        decide(rng, &mut a, 20, "不予容错", (12, 1));
-        let mut b = plant_case(
-            rng,
-            units,
-            u,
-            e,
-            add_days(d, 60),
-            vec![o.clone()],
-            Some(true),
-        );
-        decide(rng, &mut b, 20, "不予容错", (12, 5));
-        groups.push(RepeatGroup {
-            kind: "subjective",
-            flags: vec![(1, o, "R-subjective", vec![0], false)],
-            clean: vec![],
-            members: vec![a, b],
-        });
-        // b. after tolerance → R-after-tolerance
-        let (u, e, d) = base(rng);
-        let o = officer(u);
-        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(false));
-        decide(rng, &mut a, 20, "免责", (10, 2));
-        let mut b = plant_case(
-            rng,
-            units,
-            u,
-            e,
-            add_days(d, 50),
-            vec![o.clone()],
-            Some(false),
-        );
-        decide(rng, &mut b, 20, "不予容错", (12, 5));
-        groups.push(RepeatGroup {
-            kind: "after-tolerance",
-            flags: vec![(1, o, "R-after-tolerance", vec![0], false)],
-            clean: vec![],
-            members: vec![a, b],
-        });
-        // c. both kinds, and the later case tolerated anyway → inconsistent
-        let (u, e, d) = base(rng);
-        let o = officer(u);
-        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
-        decide(rng, &mut a, 20, "从轻", (10, 1));
-        let mut b = plant_case(
-            rng,
-            units,
-            u,
-            e,
-            add_days(d, 45),
-            vec![o.clone()],
-            Some(true),
-        );
-        decide(rng, &mut b, 20, "免责", (10, 3));
-        groups.push(RepeatGroup {
-            kind: "inconsistent",
-            flags: vec![
-                (1, o.clone(), "R-subjective", vec![0], true),
-                (1, o, "R-after-tolerance", vec![0], true),
-            ],
-            clean: vec![],
-            members: vec![a, b],
-        });
-        // d. earlier tolerance decided only after the later case was filed → not a repeat
-        let (u, e, d) = base(rng);
-        let o = officer(u);
-        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(false));
-        decide(rng, &mut a, 30, "免责", (10, 4));
-        let mut b = plant_case(
-            rng,
-            units,
-            u,
-            e,
-            add_days(d, 10),
-            vec![o.clone()],
-            Some(false),
-        );
-        decide(rng, &mut b, 30, "不予容错", (12, 2));
-        groups.push(RepeatGroup {
-            kind: "tolerance-decided-later",
-            flags: vec![],
-            clean: vec![(1, o, "在先容错决定晚于本案立案")],
-            members: vec![a, b],
-        });
-        // e. multi-officer cases count for each officer
-        let (u, e, d) = base(rng);
-        let (o1, o2, o3) = (officer(u), officer(u), officer(u));
-        let mut a = plant_case(
-            rng,
-            units,
-            u,
-            e,
-            d,
-            vec![o1.clone(), o2.clone()],
-            Some(true),
-        );
-        decide(rng, &mut a, 20, "不予容错", (12, 1));
-        let b = plant_case(
-            rng,
-            units,
-            u,
-            e,
-            add_days(d, 30),
-            vec![o1.clone()],
-            Some(true),
-        );
-        let c = plant_case(
-            rng,
-            units,
-            u,
-            e,
-            add_days(d, 40),
-            vec![o2.clone(), o3.clone()],
-            Some(true),
-        );
-        groups.push(RepeatGroup {
-            kind: "multi-officer",
-            flags: vec![
-                (1, o1, "R-subjective", vec![0], false),
-                (2, o2, "R-subjective", vec![0], false),
-            ],
-            clean: vec![(2, o3, "该人员此前无同类案件")],
-            members: vec![a, b, c],
-        });
-        // f. two cases filed and decided the same day: ordered by case id
-        let (u, e, d) = base(rng);
-        let o = officer(u);
-        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
-        decide(rng, &mut a, 0, "不予容错", (12, 1));
-        let mut b = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
-        decide(rng, &mut b, 0, "不予容错", (12, 1));
-        groups.push(RepeatGroup {
-            kind: "same-day",
-            flags: vec![(1, o, "R-subjective", vec![0], false)],
-            clean: vec![],
-            members: vec![a, b],
-        });
-        // g. an empty subjective_fault is not 是
-        let (u, e, d) = base(rng);
-        let o = officer(u);
-        let a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
-        let b = plant_case(rng, units, u, e, add_days(d, 30), vec![o.clone()], None);
-        groups.push(RepeatGroup {
-            kind: "empty-subjective",
-            flags: vec![],
-            clean: vec![(1, o, "主观过错为空，不视为“是”")],
-            members: vec![a, b],
-        });
-        // h. a mitigation under art. 11 is not 容错免责 treatment
-        let (u, e, d) = base(rng);
-        let o = officer(u);
-        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(false));
-        decide(rng, &mut a, 20, "减轻", (11, 2));
-        let b = plant_case(
-            rng,
-            units,
-            u,
-            e,
-            add_days(d, 40),
-            vec![o.clone()],
-            Some(false),
-        );
-        groups.push(RepeatGroup {
-            kind: "art11-mitigation",
-            flags: vec![],
-            clean: vec![(1, o, "在先案件依第十一条减轻处理，不属容错免责处理")],
-            members: vec![a, b],
-        });
-        // i. an earlier case found 履职尽责 establishes no error
-        let (u, e, d) = base(rng);
-        let o = officer(u);
-        let mut a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
-        decide(rng, &mut a, 20, "履职尽责", (9, 3));
-        let b = plant_case(
-            rng,
-            units,
-            u,
-            e,
-            add_days(d, 40),
-            vec![o.clone()],
-            Some(true),
-        );
-        groups.push(RepeatGroup {
-            kind: "prior-no-error",
-            flags: vec![],
-            clean: vec![(1, o, "在先案件认定为履职尽责")],
-            members: vec![a, b],
-        });
-        // j. an earlier case still undecided establishes nothing
-        let (u, e, d) = base(rng);
-        let o = officer(u);
-        let a = plant_case(rng, units, u, e, d, vec![o.clone()], Some(true));
-        let b = plant_case(
-            rng,
-            units,
-            u,
-            e,
-            add_days(d, 40),
-            vec![o.clone()],
-            Some(true),
-        );
-        groups.push(RepeatGroup {
-            kind: "prior-undecided",
-            flags: vec![],
-            clean: vec![(1, o, "在先案件尚未认定")],
-            members: vec![a, b],
-        });
-        // k. the catch-all type is never the same problem
-        let (u, _, d) = base(rng);
-        let o = officer(u);
-        let mut a = plant_case(rng, units, u, "其他", d, vec![o.clone()], Some(true));
-        decide(rng, &mut a, 20, "不予容错", (12, 1));
-        let b = plant_case(
-            rng,
-            units,
-            u,
-            "其他",
-            add_days(d, 40),
-            vec![o.clone()],
-            Some(true),
-        );
-        groups.push(RepeatGroup {
-            kind: "catch-all",
-            flags: vec![],
-            clean: vec![(1, o, "“其他”不视为同一问题")],
-            members: vec![a, b],
-        });
+        let day = add_days(date(2025, 4, 1), rng.random_range(0..420) + self.round * 7);
+        (u, error, day)
+    }
+}
+
+/// The repeat groups, each pattern twice.
+type Pattern = fn(&mut ChaCha8Rng, &mut Drawer) -> RepeatGroup;
+const PATTERNS: [Pattern; 11] = [
+    group_subjective,
+    group_after_tolerance,
+    group_inconsistent,
+    group_tolerance_decided_later,
+    group_multi_officer,
+    group_same_day,
+    group_empty_subjective,
+    group_art11_mitigation,
+    group_prior_no_error,
+    group_prior_undecided,
+    group_catch_all,
+];
+
+pub(super) fn repeat_groups(rng: &mut ChaCha8Rng, units: &[Unit]) -> Vec<RepeatGroup> {
+    let mut drawer = Drawer {
+        units,
+        next_reserved: HashMap::new(),
+        round: 0,
+    };
+    let mut groups = Vec::new();
+    for round in 0..2 {
+        drawer.round = round;
+        for pattern in PATTERNS {
+            groups.push(pattern(rng, &mut drawer));
+        }
     }
     groups
+}
+
+/// same problem, both subjective → R-subjective
+fn group_subjective(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
+    let (u, e, d) = w.base(rng);
+    let o = w.officer(u);
+    let mut a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(true));
+    decide(rng, &mut a, 20, "不予容错", (12, 1));
+    let mut b = plant_case(
+        rng,
+        w.units,
+        u,
+        e,
+        add_days(d, 60),
+        vec![o.clone()],
+        Some(true),
+    );
+    decide(rng, &mut b, 20, "不予容错", (12, 5));
+    RepeatGroup {
+        kind: "subjective",
+        flags: vec![(1, o, "R-subjective", vec![0], false)],
+        clean: vec![],
+        members: vec![a, b],
+    }
+}
+
+/// after tolerance → R-after-tolerance
+fn group_after_tolerance(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
+    let (u, e, d) = w.base(rng);
+    let o = w.officer(u);
+    let mut a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(false));
+    decide(rng, &mut a, 20, "免责", (10, 2));
+    let mut b = plant_case(
+        rng,
+        w.units,
+        u,
+        e,
+        add_days(d, 50),
+        vec![o.clone()],
+        Some(false),
+    );
+    decide(rng, &mut b, 20, "不予容错", (12, 5));
+    RepeatGroup {
+        kind: "after-tolerance",
+        flags: vec![(1, o, "R-after-tolerance", vec![0], false)],
+        clean: vec![],
+        members: vec![a, b],
+    }
+}
+
+/// both kinds, and the later case tolerated anyway → inconsistent
+fn group_inconsistent(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
+    let (u, e, d) = w.base(rng);
+    let o = w.officer(u);
+    let mut a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(true));
+    decide(rng, &mut a, 20, "从轻", (10, 1));
+    let mut b = plant_case(
+        rng,
+        w.units,
+        u,
+        e,
+        add_days(d, 45),
+        vec![o.clone()],
+        Some(true),
+    );
+    decide(rng, &mut b, 20, "免责", (10, 3));
+    RepeatGroup {
+        kind: "inconsistent",
+        flags: vec![
+            (1, o.clone(), "R-subjective", vec![0], true),
+            (1, o, "R-after-tolerance", vec![0], true),
+        ],
+        clean: vec![],
+        members: vec![a, b],
+    }
+}
+
+/// earlier tolerance decided only after the later case was filed → not a repeat
+fn group_tolerance_decided_later(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
+    let (u, e, d) = w.base(rng);
+    let o = w.officer(u);
+    let mut a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(false));
+    decide(rng, &mut a, 30, "免责", (10, 4));
+    let mut b = plant_case(
+        rng,
+        w.units,
+        u,
+        e,
+        add_days(d, 10),
+        vec![o.clone()],
+        Some(false),
+    );
+    decide(rng, &mut b, 30, "不予容错", (12, 2));
+    RepeatGroup {
+        kind: "tolerance-decided-later",
+        flags: vec![],
+        clean: vec![(1, o, "在先容错决定晚于本案立案")],
+        members: vec![a, b],
+    }
+}
+
+/// multi-officer cases count for each officer
+fn group_multi_officer(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
+    let (u, e, d) = w.base(rng);
+    let (o1, o2, o3) = (w.officer(u), w.officer(u), w.officer(u));
+    let mut a = plant_case(
+        rng,
+        w.units,
+        u,
+        e,
+        d,
+        vec![o1.clone(), o2.clone()],
+        Some(true),
+    );
+    decide(rng, &mut a, 20, "不予容错", (12, 1));
+    let b = plant_case(
+        rng,
+        w.units,
+        u,
+        e,
+        add_days(d, 30),
+        vec![o1.clone()],
+        Some(true),
+    );
+    let c = plant_case(
+        rng,
+        w.units,
+        u,
+        e,
+        add_days(d, 40),
+        vec![o2.clone(), o3.clone()],
+        Some(true),
+    );
+    RepeatGroup {
+        kind: "multi-officer",
+        flags: vec![
+            (1, o1, "R-subjective", vec![0], false),
+            (2, o2, "R-subjective", vec![0], false),
+        ],
+        clean: vec![(2, o3, "该人员此前无同类案件")],
+        members: vec![a, b, c],
+    }
+}
+
+/// two cases filed and decided the same day: ordered by case id
+fn group_same_day(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
+    let (u, e, d) = w.base(rng);
+    let o = w.officer(u);
+    let mut a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(true));
+    decide(rng, &mut a, 0, "不予容错", (12, 1));
+    let mut b = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(true));
+    decide(rng, &mut b, 0, "不予容错", (12, 1));
+    RepeatGroup {
+        kind: "same-day",
+        flags: vec![(1, o, "R-subjective", vec![0], false)],
+        clean: vec![],
+        members: vec![a, b],
+    }
+}
+
+/// an empty subjective_fault is not 是
+fn group_empty_subjective(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
+    let (u, e, d) = w.base(rng);
+    let o = w.officer(u);
+    let a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(true));
+    let b = plant_case(rng, w.units, u, e, add_days(d, 30), vec![o.clone()], None);
+    RepeatGroup {
+        kind: "empty-subjective",
+        flags: vec![],
+        clean: vec![(1, o, "主观过错为空，不视为“是”")],
+        members: vec![a, b],
+    }
+}
+
+/// a mitigation under art. 11 is not 容错免责 treatment
+fn group_art11_mitigation(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
+    let (u, e, d) = w.base(rng);
+    let o = w.officer(u);
+    let mut a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(false));
+    decide(rng, &mut a, 20, "减轻", (11, 2));
+    let b = plant_case(
+        rng,
+        w.units,
+        u,
+        e,
+        add_days(d, 40),
+        vec![o.clone()],
+        Some(false),
+    );
+    RepeatGroup {
+        kind: "art11-mitigation",
+        flags: vec![],
+        clean: vec![(1, o, "在先案件依第十一条减轻处理，不属容错免责处理")],
+        members: vec![a, b],
+    }
+}
+
+/// an earlier case found 履职尽责 establishes no error
+fn group_prior_no_error(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
+    let (u, e, d) = w.base(rng);
+    let o = w.officer(u);
+    let mut a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(true));
+    decide(rng, &mut a, 20, "履职尽责", (9, 3));
+    let b = plant_case(
+        rng,
+        w.units,
+        u,
+        e,
+        add_days(d, 40),
+        vec![o.clone()],
+        Some(true),
+    );
+    RepeatGroup {
+        kind: "prior-no-error",
+        flags: vec![],
+        clean: vec![(1, o, "在先案件认定为履职尽责")],
+        members: vec![a, b],
+    }
+}
+
+/// an earlier case still undecided establishes nothing
+fn group_prior_undecided(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
+    let (u, e, d) = w.base(rng);
+    let o = w.officer(u);
+    let a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(true));
+    let b = plant_case(
+        rng,
+        w.units,
+        u,
+        e,
+        add_days(d, 40),
+        vec![o.clone()],
+        Some(true),
+    );
+    RepeatGroup {
+        kind: "prior-undecided",
+        flags: vec![],
+        clean: vec![(1, o, "在先案件尚未认定")],
+        members: vec![a, b],
+    }
+}
+
+/// the catch-all type is never the same problem
+fn group_catch_all(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
+    let (u, _, d) = w.base(rng);
+    let o = w.officer(u);
+    let mut a = plant_case(rng, w.units, u, "其他", d, vec![o.clone()], Some(true));
+    decide(rng, &mut a, 20, "不予容错", (12, 1));
+    let b = plant_case(
+        rng,
+        w.units,
+        u,
+        "其他",
+        add_days(d, 40),
+        vec![o.clone()],
+        Some(true),
+    );
+    RepeatGroup {
+        kind: "catch-all",
+        flags: vec![],
+        clean: vec![(1, o, "“其他”不视为同一问题")],
+        members: vec![a, b],
+    }
 }
 
 /// (filed, decided, notified, appraisal, extension, rule, status, deadline, days_late, why)
@@ -295,6 +366,8 @@ pub(super) type DeadlinePlant = (
 
 /// Deadline plants, worked out by hand from the 2025/2026 holiday schedule
 /// for the as-of date 2026-11-30.
+///
+/// Long: a table of hand-worked plants, one entry per case and rule, each with its reason.
 pub(super) fn deadline_plants(dirty: bool) -> Vec<DeadlinePlant> {
     let d = date;
     vec![
@@ -429,6 +502,7 @@ pub(super) fn plant_size(expected: f64) -> usize {
         .max(16.0) as usize
 }
 
+/// Long: one entry per planted risk point, each sized from its expected count in its quarter.
 pub(super) fn hotspot_plants(
     rng: &mut ChaCha8Rng,
     units: &[Unit],

@@ -269,6 +269,7 @@ impl<'a> Assembly<'a> {
         Ok(())
     }
 
+    /// Long: the assembly's steps in order (rejects, duplicates, clean values, compact), each a few lines over the same state.
     fn finish(mut self) -> Result<Ledger, IngestError> {
         let err = |e: PolarsError| IngestError::container("校验", e);
         // Duplicate case ids, over the whole file.

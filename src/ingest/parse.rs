@@ -243,6 +243,8 @@ fn read_cells<T: Clone, C: FromIterator<Option<T>>>(
 
 /// One typed column from its raw cells, with a finding for each unreadable
 /// cell; clauses also give their article and item columns.
+///
+/// Long: one match over the field types, each arm parsing every distinct text of the column once.
 fn parse_column(
     field: &Field,
     header: &str,

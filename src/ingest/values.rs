@@ -349,6 +349,8 @@ fn parse_serial(int: &str, frac: Option<&str>) -> Result<NaiveDate, ValueError> 
 /// Parses a time of day (which is then dropped) up to the end of the cursor:
 /// `H:MM[:SS[.fff]]`, `H时[M分[S秒]]`, `H点[M分[S秒]]`, optionally preceded by 上午/下午 or
 /// followed by AM/PM, and optionally followed by `Z` or a `±HH[:MM]` offset.
+///
+/// Long: one pass over the accepted time-of-day forms after a date.
 fn parse_time(c: &mut Cursor<'_>) -> bool {
     c.skip_ws();
     let mut twelve_hour = c.eat_str("上午") || c.eat_str("下午");
@@ -439,6 +441,8 @@ fn parse_time(c: &mut Cursor<'_>) -> bool {
 /// Full-width digits and separators are folded first. Ok(None) for missing markers. Invalid
 /// calendar dates and years outside 1900..=2200 are errors. A bare 4-digit number in 1900..=2200
 /// (or such a number with a fraction, "2025.3") is taken as an incomplete date, not a serial.
+///
+/// Long: one pass over every accepted date form (ledger.md §Values), each form a few lines.
 pub fn parse_date(s: &str) -> Result<Option<NaiveDate>, ValueError> {
     if too_long(s) {
         return Err(too_long_err("日期"));
@@ -791,6 +795,8 @@ fn bracketed_number(c: &mut Cursor<'_>) -> Result<u8, ValueError> {
 /// "《…》" and/or "办法". Chinese numerals 零..九十九 (covering 一..二十四 and 一..二十). Forms with
 /// 款 are rejected. Ok(None) for missing markers. Numbers above 255 are errors; the range of
 /// the measures is not checked here (see [`Clause::in_range`]).
+///
+/// Long: one pass over every accepted way of citing an article item.
 pub fn parse_clause(s: &str) -> Result<Option<Clause>, ValueError> {
     if too_long(s) {
         return Err(too_long_err("的条款编号"));

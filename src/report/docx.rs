@@ -189,6 +189,8 @@ fn table(t: &ReportTable) -> Vec<DocumentChild> {
 }
 
 /// Render blocks to .docx bytes.
+///
+/// Long: the document's parts in the order GB/T 9704 lays them out, each a few lines.
 pub fn render(
     blocks: &[Block],
     tables: &BTreeMap<String, ReportTable>,

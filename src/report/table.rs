@@ -24,6 +24,8 @@ pub struct DisplayTable {
 }
 
 /// Chinese label of a result column.
+///
+/// Long: the table of Chinese column labels, one line each.
 pub fn label(column: &str) -> String {
     let l = match column {
         "quarter" | "window" => "季度",

@@ -57,6 +57,8 @@ pub fn first_repeat_quarter(pilot_start: chrono::NaiveDate) -> Quarter {
 }
 
 /// Tables and context of the pilot review (art. 24).
+/// Long: each section reads one table and keeps the numbers its sentence
+/// prints; most of the length is the flat context handed to the template.
 pub fn review(inputs: &Inputs) -> Result<(Review, BTreeMap<String, ReportTable>)> {
     let mut tables = BTreeMap::new();
     let config = inputs.config;
@@ -87,54 +89,13 @@ pub fn review(inputs: &Inputs) -> Result<(Review, BTreeMap<String, ReportTable>)
         };
     tables.insert("times".into(), times);
 
-    // Repeat rates only from the quarters with enough history.
-    let from = first_repeat_quarter(config.pilot.start);
-    let mut rr = inputs.table(
-        "repeat_rate_by_quarter",
-        "各季度立案案件中经比对可能属于第十二条第（五）项情形的比例",
-        None,
-    )?;
-    rr.frame = rr
-        .frame
-        .lazy()
-        .with_columns([
-            when(col("quarter").lt(lit(from.label())))
-                .then(lit(NULL).cast(DataType::Float64))
-                .otherwise(col("repeat_rate"))
-                .alias("repeat_rate"),
-            when(col("quarter").lt(lit(from.label())))
-                .then(lit("此前不足两个完整季度，不计算比例"))
-                .otherwise(lit(""))
-                .alias("note"),
-        ])
-        .collect()?;
-    let eligible: Vec<usize> = (0..rr.frame.height())
-        .filter(|i| str_at(&rr.frame, "quarter", *i) >= from.label())
-        .collect();
-    let rate_at = |i: Option<&usize>| {
-        i.map(|i| pct(float_at(&rr.frame, "repeat_rate", *i)))
-            .unwrap_or_else(|| "—".into())
-    };
-    let repeat_rate_first = rate_at(eligible.first());
-    let repeat_rate_last = rate_at(eligible.last());
-    let repeat_last_label = eligible
-        .last()
-        .and_then(|i| Quarter::parse(&str_at(&rr.frame, "quarter", *i)))
-        .map(|q| {
-            if q.last_day() > inputs.as_of {
-                format!("{}（截至基准日）", q.label_zh())
-            } else {
-                q.label_zh()
-            }
-        })
-        .unwrap_or_default();
-    let repeat_from = if eligible.is_empty() {
-        String::new()
-    } else {
-        from.label_zh()
-    };
-    let repeat_total = sum_col(&rr.frame, "repeat_cases");
-    tables.insert("repeat_rate".into(), rr);
+    let RepeatRates {
+        from: repeat_from,
+        first: repeat_rate_first,
+        last: repeat_rate_last,
+        last_label: repeat_last_label,
+        total: repeat_total,
+    } = repeat_rates(inputs, &mut tables)?;
 
     let follow = inputs.table("risk_point_followup", "风险点下一季度是否仍被标记", None)?;
     let (flagged_total, cooled_total) = (
@@ -189,6 +150,76 @@ pub fn review(inputs: &Inputs) -> Result<(Review, BTreeMap<String, ReportTable>)
         },
         tables,
     ))
+}
+
+/// The repeat rates of the review: only from the first quarter with enough
+/// history; the table marks the earlier quarters.
+struct RepeatRates {
+    from: String,
+    first: String,
+    last: String,
+    last_label: String,
+    total: i64,
+}
+
+fn repeat_rates(
+    inputs: &Inputs,
+    tables: &mut BTreeMap<String, ReportTable>,
+) -> Result<RepeatRates> {
+    let from = first_repeat_quarter(inputs.config.pilot.start);
+    let mut rr = inputs.table(
+        "repeat_rate_by_quarter",
+        "各季度立案案件中经比对可能属于第十二条第（五）项情形的比例",
+        None,
+    )?;
+    rr.frame = rr
+        .frame
+        .lazy()
+        .with_columns([
+            when(col("quarter").lt(lit(from.label())))
+                .then(lit(NULL).cast(DataType::Float64))
+                .otherwise(col("repeat_rate"))
+                .alias("repeat_rate"),
+            when(col("quarter").lt(lit(from.label())))
+                .then(lit("此前不足两个完整季度，不计算比例"))
+                .otherwise(lit(""))
+                .alias("note"),
+        ])
+        .collect()?;
+    let eligible: Vec<usize> = (0..rr.frame.height())
+        .filter(|i| str_at(&rr.frame, "quarter", *i) >= from.label())
+        .collect();
+    let rate_at = |i: Option<&usize>| {
+        i.map(|i| pct(float_at(&rr.frame, "repeat_rate", *i)))
+            .unwrap_or_else(|| "—".into())
+    };
+    let repeat_rate_first = rate_at(eligible.first());
+    let repeat_rate_last = rate_at(eligible.last());
+    let repeat_last_label = eligible
+        .last()
+        .and_then(|i| Quarter::parse(&str_at(&rr.frame, "quarter", *i)))
+        .map(|q| {
+            if q.last_day() > inputs.as_of {
+                format!("{}（截至基准日）", q.label_zh())
+            } else {
+                q.label_zh()
+            }
+        })
+        .unwrap_or_default();
+    let repeat_from = if eligible.is_empty() {
+        String::new()
+    } else {
+        from.label_zh()
+    };
+    let total = sum_col(&rr.frame, "repeat_cases");
+    tables.insert("repeat_rate".into(), rr);
+    Ok(RepeatRates {
+        from: repeat_from,
+        first: repeat_rate_first,
+        last: repeat_rate_last,
+        last_label: repeat_last_label,
+        total,
+    })
 }
 
 #[cfg(test)]

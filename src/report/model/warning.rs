@@ -75,60 +75,15 @@ pub fn warning(
     let risk_points = (0..risks.height())
         .map(|i| risk_text(&risks, i, inputs.with_volume))
         .collect();
-    let mut repeats = only(&inputs.query("repeat_list", Some(q))?, "unit", unit)?;
-    // prior cases of another unit (an officer who moved) are not shown
-    let unit_case_ids: BTreeSet<String> = {
-        let mine = inputs
-            .tables
-            .lazy("cases")
-            .context("cases 表缺失")?
-            .filter(col("unit").cast(DataType::String).eq(lit(unit)))
-            .select([col("case_id")])
-            .collect()?;
-        let ids = mine.column("case_id")?.str()?.clone();
-        ids.iter().flatten().map(String::from).collect()
-    };
-    for list in ["prior_case_ids", "pending_priors"] {
-        if repeats.height() == 0 {
-            break;
-        }
-        let priors = repeats.column(list)?.list()?.clone();
-        let kept: Vec<Option<Series>> = (0..priors.len())
-            .map(|i| {
-                priors.get_as_series(i).map(|s| {
-                    let v: Vec<String> = s
-                        .str()
-                        .map(|x| {
-                            x.iter()
-                                .flatten()
-                                .filter(|id| unit_case_ids.contains(*id))
-                                .map(String::from)
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    Series::new("".into(), v)
-                })
-            })
-            .collect();
-        let mut ca: ListChunked = kept.into_iter().collect();
-        ca.rename(list.into());
-        repeats.with_column(ca.into_series().into_column())?;
-    }
+    let repeats = own_priors_only(
+        inputs,
+        unit,
+        only(&inputs.query("repeat_list", Some(q))?, "unit", unit)?,
+    )?;
     // counted by officer id, before names replace them
     let counts = RepeatCounts::of(&repeats);
     let repeats = inputs.with_names(repeats)?;
-    // The cases the unit's risk points rest on (summaries only when asked).
-    let listed: BTreeSet<String> = (0..risks.height())
-        .flat_map(|i| super::common::list_at(&risks, "case_ids", i))
-        .collect();
-    let listed = Series::new("".into(), listed.into_iter().collect::<Vec<_>>());
-    let mut cases = only(&inputs.query("cases_in_quarter", Some(q))?, "unit", unit)?
-        .lazy()
-        .filter(col("case_id").is_in(lit(listed).implode(false), false))
-        .collect()?;
-    if !inputs.summaries {
-        cases = cases.drop("summary")?;
-    }
+    let cases = listed_cases(inputs, q, unit, &risks)?;
     tables.insert(
         "cases".into(),
         ReportTable {
@@ -174,4 +129,63 @@ pub fn warning(
         },
         tables,
     ))
+}
+
+/// The repeat list with prior cases of another unit removed (an officer who
+/// moved): a unit's notice shows nothing of another unit.
+fn own_priors_only(inputs: &Inputs, unit: &str, mut repeats: DataFrame) -> Result<DataFrame> {
+    let unit_case_ids: BTreeSet<String> = {
+        let mine = inputs
+            .tables
+            .lazy("cases")
+            .context("cases 表缺失")?
+            .filter(col("unit").cast(DataType::String).eq(lit(unit)))
+            .select([col("case_id")])
+            .collect()?;
+        let ids = mine.column("case_id")?.str()?.clone();
+        ids.iter().flatten().map(String::from).collect()
+    };
+    for list in ["prior_case_ids", "pending_priors"] {
+        if repeats.height() == 0 {
+            break;
+        }
+        let priors = repeats.column(list)?.list()?.clone();
+        let kept: Vec<Option<Series>> = (0..priors.len())
+            .map(|i| {
+                priors.get_as_series(i).map(|s| {
+                    let v: Vec<String> = s
+                        .str()
+                        .map(|x| {
+                            x.iter()
+                                .flatten()
+                                .filter(|id| unit_case_ids.contains(*id))
+                                .map(String::from)
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    Series::new("".into(), v)
+                })
+            })
+            .collect();
+        let mut ca: ListChunked = kept.into_iter().collect();
+        ca.rename(list.into());
+        repeats.with_column(ca.into_series().into_column())?;
+    }
+    Ok(repeats)
+}
+
+/// The cases the unit's risk points rest on (summaries only when asked).
+fn listed_cases(inputs: &Inputs, q: Quarter, unit: &str, risks: &DataFrame) -> Result<DataFrame> {
+    let listed: BTreeSet<String> = (0..risks.height())
+        .flat_map(|i| super::common::list_at(risks, "case_ids", i))
+        .collect();
+    let listed = Series::new("".into(), listed.into_iter().collect::<Vec<_>>());
+    let mut cases = only(&inputs.query("cases_in_quarter", Some(q))?, "unit", unit)?
+        .lazy()
+        .filter(col("case_id").is_in(lit(listed).implode(false), false))
+        .collect()?;
+    if !inputs.summaries {
+        cases = cases.drop("summary")?;
+    }
+    Ok(cases)
 }
