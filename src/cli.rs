@@ -59,7 +59,7 @@ pub struct LedgerArgs {
     /// CSV 编码：auto、utf-8、gbk
     #[arg(long, value_name = "ENC")]
     pub encoding: Option<String>,
-    /// XLSX 工作表名称（默认第一个）
+    /// XLSX 工作表名称（默认读取表头与台账相符的全部工作表）
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
 }
@@ -112,6 +112,15 @@ pub struct InitArgs {
     /// 覆盖已有文件
     #[arg(long)]
     pub force: bool,
+    /// 按此台账文件的表头生成 [ledger.headers] 映射（推测项标注“请核对”）
+    #[arg(long, value_name = "LEDGER")]
+    pub from: Option<PathBuf>,
+    /// 配合 --from：CSV 编码（auto、utf-8、gbk）
+    #[arg(long, value_name = "ENC", requires = "from")]
+    pub encoding: Option<String>,
+    /// 配合 --from：XLSX 工作表名称（默认取表头最像台账的一张）
+    #[arg(long, value_name = "NAME", requires = "from")]
+    pub sheet: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -303,7 +312,7 @@ pub struct QueryArgs {
     /// CSV 编码：auto、utf-8、gbk
     #[arg(long, value_name = "ENC")]
     pub encoding: Option<String>,
-    /// XLSX 工作表名称
+    /// XLSX 工作表名称（默认读取表头与台账相符的全部工作表）
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
     #[command(flatten)]

@@ -68,7 +68,7 @@ pub fn rejects_xlsx(ledger: &Ledger) -> Result<Vec<u8>> {
                 ws.write_string(out_row, j as u16, fitted)?;
             }
         }
-        let mut reason = format!("原第{row}行：{}", why.join("；"));
+        let mut reason = format!("原{}：{}", ledger.labels.label(row), why.join("；"));
         if !cut.is_empty() {
             reason.push_str(&format!(
                 "。另：{}列内容超过 Excel 单元格上限（{EXCEL_CELL_MAX} 字），此处已截断，完整内容见原文件",

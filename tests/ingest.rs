@@ -1148,7 +1148,7 @@ fn configured_header_aliases_map_onto_the_canonical_fields() {
 fn a_missing_required_column_is_named_with_the_nearest_header() {
     let fx = Fixture::new();
     let mut grid = agreement_grid();
-    grid.rename("立案日期", "立案时间");
+    grid.rename("立案日期", "立案时点");
     fx.write("ledger.csv", grid.csv("\n"));
     let run = fx
         .jiucuo(["validate", "ledger.csv", "--format", "json"])
@@ -1159,7 +1159,10 @@ fn a_missing_required_column_is_named_with_the_nearest_header() {
     assert!(err.contains("ledger.csv"), "{err}");
     assert!(err.contains("缺少必填列“立案日期”"), "{err}");
     assert!(err.contains("filed_on"), "{err}");
-    assert!(err.contains("是否指“立案时间”"), "{err}");
+    assert!(err.contains("是否指“立案时点”"), "{err}");
+    // the headers found, each with the nearest ledger header
+    assert!(err.contains("立案时点（最接近“立案日期”）"), "{err}");
+    assert!(err.contains("init --from"), "{err}");
     assert!(err.contains("[ledger.headers]"), "{err}");
     assert!(
         !err.contains("案件编号”（case_id）"),
@@ -1169,7 +1172,7 @@ fn a_missing_required_column_is_named_with_the_nearest_header() {
     // Two missing, one with nothing close to suggest.
     let mut grid = agreement_grid();
     grid.rename("案件编号", "备注");
-    grid.rename("立案日期", "立案时间");
+    grid.rename("立案日期", "立案时点");
     fx.write("two.csv", grid.csv("\n"));
     let run = fx.jiucuo(["validate", "two.csv"]).expect_code(2);
     assert!(
@@ -1182,6 +1185,19 @@ fn a_missing_required_column_is_named_with_the_nearest_header() {
         "{}",
         run.stderr
     );
+
+    // A common variant (立案时间) is a built-in synonym: read without a mapping.
+    let mut grid = agreement_grid();
+    grid.rename("立案日期", "立案时间");
+    fx.write("variant.csv", grid.csv("\n"));
+    let variant = fx
+        .jiucuo(["validate", "variant.csv", "--format", "json"])
+        .ok();
+    fx.write("reference.csv", agreement_grid().csv("\n"));
+    let reference = fx
+        .jiucuo(["validate", "reference.csv", "--format", "json"])
+        .ok();
+    assert_eq!(variant.accounting(), reference.accounting());
 }
 
 // -------------------------------------------------------------------------------------------
@@ -1301,9 +1317,22 @@ fn a_named_sheet_is_read_and_a_wrong_name_lists_the_sheets() {
     assert_eq!(named.accounting(), (8, 7, 1));
     assert_eq!(named.stdout, csv.stdout);
 
-    // The first sheet is the notes sheet: its one "header" maps to nothing.
-    let first = fx.jiucuo(["validate", "book.xlsx"]).expect_code(2);
-    assert!(first.stderr.contains("缺少必填列"), "{}", first.stderr);
+    // Without --sheet every sheet is looked at: the notes sheet's one
+    // "header" maps to nothing, so it is listed and passed over.
+    let all = fx
+        .jiucuo(["validate", "book.xlsx", "--format", "json"])
+        .ok();
+    assert_eq!(all.stdout, csv.stdout);
+    assert!(
+        all.stderr.contains("未读取的工作表：“说明”"),
+        "{}",
+        all.stderr
+    );
+    // Named, the notes sheet is the ledger: its missing columns are the error.
+    let notes = fx
+        .jiucuo(["validate", "book.xlsx", "--sheet", "说明"])
+        .expect_code(2);
+    assert!(notes.stderr.contains("缺少必填列"), "{}", notes.stderr);
     let wrong = fx
         .jiucuo(["validate", "book.xlsx", "--sheet", "台帐"])
         .expect_code(2);

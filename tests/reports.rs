@@ -625,7 +625,7 @@ fn staged_and_side_by_side_reports_agree() {
         let basis = jiucuo::report::model::Basis::new(&config, &ledger, &in_scope, false);
         let run = ReportRun::prepare(
             cases,
-            &ledger.findings,
+            jiucuo::ingest::findings_frame(&ledger.findings, &ledger.labels).unwrap(),
             &config,
             Some(&volume),
             None,

@@ -12,3 +12,4 @@ mod hostile;
 mod ingest;
 mod queries;
 mod reports;
+mod workbooks;

@@ -74,7 +74,10 @@ pub fn run(a: cli::AnalyzeArgs) -> Result<i32> {
         write("repeats", &run.repeats)?;
         write("hotspots", &run.hotspots)?;
         write("outcomes", &run.outcomes)?;
-        write("validate", &ingest::findings_frame(&ledger.findings)?)?;
+        write(
+            "validate",
+            &ingest::findings_frame(&ledger.findings, &ledger.labels)?,
+        )?;
         pipeline::warn_assumed_calendar(run.deadlines);
         Ok(ANALYSIS_NAMES.into_iter().map(path_of).collect())
     })();

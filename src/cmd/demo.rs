@@ -79,7 +79,7 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
     let basis = Basis::new(&config, &ledger, &in_scope, true);
     let run = ReportRun::prepare(
         cases,
-        &ledger.findings,
+        ingest::findings_frame(&ledger.findings, &ledger.labels)?,
         &config,
         Some(&volume),
         Some(roster),
@@ -127,7 +127,7 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
 /// The validation outputs: the findings and the rejected rows.
 fn write_checks(ledger: &ingest::Ledger, out: &Path) -> Result<Vec<(PathBuf, String)>> {
     let check_dir = out.join("校验");
-    let findings = ingest::findings_frame(&ledger.findings)?;
+    let findings = ingest::findings_frame(&ledger.findings, &ledger.labels)?;
     let validate_path = check_dir.join("validate.xlsx");
     crate::fsutil::write_atomic(
         &validate_path,

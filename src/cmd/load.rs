@@ -81,6 +81,43 @@ pub fn report_accounting(ledger: &Ledger, path: &Path) {
                 .join("；")
         );
     }
+    if ledger.sheets_read.len() > 1 {
+        let parts: Vec<String> = ledger
+            .sheets_read
+            .iter()
+            .map(|(name, n)| format!("“{}”{n}行", ingest::values::preview(name)))
+            .collect();
+        eprintln!("读取了 {} 张工作表：{}", parts.len(), parts.join("、"));
+    }
+    if !ledger.sheets_skipped.is_empty() {
+        let parts: Vec<String> = ledger
+            .sheets_skipped
+            .iter()
+            .map(|(name, why)| format!("“{}”（{why}）", ingest::values::preview(name)))
+            .collect();
+        eprintln!(
+            "未读取的工作表：{}。如台账就在其中，请用 --sheet 指定该表，或核对其表头",
+            parts.join("、")
+        );
+    }
+    if !ledger.totals_rows.is_empty() {
+        let parts: Vec<String> = ledger
+            .totals_rows
+            .iter()
+            .map(|t| {
+                format!(
+                    "{}“{}”",
+                    ledger.labels.label(t.row),
+                    ingest::values::preview(&t.text)
+                )
+            })
+            .collect();
+        eprintln!(
+            "跳过合计/小计行 {} 行（{}），不计入读取行数",
+            parts.len(),
+            parts.join("、")
+        );
+    }
     if !ledger.raw.blank_rows.is_empty() {
         eprintln!(
             "（跳过全空行 {} 行，不计入读取行数）",

@@ -84,7 +84,7 @@ pub fn run(a: cli::QueryArgs) -> Result<i32> {
         repeats: run.repeats,
         hotspots: run.hotspots,
         outcomes: run.outcomes,
-        validate: crate::ingest::findings_frame(&ledger.findings)?,
+        validate: crate::ingest::findings_frame(&ledger.findings, &ledger.labels)?,
     };
     let cases = run
         .cases

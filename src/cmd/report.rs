@@ -53,7 +53,7 @@ pub fn run(a: cli::ReportArgs) -> Result<i32> {
     };
     let run = ReportRun::prepare(
         cases,
-        &ledger.findings,
+        crate::ingest::findings_frame(&ledger.findings, &ledger.labels)?,
         config,
         vol.as_ref(),
         ros,

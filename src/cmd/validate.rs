@@ -13,7 +13,7 @@ use crate::ingest;
 pub fn run(a: cli::ValidateArgs) -> Result<i32> {
     let source = LedgerSource::resolve(&a.ledger, false)?;
     let ledger = load::ledger(&source)?;
-    let table = ingest::findings_frame(&ledger.findings)?;
+    let table = ingest::findings_frame(&ledger.findings, &ledger.labels)?;
     write_table(&table, &a.output)?;
     if ledger.accounting.rejected > 0 {
         let path = a

@@ -14,6 +14,14 @@ pub struct MissingField {
     pub suggestion: Option<String>,
 }
 
+/// A header of the row taken as the header row, with the ledger header
+/// nearest to it (for the error that lists what was found).
+#[derive(Debug, Clone)]
+pub struct PresentHeader {
+    pub text: String,
+    pub nearest: Option<&'static str>,
+}
+
 /// Whether a finding rejects its row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -63,10 +71,18 @@ pub enum IngestError {
         format: &'static str,
         message: String,
     },
-    #[error("{}", missing_columns_message(missing, present))]
+    #[error("{}", missing_columns_message(missing, present, *header_row))]
     MissingColumns {
         missing: Vec<MissingField>,
-        present: Vec<String>,
+        present: Vec<PresentHeader>,
+        /// Spreadsheet row of the headers listed, when not the first.
+        header_row: Option<i64>,
+    },
+    #[error("{}", no_ledger_sheet_message(tried, first))]
+    NoLedgerSheet {
+        /// (sheet, why it is not the ledger)
+        tried: Vec<(String, String)>,
+        first: Box<IngestError>,
     },
     #[error("{}：{inner}", path.display())]
     InFile {
@@ -75,7 +91,22 @@ pub enum IngestError {
     },
 }
 
-fn missing_columns_message(missing: &[MissingField], present: &[String]) -> String {
+fn no_ledger_sheet_message(tried: &[(String, String)], first: &IngestError) -> String {
+    let sheets: Vec<String> = tried
+        .iter()
+        .map(|(name, why)| format!("“{name}”（{why}）"))
+        .collect();
+    format!(
+        "工作簿中没有一张工作表的表头与案件台账相符：{}。第一张工作表的情况：\n{first}",
+        sheets.join("、")
+    )
+}
+
+fn missing_columns_message(
+    missing: &[MissingField],
+    present: &[PresentHeader],
+    header_row: Option<i64>,
+) -> String {
     let mut lines: Vec<String> = missing
         .iter()
         .map(|m| match &m.suggestion {
@@ -83,9 +114,18 @@ fn missing_columns_message(missing: &[MissingField], present: &[String]) -> Stri
             None => format!("缺少必填列“{}”（{}）", m.header, m.field),
         })
         .collect();
+    let found: Vec<String> = present
+        .iter()
+        .map(|h| match h.nearest {
+            Some(n) if n == h.text.trim() => h.text.clone(),
+            Some(n) => format!("{}（最接近“{n}”）", h.text),
+            None => format!("{}（无相近的标准列）", h.text),
+        })
+        .collect();
+    let row = header_row.map(|r| format!("第{r}行")).unwrap_or_default();
     lines.push(format!(
-        "表中现有列：{}。如本单位表头不同，请在 jiucuo.toml 的 [ledger.headers] 中加入别名（jiucuo init 可生成模板）",
-        present.join("、")
+        "表中{row}现有列：{}。如本单位表头不同，请在 jiucuo.toml 的 [ledger.headers] 中加入别名（jiucuo init --from 台账文件 可按本表表头生成配置）",
+        found.join("、")
     ));
     lines.join("\n")
 }

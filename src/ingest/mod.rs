@@ -4,12 +4,17 @@
 pub mod auxiliary;
 pub mod chunks;
 pub mod error;
+pub mod guess;
 pub mod mapping;
 pub mod parse;
 pub mod raw;
 pub mod read;
+pub mod rows;
+pub mod sheets;
+pub mod totals;
 pub mod validate;
 pub mod values;
+pub mod workbook;
 
 use std::path::Path;
 
@@ -55,6 +60,15 @@ pub struct Ledger {
     pub accounting: Accounting,
     /// Title lines found above the header row (not records).
     pub title_lines: Vec<String>,
+    /// The sheets the rows came from (names rows in messages and tables).
+    pub labels: rows::RowLabels,
+    /// Rows read from each sheet of a workbook, in reading order (empty
+    /// for other files).
+    pub sheets_read: Vec<(String, usize)>,
+    /// Sheets of a workbook not read, with why (not the ledger, hidden, empty).
+    pub sheets_skipped: Vec<(String, String)>,
+    /// Totals and subtotals rows skipped (not counted as read).
+    pub totals_rows: Vec<totals::TotalsRow>,
 }
 
 impl Ledger {
@@ -110,6 +124,11 @@ pub fn read_ledger_from<R: std::io::Read + Send>(
                 format: "文件",
                 message: format!("读取中断：{e}"),
             })?;
+        if format == Format::Xlsx {
+            let book = workbook::read_workbook(&bytes, opts.sheet.as_deref())?;
+            drop(bytes);
+            return ledger_from_workbook(book, config);
+        }
         let raw = read::read_raw_bytes(&bytes, format, opts)?;
         drop(bytes);
         return ledger_from_raw(raw, config);
@@ -153,6 +172,85 @@ pub fn ledger_from_raw(raw: RawTable, config: &Config) -> Result<Ledger, IngestE
     assembly.finish()
 }
 
+/// Validate the sheets of a workbook as one ledger: every sheet whose
+/// header maps to the ledger (the named one with `--sheet`), the others
+/// listed with why; merged cells filled; each sheet's rows keyed by sheet.
+pub fn ledger_from_workbook(
+    book: workbook::Workbook,
+    config: &Config,
+) -> Result<Ledger, IngestError> {
+    let single = book.sheets.len() == 1;
+    let mut located = Vec::new();
+    let mut skipped = book.passed_over;
+    let mut first_error = None;
+    for sheet in book.sheets {
+        match locate_header(sheet.table, config) {
+            Ok((table, map, titles)) => located.push((sheet.name, table, map, titles)),
+            Err(e) if single => return Err(e),
+            Err(e) => {
+                skipped.push((sheet.name, not_a_ledger(&e)));
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if located.is_empty() {
+        return Err(IngestError::NoLedgerSheet {
+            tried: skipped,
+            first: Box::new(first_error.unwrap_or(IngestError::Empty)),
+        });
+    }
+    let several = located.len() > 1;
+    let mut filled = Vec::new();
+    let mut title_lines = Vec::new();
+    let mut sheets = Vec::with_capacity(located.len());
+    for (k, (name, mut table, map, titles)) in located.into_iter().enumerate() {
+        let findings = workbook::fill_merged(&mut table, map.column_of(schema::CASE_ID))?;
+        filled.extend(findings.into_iter().map(|mut f| {
+            f.row = rows::key(k, f.row);
+            f
+        }));
+        title_lines.extend(titles.into_iter().map(|t| {
+            if several {
+                format!("{name}：{t}")
+            } else {
+                t
+            }
+        }));
+        sheets.push((name, table, map));
+    }
+    let names: Vec<String> = sheets.iter().map(|s| s.0.clone()).collect();
+    let (first, map, tables) = sheets::one_layout(sheets)?;
+    let mut assembly = Assembly::new(&first, map, title_lines, config);
+    assembly.labels = rows::RowLabels {
+        sheets: names.clone(),
+    };
+    assembly.findings.extend(filled);
+    let mut sheets_read = Vec::with_capacity(tables.len());
+    for (name, table) in names.into_iter().zip(tables) {
+        let before = assembly.read;
+        assembly.add(table)?;
+        sheets_read.push((name, assembly.read - before));
+    }
+    let mut ledger = assembly.finish()?;
+    ledger.sheets_read = sheets_read;
+    ledger.sheets_skipped = skipped;
+    Ok(ledger)
+}
+
+/// Why a sheet is not the ledger, in a few words.
+fn not_a_ledger(e: &IngestError) -> String {
+    match e {
+        IngestError::MissingColumns { missing, .. } => format!(
+            "表头不是案件台账：缺少{}",
+            missing
+                .iter()
+                .map(|m| format!("“{}”", m.header))
+                .collect::<String>()
+        ),
+        other => values::preview(&other.to_string()),
+    }
+}
+
 /// A ledger being put together chunk by chunk: each chunk is parsed and
 /// checked on its own; only the rule that spans chunks — duplicate case ids —
 /// waits for the end, for which the raw cells of every later copy of an id
@@ -181,6 +279,8 @@ struct Assembly<'a> {
     repeated: std::collections::HashSet<String>,
     /// (row, case id) of rows rejected before the duplicate rule.
     rejected_ids: Vec<(i64, String)>,
+    labels: rows::RowLabels,
+    totals: Vec<totals::TotalsRow>,
 }
 
 impl<'a> Assembly<'a> {
@@ -208,11 +308,16 @@ impl<'a> Assembly<'a> {
             seen: Default::default(),
             repeated: Default::default(),
             rejected_ids: Vec::new(),
+            labels: Default::default(),
+            totals: Vec::new(),
         }
     }
 
-    fn add(&mut self, chunk: RawTable) -> Result<(), IngestError> {
+    fn add(&mut self, mut chunk: RawTable) -> Result<(), IngestError> {
         let err = |e: PolarsError| IngestError::container("校验", e);
+        let case_id_column = self.map.column_of(schema::CASE_ID);
+        self.totals
+            .extend(totals::take_totals_rows(&mut chunk, case_id_column)?);
         let parsed = parse::parse_values(&chunk, &self.map)?;
         let mut findings = parsed.findings;
         let row_findings =
@@ -297,7 +402,7 @@ impl<'a> Assembly<'a> {
             .column_of(schema::CASE_ID)
             .map(|i| self.headers[i].clone())
             .unwrap_or_else(|| schema::header_of(schema::CASE_ID).to_string());
-        let dup = validate::duplicates(&copies, &header, &self.findings);
+        let dup = validate::duplicates(&copies, &header, &self.findings, &self.labels);
         let mut findings = std::mem::take(&mut self.findings);
         findings.extend(dup);
         findings.sort_by(|a, b| {
@@ -368,10 +473,16 @@ impl<'a> Assembly<'a> {
                 field_counts: self.field_counts,
                 title_lines: self.title_lines.clone(),
                 header_row: self.header_row,
+                merged: Vec::new(),
+                date_1904: false,
             },
             unmapped_headers,
             accounting,
             title_lines: self.title_lines,
+            labels: self.labels,
+            sheets_read: Vec::new(),
+            sheets_skipped: Vec::new(),
+            totals_rows: self.totals,
         })
     }
 }
@@ -447,31 +558,64 @@ fn concat_frames(frames: Vec<DataFrame>) -> Result<DataFrame, IngestError> {
     Ok(out)
 }
 
-/// The header is the first row, or — for sheets with a title above the
-/// table — one of the next few rows whose cells name the required fields.
+/// The header row of a table: the first row, or — for sheets with a title
+/// above the table — one of the next five rows, the first that names every
+/// required field (by ledger.md's header, jiucuo.toml's aliases or a
+/// built-in synonym); when none does, the row that names the most fields.
+/// Returns the table below that row, the title lines above it and the match.
+pub fn header_row(raw: RawTable, config: &Config) -> (RawTable, Vec<String>, mapping::HeaderMatch) {
+    let first = mapping::match_headers(&raw.headers, config);
+    if first.missing.is_empty() {
+        let titles = raw.title_lines.clone();
+        return (raw, titles, first);
+    }
+    // the nearest row so far: its score, the table below it and its titles
+    // (None: the first row), and its match
+    type Nearest = (usize, Option<(RawTable, Vec<String>)>, mapping::HeaderMatch);
+    let mut best: Nearest = (first.score(), None, first);
+    for k in 0..5 {
+        let Some((candidate, titles)) = raw.promote_header(k) else {
+            break;
+        };
+        let matched = mapping::match_headers(&candidate.headers, config);
+        let complete = matched.missing.is_empty();
+        if complete || matched.score() > best.0 {
+            best = (matched.score(), Some((candidate, titles)), matched);
+        }
+        if complete {
+            break;
+        }
+    }
+    match best {
+        (_, Some((candidate, titles)), matched) => {
+            let mut all = raw.title_lines.clone();
+            all.extend(titles);
+            (candidate, all, matched)
+        }
+        (_, None, matched) => {
+            let titles = raw.title_lines.clone();
+            (raw, titles, matched)
+        }
+    }
+}
+
+/// The header row that names every required field, or the error listing
+/// the nearest row's headers.
 fn locate_header(
     raw: RawTable,
     config: &Config,
 ) -> Result<(RawTable, mapping::HeaderMap, Vec<String>), IngestError> {
-    match mapping::map_headers(&raw.headers, config) {
-        Ok(map) => {
-            let titles = raw.title_lines.clone();
-            Ok((raw, map, titles))
-        }
-        Err(first_error) => {
-            for k in 0..5 {
-                let Some((candidate, titles)) = raw.promote_header(k) else {
-                    break;
-                };
-                if let Ok(map) = mapping::map_headers(&candidate.headers, config) {
-                    let mut all = raw.title_lines.clone();
-                    all.extend(titles);
-                    return Ok((candidate, map, all));
-                }
-            }
-            Err(first_error)
-        }
+    let (table, titles, matched) = header_row(raw, config);
+    if matched.missing.is_empty() {
+        return Ok((table, matched.map, titles));
     }
+    let row = (table.header_row != 1).then_some(table.header_row);
+    Err(mapping::missing_columns(
+        &table.headers,
+        matched,
+        row,
+        config,
+    ))
 }
 
 fn keep_rows(df: &DataFrame, rows: &[i64]) -> Result<DataFrame, IngestError> {
@@ -524,17 +668,24 @@ fn clean_dropped_values(df: DataFrame, findings: &[Finding]) -> Result<DataFrame
 }
 
 /// The findings table of outputs.md §validate:
-/// `row, case_id, column, value, severity, code, message`.
-pub fn findings_frame(findings: &[Finding]) -> PolarsResult<DataFrame> {
-    df!(
-        "row" => findings.iter().map(|f| f.row).collect::<Vec<_>>(),
+/// `row, case_id, column, value, severity, code, message`, with `row` the
+/// spreadsheet row within its sheet; a ledger read from several sheets of a
+/// workbook adds a first column `sheet` naming each row's sheet.
+pub fn findings_frame(findings: &[Finding], labels: &rows::RowLabels) -> PolarsResult<DataFrame> {
+    let mut frame = df!(
+        "row" => findings.iter().map(|f| rows::row_of(f.row)).collect::<Vec<_>>(),
         "case_id" => findings.iter().map(|f| f.case_id.clone()).collect::<Vec<_>>(),
         "column" => findings.iter().map(|f| f.column.clone()).collect::<Vec<_>>(),
         "value" => findings.iter().map(|f| f.value.clone()).collect::<Vec<_>>(),
         "severity" => findings.iter().map(|f| f.severity.as_str()).collect::<Vec<_>>(),
         "code" => findings.iter().map(|f| f.code).collect::<Vec<_>>(),
         "message" => findings.iter().map(|f| f.message.clone()).collect::<Vec<_>>(),
-    )
+    )?;
+    if labels.several() {
+        let sheets: Vec<Option<&str>> = findings.iter().map(|f| labels.sheet_of(f.row)).collect();
+        frame.insert_column(0, Column::new("sheet".into(), sheets))?;
+    }
+    Ok(frame)
 }
 
 #[cfg(test)]

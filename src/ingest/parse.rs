@@ -84,6 +84,7 @@ pub fn parse_values(raw: &RawTable, map: &HeaderMap) -> Result<Parsed, IngestErr
     let ctx = CellContext {
         rows,
         case_ids: &case_ids,
+        date_1904: raw.date_1904,
     };
     let n = texts.height();
     let mut findings = Vec::new();
@@ -130,6 +131,8 @@ pub fn parse_values(raw: &RawTable, map: &HeaderMap) -> Result<Parsed, IngestErr
 struct CellContext<'a> {
     rows: &'a Int64Chunked,
     case_ids: &'a StringChunked,
+    /// Bare serial numbers in date cells count from 1904 (see RawTable).
+    date_1904: bool,
 }
 
 impl CellContext<'_> {
@@ -303,7 +306,12 @@ fn parse_column(
         }
         FieldType::Date => {
             let unreadable = Unreadable::rejects("date-invalid");
-            let parse = |text: &str| values::parse_date(text).map(|d| d.map(days_since_epoch));
+            let read = if ctx.date_1904 {
+                values::parse_date_1904
+            } else {
+                values::parse_date
+            };
+            let parse = |text: &str| read(text).map(|d| d.map(days_since_epoch));
             let days: Int32Chunked = read_cells(raw, parse, unreadable, header, ctx, findings);
             Ok((days.with_name(name.into()).into_date().into_series(), None))
         }

@@ -28,6 +28,21 @@ pub struct RawTable {
     pub title_lines: Vec<String>,
     /// Spreadsheet row number of the header.
     pub header_row: i64,
+    /// Merged cell regions of a worksheet (empty for other formats).
+    pub merged: Vec<MergedRegion>,
+    /// The workbook counts days from 1904 (old Mac Excel): a bare serial
+    /// number in a date column is read in that system.
+    pub date_1904: bool,
+}
+
+/// A merged cell region of a worksheet: spreadsheet rows (1-based, both
+/// ends included) and the table's column indices (both ends included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MergedRegion {
+    pub first_row: i64,
+    pub last_row: i64,
+    pub first_col: usize,
+    pub last_col: usize,
 }
 
 /// A CSV record whose field count differs from the header's.
@@ -223,6 +238,8 @@ pub(crate) fn drop_blank_records(
         field_counts: Vec::new(),
         title_lines: Vec::new(),
         header_row: 1,
+        merged: Vec::new(),
+        date_1904: false,
     })
 }
 
@@ -316,6 +333,8 @@ impl RawTable {
                 field_counts: self.field_counts.clone(),
                 title_lines: self.title_lines.clone(),
                 header_row: header_record.map_or(self.header_row, |h| h as i64 + 1),
+                merged: self.merged.clone(),
+                date_1904: self.date_1904,
             },
             titles,
         ))

@@ -7,7 +7,6 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{Data, DataType as _, Reader};
 use polars::prelude::*;
 
 use super::chunks::Encoding;
@@ -87,86 +86,15 @@ fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<RawTable, IngestError> {
     super::chunks::CsvChunks::new(Cursor::new(bytes), encoding, usize::MAX).first_chunk()
 }
 
+/// The named sheet, or the first that holds a table (the auxiliary files;
+/// the ledger reads every sheet, see [`super::workbook`]).
 fn read_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<RawTable, IngestError> {
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-        IngestError::Container {
-            format: "XLSX",
-            message: format!("不是可读取的 Excel 工作簿（{e}）。请确认文件未损坏，且是 .xlsx 格式"),
-        }
-    })?;
-    let names = book.sheet_names();
-    let name = match sheet {
-        Some(s) => names
-            .iter()
-            .find(|n| n.trim() == s.trim())
-            .cloned()
-            .ok_or_else(|| IngestError::Container {
-                format: "XLSX",
-                message: format!("没有名为“{s}”的工作表（现有：{}）", names.join("、")),
-            })?,
-        None => names.first().cloned().ok_or(IngestError::Empty)?,
-    };
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| IngestError::Container {
-            format: "XLSX",
-            message: format!("无法读取工作表“{name}”：{e}"),
-        })?;
-    let first_row = range.start().map(|(r, _)| r as i64 + 1).unwrap_or(1);
-    let mut rows = range.rows();
-    let header_cells = rows.next().ok_or(IngestError::Empty)?;
-    let headers: Vec<String> = header_cells
-        .iter()
-        .map(|c| cell_text(c).trim().to_string())
-        .collect();
-    let width = headers.len();
-    let mut cols: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(range.height()); width];
-    let mut row_numbers = Vec::with_capacity(range.height());
-    for (i, cells) in rows.enumerate() {
-        for (j, col) in cols.iter_mut().enumerate() {
-            let text = cells.get(j).map(cell_text).unwrap_or_default();
-            col.push(if text.is_empty() { None } else { Some(text) });
-        }
-        row_numbers.push(first_row + 1 + i as i64);
-    }
-    let mut columns: Vec<Column> = cols
+    let book = super::workbook::read_workbook(bytes, sheet)?;
+    book.sheets
         .into_iter()
-        .enumerate()
-        .map(|(j, v)| Column::new(raw_col(j).into(), v))
-        .collect();
-    columns.push(Column::new(ROW.into(), row_numbers));
-    let frame =
-        DataFrame::new_infer_height(columns).map_err(|e| IngestError::container("XLSX", e))?;
-    let mut table = drop_blank_records(headers, frame)?;
-    table.header_row = first_row;
-    Ok(table)
-}
-
-/// Text of one spreadsheet cell as a user would read it.
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => float_text(*f),
-        Data::Bool(b) => if *b { "true" } else { "false" }.to_string(),
-        Data::DateTime(dt) => match cell.as_datetime() {
-            Some(t) if t.time() == chrono::NaiveTime::MIN => t.format("%Y-%m-%d").to_string(),
-            Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-            None => float_text(dt.as_f64()),
-        },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        // As Excel shows it: #N/A, #VALUE!, #DIV/0! …
-        Data::Error(e) => e.to_string(),
-    }
-}
-
-fn float_text(f: f64) -> String {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{}", f as i64)
-    } else {
-        format!("{f}")
-    }
+        .next()
+        .map(|s| s.table)
+        .ok_or(IngestError::Empty)
 }
 
 fn read_ipc(bytes: &[u8]) -> Result<RawTable, IngestError> {
@@ -243,28 +171,4 @@ fn list_to_text(series: &Series) -> PolarsResult<Series> {
         })
         .collect();
     Ok(Series::new(series.name().clone(), joined))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use calamine::CellErrorType;
-
-    #[test]
-    fn error_cells_read_as_excel_shows_them() {
-        assert_eq!(cell_text(&Data::Error(CellErrorType::NA)), "#N/A");
-        assert_eq!(cell_text(&Data::Error(CellErrorType::Value)), "#VALUE!");
-        assert_eq!(cell_text(&Data::Error(CellErrorType::Div0)), "#DIV/0!");
-        assert_eq!(cell_text(&Data::Error(CellErrorType::Ref)), "#REF!");
-    }
-
-    #[test]
-    fn numbers_read_as_excel_shows_them() {
-        assert_eq!(cell_text(&Data::Float(45717.0)), "45717");
-        assert_eq!(cell_text(&Data::Float(2.5)), "2.5");
-        assert_eq!(cell_text(&Data::Float(370112001001.0)), "370112001001");
-        assert_eq!(cell_text(&Data::Int(-3)), "-3");
-        assert_eq!(cell_text(&Data::Bool(true)), "true");
-        assert_eq!(cell_text(&Data::Empty), "");
-    }
 }

@@ -311,6 +311,7 @@ pub fn duplicates(
     copies: &[(i64, String)],
     header: &str,
     errors_so_far: &[Finding],
+    labels: &super::rows::RowLabels,
 ) -> Vec<Finding> {
     let rejected: std::collections::HashSet<i64> = errors_so_far
         .iter()
@@ -333,7 +334,7 @@ pub fn duplicates(
         let others: Vec<String> = rows
             .iter()
             .filter(|r| **r != kept)
-            .map(|r| format!("第{r}行"))
+            .map(|r| labels.label(*r))
             .collect();
         let mk = |row: i64, severity, code, message| Finding {
             row,
@@ -362,9 +363,9 @@ pub fn duplicates(
                 Severity::Error,
                 "duplicate-case",
                 format!(
-                    "案件编号“{}”与第{}行重复，本行拒收（如确为不同案件，请更正编号）",
+                    "案件编号“{}”与{}重复，本行拒收（如确为不同案件，请更正编号）",
                     super::values::preview(id),
-                    kept
+                    labels.label(kept)
                 ),
             ));
         }

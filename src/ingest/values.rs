@@ -317,11 +317,21 @@ pub fn excel_serial_to_date(serial: f64) -> Option<NaiveDate> {
 
 /// A cell made only of an Excel serial day number: `int` has 1..=5 digits, `frac` is the digits
 /// after a decimal point, if any.
-fn parse_serial(int: &str, frac: Option<&str>) -> Result<NaiveDate, ValueError> {
+fn parse_serial(int: &str, frac: Option<&str>, from_1904: bool) -> Result<NaiveDate, ValueError> {
     let n = digits_value(int).ok_or_else(date_err)?;
     if int.len() == 4 && (MIN_YEAR as u64..=MAX_YEAR as u64).contains(&n) {
         // "2025" or "2025.3": a year (and month), not a serial in 1905.
         return Err(err(format!("只有年份或年月，缺少日（{DATE_FORMS}）")));
+    }
+    if from_1904 {
+        // day 0 = 1904-01-01, no fake leap day; a fraction is the time of day
+        let date = NaiveDate::from_ymd_opt(1904, 1, 1)
+            .and_then(|d| d.checked_add_days(Days::new(n)))
+            .ok_or_else(date_err)?;
+        if !(MIN_YEAR..=MAX_YEAR).contains(&date.year()) {
+            return Err(year_range_err(i64::from(date.year())));
+        }
+        return Ok(date);
     }
     if n == 0 {
         return Err(err(format!(
@@ -444,6 +454,16 @@ fn parse_time(c: &mut Cursor<'_>) -> bool {
 ///
 /// Long: one pass over every accepted date form (ledger.md §Values), each form a few lines.
 pub fn parse_date(s: &str) -> Result<Option<NaiveDate>, ValueError> {
+    parse_date_in(s, false)
+}
+
+/// As [`parse_date`], in a workbook that counts days from 1904 (old Mac
+/// Excel): a bare serial number n is n days after 1904-01-01.
+pub fn parse_date_1904(s: &str) -> Result<Option<NaiveDate>, ValueError> {
+    parse_date_in(s, true)
+}
+
+fn parse_date_in(s: &str, from_1904: bool) -> Result<Option<NaiveDate>, ValueError> {
     if too_long(s) {
         return Err(too_long_err("日期"));
     }
@@ -460,7 +480,7 @@ pub fn parse_date(s: &str) -> Result<Option<NaiveDate>, ValueError> {
     if c.at_end() {
         return match run.len() {
             8 => compact_date(run).map(Some),
-            1..=5 => parse_serial(run, None).map(Some),
+            1..=5 => parse_serial(run, None, from_1904).map(Some),
             _ => Err(date_err()),
         };
     }
@@ -469,7 +489,7 @@ pub fn parse_date(s: &str) -> Result<Option<NaiveDate>, ValueError> {
         c.bump();
         let frac = c.digits();
         if !frac.is_empty() && c.at_end() {
-            return parse_serial(run, Some(frac)).map(Some);
+            return parse_serial(run, Some(frac), from_1904).map(Some);
         }
         c.pos = save;
     }

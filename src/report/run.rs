@@ -16,7 +16,6 @@ use crate::calendar::Calendar;
 use crate::chart::font::FontChoice;
 use crate::config::Config;
 use crate::ingest::auxiliary::Volume;
-use crate::ingest::Finding;
 use crate::period::{Quarter, Window};
 use crate::pipeline::{self, Analyses, DeadlineTable, RunInputs, Staging};
 use crate::query::{self, Tables};
@@ -69,7 +68,7 @@ impl ReportRun {
     /// `basis` says so in the reports.
     pub fn prepare(
         cases: DataFrame,
-        findings: &[Finding],
+        validate: DataFrame,
         config: &Config,
         volume: Option<&Volume>,
         roster: Option<DataFrame>,
@@ -109,7 +108,7 @@ impl ReportRun {
             repeats: run.repeats,
             hotspots: run.hotspots,
             outcomes: run.outcomes,
-            validate: crate::ingest::findings_frame(findings)?,
+            validate,
         };
         let cases = run
             .cases

@@ -144,6 +144,8 @@ impl Run {
 /// One record of `validate --format json`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct JsonFinding {
+    /// The sheet, for a ledger read from several sheets of a workbook.
+    pub sheet: Option<String>,
     pub row: i64,
     pub case_id: Option<String>,
     pub column: String,
@@ -156,7 +158,11 @@ pub struct JsonFinding {
 impl JsonFinding {
     fn from_json(v: &serde_json::Value) -> JsonFinding {
         let obj = v.as_object().expect("a JSON object");
-        let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+        let keys: Vec<&str> = obj
+            .keys()
+            .map(String::as_str)
+            .filter(|k| *k != "sheet")
+            .collect();
         let mut sorted_expected = [
             "row", "case_id", "column", "value", "severity", "code", "message",
         ];
@@ -171,6 +177,9 @@ impl JsonFinding {
                 .to_string()
         };
         JsonFinding {
+            sheet: obj
+                .get("sheet")
+                .map(|s| s.as_str().expect("sheet is text").to_string()),
             row: obj["row"].as_i64().expect("row is an integer"),
             case_id: obj["case_id"].as_str().map(String::from),
             column: text("column"),

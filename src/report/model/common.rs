@@ -129,7 +129,11 @@ impl Basis {
         let warned: BTreeSet<i64> = ledger
             .findings
             .iter()
-            .filter(|f| f.severity == crate::ingest::Severity::Warning && f.code != "outside-pilot")
+            .filter(|f| {
+                f.severity == crate::ingest::Severity::Warning
+                    && f.code != "outside-pilot"
+                    && f.code != "merged-cell-filled"
+            })
             .map(|f| f.row)
             .collect();
         let mut left_out = Vec::new();
