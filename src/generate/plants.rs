@@ -87,70 +87,77 @@ pub(super) fn repeat_groups(rng: &mut ChaCha8Rng, units: &[Unit]) -> Vec<RepeatG
     groups
 }
 
+/// How a planted case is decided: days after filing, outcome, (article, item).
+type Decision = (i64, &'static str, (u8, u8));
+
+/// A planted case: whether its cause was subjective, and its decision if any.
+type PlantedCase = (Option<bool>, Option<Decision>);
+
+impl Drawer<'_> {
+    /// The shape of most repeat patterns: one officer, one problem, an
+    /// earlier case and one `gap` days later, each decided when given (the
+    /// draws in the order the generator always made them).
+    fn pair(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        earlier: PlantedCase,
+        gap: i64,
+        later: PlantedCase,
+    ) -> (String, Vec<Case>) {
+        let (u, e, d) = self.base(rng);
+        let o = self.officer(u);
+        let mut cases = Vec::with_capacity(2);
+        for (filed, (subjective, decision)) in [(d, earlier), (add_days(d, gap), later)] {
+            let mut c = plant_case(rng, self.units, u, e, filed, vec![o.clone()], subjective);
+            if let Some((after, outcome, clause)) = decision {
+                decide(rng, &mut c, after, outcome, clause);
+            }
+            cases.push(c);
+        }
+        (o, cases)
+    }
+}
+
 /// same problem, both subjective → R-subjective
 fn group_subjective(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
-    let (u, e, d) = w.base(rng);
-    let o = w.officer(u);
-    let mut a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(true));
-    decide(rng, &mut a, 20, "不予容错", (12, 1));
-    let mut b = plant_case(
+    let (o, members) = w.pair(
         rng,
-        w.units,
-        u,
-        e,
-        add_days(d, 60),
-        vec![o.clone()],
-        Some(true),
+        (Some(true), Some((20, "不予容错", (12, 1)))),
+        60,
+        (Some(true), Some((20, "不予容错", (12, 5)))),
     );
-    decide(rng, &mut b, 20, "不予容错", (12, 5));
     RepeatGroup {
         kind: "subjective",
         flags: vec![(1, o, "R-subjective", vec![0], false)],
         clean: vec![],
-        members: vec![a, b],
+        members,
     }
 }
 
 /// after tolerance → R-after-tolerance
 fn group_after_tolerance(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
-    let (u, e, d) = w.base(rng);
-    let o = w.officer(u);
-    let mut a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(false));
-    decide(rng, &mut a, 20, "免责", (10, 2));
-    let mut b = plant_case(
+    let (o, members) = w.pair(
         rng,
-        w.units,
-        u,
-        e,
-        add_days(d, 50),
-        vec![o.clone()],
-        Some(false),
+        (Some(false), Some((20, "免责", (10, 2)))),
+        50,
+        (Some(false), Some((20, "不予容错", (12, 5)))),
     );
-    decide(rng, &mut b, 20, "不予容错", (12, 5));
     RepeatGroup {
         kind: "after-tolerance",
         flags: vec![(1, o, "R-after-tolerance", vec![0], false)],
         clean: vec![],
-        members: vec![a, b],
+        members,
     }
 }
 
 /// both kinds, and the later case tolerated anyway → inconsistent
 fn group_inconsistent(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
-    let (u, e, d) = w.base(rng);
-    let o = w.officer(u);
-    let mut a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(true));
-    decide(rng, &mut a, 20, "从轻", (10, 1));
-    let mut b = plant_case(
+    let (o, members) = w.pair(
         rng,
-        w.units,
-        u,
-        e,
-        add_days(d, 45),
-        vec![o.clone()],
-        Some(true),
+        (Some(true), Some((20, "从轻", (10, 1)))),
+        45,
+        (Some(true), Some((20, "免责", (10, 3)))),
     );
-    decide(rng, &mut b, 20, "免责", (10, 3));
     RepeatGroup {
         kind: "inconsistent",
         flags: vec![
@@ -158,31 +165,23 @@ fn group_inconsistent(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
             (1, o, "R-after-tolerance", vec![0], true),
         ],
         clean: vec![],
-        members: vec![a, b],
+        members,
     }
 }
 
 /// earlier tolerance decided only after the later case was filed → not a repeat
 fn group_tolerance_decided_later(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
-    let (u, e, d) = w.base(rng);
-    let o = w.officer(u);
-    let mut a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(false));
-    decide(rng, &mut a, 30, "免责", (10, 4));
-    let mut b = plant_case(
+    let (o, members) = w.pair(
         rng,
-        w.units,
-        u,
-        e,
-        add_days(d, 10),
-        vec![o.clone()],
-        Some(false),
+        (Some(false), Some((30, "免责", (10, 4)))),
+        10,
+        (Some(false), Some((30, "不予容错", (12, 2)))),
     );
-    decide(rng, &mut b, 30, "不予容错", (12, 2));
     RepeatGroup {
         kind: "tolerance-decided-later",
         flags: vec![],
         clean: vec![(1, o, "在先容错决定晚于本案立案")],
-        members: vec![a, b],
+        members,
     }
 }
 
@@ -231,99 +230,71 @@ fn group_multi_officer(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
 
 /// two cases filed and decided the same day: ordered by case id
 fn group_same_day(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
-    let (u, e, d) = w.base(rng);
-    let o = w.officer(u);
-    let mut a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(true));
-    decide(rng, &mut a, 0, "不予容错", (12, 1));
-    let mut b = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(true));
-    decide(rng, &mut b, 0, "不予容错", (12, 1));
+    let (o, members) = w.pair(
+        rng,
+        (Some(true), Some((0, "不予容错", (12, 1)))),
+        0,
+        (Some(true), Some((0, "不予容错", (12, 1)))),
+    );
     RepeatGroup {
         kind: "same-day",
         flags: vec![(1, o, "R-subjective", vec![0], false)],
         clean: vec![],
-        members: vec![a, b],
+        members,
     }
 }
 
 /// an empty subjective_fault is not 是
 fn group_empty_subjective(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
-    let (u, e, d) = w.base(rng);
-    let o = w.officer(u);
-    let a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(true));
-    let b = plant_case(rng, w.units, u, e, add_days(d, 30), vec![o.clone()], None);
+    let (o, members) = w.pair(rng, (Some(true), None), 30, (None, None));
     RepeatGroup {
         kind: "empty-subjective",
         flags: vec![],
         clean: vec![(1, o, "主观过错为空，不视为“是”")],
-        members: vec![a, b],
+        members,
     }
 }
 
 /// a mitigation under art. 11 is not 容错免责 treatment
 fn group_art11_mitigation(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
-    let (u, e, d) = w.base(rng);
-    let o = w.officer(u);
-    let mut a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(false));
-    decide(rng, &mut a, 20, "减轻", (11, 2));
-    let b = plant_case(
+    let (o, members) = w.pair(
         rng,
-        w.units,
-        u,
-        e,
-        add_days(d, 40),
-        vec![o.clone()],
-        Some(false),
+        (Some(false), Some((20, "减轻", (11, 2)))),
+        40,
+        (Some(false), None),
     );
     RepeatGroup {
         kind: "art11-mitigation",
         flags: vec![],
         clean: vec![(1, o, "在先案件依第十一条减轻处理，不属容错免责处理")],
-        members: vec![a, b],
+        members,
     }
 }
 
 /// an earlier case found 履职尽责 establishes no error
 fn group_prior_no_error(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
-    let (u, e, d) = w.base(rng);
-    let o = w.officer(u);
-    let mut a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(true));
-    decide(rng, &mut a, 20, "履职尽责", (9, 3));
-    let b = plant_case(
+    let (o, members) = w.pair(
         rng,
-        w.units,
-        u,
-        e,
-        add_days(d, 40),
-        vec![o.clone()],
-        Some(true),
+        (Some(true), Some((20, "履职尽责", (9, 3)))),
+        40,
+        (Some(true), None),
     );
     RepeatGroup {
         kind: "prior-no-error",
         flags: vec![],
         clean: vec![(1, o, "在先案件认定为履职尽责")],
-        members: vec![a, b],
+        members,
     }
 }
 
 /// an earlier case still undecided establishes nothing
 fn group_prior_undecided(rng: &mut ChaCha8Rng, w: &mut Drawer) -> RepeatGroup {
-    let (u, e, d) = w.base(rng);
-    let o = w.officer(u);
-    let a = plant_case(rng, w.units, u, e, d, vec![o.clone()], Some(true));
-    let b = plant_case(
-        rng,
-        w.units,
-        u,
-        e,
-        add_days(d, 40),
-        vec![o.clone()],
-        Some(true),
-    );
+    let (o, members) = w.pair(rng, (Some(true), None), 40, (Some(true), None));
     RepeatGroup {
         kind: "prior-undecided",
         flags: vec![],
         clean: vec![(1, o, "在先案件尚未认定")],
-        members: vec![a, b],
+        members,
     }
 }
 
