@@ -29,7 +29,7 @@ pub struct Config {
 pub struct LedgerConfig {
     /// `auto`, `utf-8` or `gbk` (GB18030).
     pub encoding: String,
-    /// XLSX sheet name; empty = first sheet.
+    /// XLSX sheet name; empty = every sheet whose header maps to the ledger.
     pub sheet: String,
     /// canonical field → header aliases, in addition to the reference header.
     pub headers: BTreeMap<String, Vec<String>>,

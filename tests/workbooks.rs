@@ -475,6 +475,13 @@ fn common_header_variants_read_and_init_from_maps_the_rest() {
         toml.contains("unit_kind = [\"单位类型\"]  # 选填；本表中无此列"),
         "{toml}"
     );
+    // a mapping made from one named sheet keeps reading that sheet
+    fx.jiucuo([
+        "init", "--from", "odd.xlsx", "--sheet", "Sheet1", "--out", "one.toml",
+    ])
+    .ok();
+    let toml = String::from_utf8(fx.read("one.toml")).unwrap();
+    assert!(toml.contains("\nsheet = \"Sheet1\"\n"), "{toml}");
     // an existing file is kept unless --force
     let again = fx
         .jiucuo(["init", "--from", "variants.xlsx", "--out", "v.toml"])
@@ -496,7 +503,17 @@ fn a_totals_row_is_skipped_and_reported_not_rejected() {
     grid.rows.push(total);
     fx.write("totals.xlsx", one_sheet(&grid));
     fx.write("totals.csv", grid.csv("\n"));
-    for file in ["totals.xlsx", "totals.csv"] {
+    // as often typed: the label merged over four columns, the count beside it
+    let plain = twenty();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    write_grid(ws, 0, &plain.headers, &plain.rows);
+    ws.merge_range(21, 0, 21, 3, "合计", &Format::new()).unwrap();
+    ws.write_string(21, 4, "20件").unwrap();
+    fx.write("merged-total.xlsx", wb.save_to_buffer().unwrap());
+    // and in a CSV with only the two fields (a short record)
+    fx.write("short.csv", format!("{}合计,20件\n", plain.csv("\n")));
+    for file in ["totals.xlsx", "totals.csv", "merged-total.xlsx", "short.csv"] {
         let run = fx.jiucuo(["validate", file, "--format", "json"]).ok();
         assert_eq!(run.accounting(), (20, 20, 0), "{file}");
         assert!(run.findings().is_empty(), "{file}: {:?}", run.findings());

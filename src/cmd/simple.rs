@@ -110,7 +110,7 @@ pub fn init(a: cli::InitArgs) -> Result<i32> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let text = guess::config_for(&guess, &name);
+    let text = guess::config_for(&guess, &name, a.sheet.as_deref());
     guess::check(&text).map_err(|e| anyhow::anyhow!("生成的配置无法读回（程序错误）：{e}"))?;
     crate::fsutil::write_atomic(&a.out, text.as_bytes())?;
     report_guess(&guess, &a.out);

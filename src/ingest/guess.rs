@@ -118,22 +118,30 @@ pub fn header_guess(
     best.map(|(_, g)| g).ok_or(IngestError::Empty)
 }
 
+/// Text safe inside a TOML comment: control characters become spaces.
+fn comment_text(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// A TOML string literal.
 fn quoted(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
 /// The commented default configuration with its `[ledger.headers]`
-/// section written for the guessed file.
-pub fn config_for(guess: &HeaderGuess, source: &str) -> String {
+/// section written for the guessed file, and `[ledger] sheet` set when the
+/// mapping was made from one named sheet.
+pub fn config_for(guess: &HeaderGuess, source: &str, sheet: Option<&str>) -> String {
     let mut section = Vec::new();
     section.push(format!(
         "# 以下映射按 {}{} 第{}行的表头生成。标“请核对”的为推测，核对无误后可删去该注释；",
-        source,
+        comment_text(source),
         guess
             .sheet
             .as_ref()
-            .map(|s| format!(" 的工作表“{s}”"))
+            .map(|s| format!(" 的工作表“{}”", comment_text(s)))
             .unwrap_or_default(),
         guess.header_row
     ));
@@ -172,10 +180,18 @@ pub fn config_for(guess: &HeaderGuess, source: &str) -> String {
         let names: Vec<String> = guess.unmapped.iter().map(|h| format!("“{h}”")).collect();
         section.push(format!(
             "# 本表中未对应任何字段的列（不纳入分析）：{}",
-            names.join("、").replace('\n', " ")
+            comment_text(&names.join("、"))
         ));
     }
-    replace_headers_section(DEFAULT_TOML, &section.join("\n"))
+    let text = replace_headers_section(DEFAULT_TOML, &section.join("\n"));
+    match sheet {
+        Some(name) => text.replacen(
+            "\nsheet = \"\"\n",
+            &format!("\nsheet = {}\n", quoted(name)),
+            1,
+        ),
+        None => text,
+    }
 }
 
 /// `text` with its `[ledger.headers]` section (and the comment lines just

@@ -80,7 +80,7 @@ pub const SYNONYMS: &[(&str, &[&str])] = &[
     ),
     (
         schema::MATTER_TYPE,
-        &["事项类别", "执法事项", "执法行为类别", "行政行为类别"],
+        &["事项类别", "执法行为类别", "行政行为类别"],
     ),
     (
         schema::OFFICERS,
@@ -121,7 +121,9 @@ pub const SYNONYMS: &[(&str, &[&str])] = &[
     (schema::APPRAISAL_DAYS, &["鉴定天数", "技术调查时间"]),
     (schema::EXTENSION_DAYS, &["延期天数", "延长期限"]),
     (schema::INVESTIGATORS, &["调查人员数", "调查人员人数"]),
-    (schema::OUTCOME, &["认定结论", "处理结果", "认定情况"]),
+    // only names that hold the outcome words: an outcome outside its set
+    // rejects the row, so a free-text "处理结果" column must not map here
+    (schema::OUTCOME, &["认定结论"]),
     (schema::CLAUSE, &["适用条款项", "依据条款", "条款"]),
     (schema::REVIEW_APPLIED_ON, &["复核申请时间"]),
     (schema::REVIEW_DECIDED_ON, &["复核决定时间"]),

@@ -673,7 +673,7 @@ fn clean_dropped_values(df: DataFrame, findings: &[Finding]) -> Result<DataFrame
 /// workbook adds a first column `sheet` naming each row's sheet.
 pub fn findings_frame(findings: &[Finding], labels: &rows::RowLabels) -> PolarsResult<DataFrame> {
     let mut frame = df!(
-        "row" => findings.iter().map(|f| rows::row_of(f.row)).collect::<Vec<_>>(),
+        "row" => findings.iter().map(|f| labels.row(f.row)).collect::<Vec<_>>(),
         "case_id" => findings.iter().map(|f| f.case_id.clone()).collect::<Vec<_>>(),
         "column" => findings.iter().map(|f| f.column.clone()).collect::<Vec<_>>(),
         "value" => findings.iter().map(|f| f.value.clone()).collect::<Vec<_>>(),

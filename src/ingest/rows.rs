@@ -44,11 +44,21 @@ impl RowLabels {
         self.sheets.get(k).map(String::as_str)
     }
 
+    /// The row number a user sees: within its sheet when several sheets
+    /// were read, else the key itself (a CSV has no row limit).
+    pub fn row(&self, key: i64) -> i64 {
+        if self.several() {
+            row_of(key)
+        } else {
+            key
+        }
+    }
+
     /// How a user finds the row: 第5行, or 工作表“2026年”第5行.
     pub fn label(&self, key: i64) -> String {
         match self.sheet_of(key) {
             Some(sheet) => format!("工作表“{sheet}”第{}行", row_of(key)),
-            None => format!("第{}行", row_of(key)),
+            None => format!("第{key}行"),
         }
     }
 }
@@ -74,5 +84,9 @@ mod tests {
         assert_eq!(two.label(k), "工作表“2026年”第5行");
         assert_eq!(two.label(key(0, 1_048_576)), "工作表“2025年”第1048576行");
         assert_eq!(RowLabels::default().label(3), "第3行");
+        // a CSV beyond Excel's rows keeps its row numbers
+        assert_eq!(RowLabels::default().label(2_100_000), "第2100000行");
+        assert_eq!(one.row(2_100_000), 2_100_000);
+        assert_eq!(two.row(k), 5);
     }
 }

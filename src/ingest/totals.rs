@@ -44,7 +44,7 @@ fn is_count(cell: &str) -> bool {
 }
 
 /// Whether the first non-empty cell reads as a totals label.
-fn is_totals_label(cell: &str) -> bool {
+pub(crate) fn is_totals_label(cell: &str) -> bool {
     let s = squeeze(cell);
     WORDS.iter().any(|w| {
         s.strip_prefix(w).is_some_and(|rest| {
@@ -127,6 +127,10 @@ pub fn take_totals_rows(
     for i in found {
         keep[i] = false;
     }
+    // a totals row's own field count says nothing about a case
+    table
+        .ragged
+        .retain(|r| !totals.iter().any(|t| t.row == r.row));
     let mask = BooleanChunked::from_iter_values("keep".into(), keep.into_iter());
     table.frame = table.frame.filter(&mask).map_err(err)?;
     Ok(totals)

@@ -218,6 +218,11 @@ pub fn fill_merged(
         let Some(value) = text_at(region.first_col, top)? else {
             continue;
         };
+        // a 合计 label merged across columns stays one cell: the totals row
+        // is recognised and skipped as it is
+        if super::totals::is_totals_label(&value) {
+            continue;
+        }
         let end = rows.partition_point(|&r| r <= region.last_row);
         let mut filled_rows: Vec<i64> = Vec::new();
         let mut cells = 0usize;
