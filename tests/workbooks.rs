@@ -307,6 +307,20 @@ fn every_ledger_sheet_is_read_and_rows_name_their_sheet() {
         reasons[1]
     );
 
+    // Queried, each case says its sheet and its row there.
+    let q = fx.query(
+        "book.xlsx",
+        "SELECT case_id, sheet, row FROM cases WHERE case_id IN ('JC-002', 'JC-013') ORDER BY case_id",
+    );
+    let (_, records) = csv_records(&q.stdout_text());
+    assert_eq!(
+        records,
+        vec![
+            vec!["JC-002".to_string(), "2025年".into(), "3".into()],
+            vec!["JC-013".to_string(), "2026年".into(), "4".into()],
+        ]
+    );
+
     // --sheet reads one sheet, its rows numbered plainly.
     let one = fx
         .jiucuo([
@@ -508,12 +522,18 @@ fn a_totals_row_is_skipped_and_reported_not_rejected() {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     write_grid(ws, 0, &plain.headers, &plain.rows);
-    ws.merge_range(21, 0, 21, 3, "合计", &Format::new()).unwrap();
+    ws.merge_range(21, 0, 21, 3, "合计", &Format::new())
+        .unwrap();
     ws.write_string(21, 4, "20件").unwrap();
     fx.write("merged-total.xlsx", wb.save_to_buffer().unwrap());
     // and in a CSV with only the two fields (a short record)
     fx.write("short.csv", format!("{}合计,20件\n", plain.csv("\n")));
-    for file in ["totals.xlsx", "totals.csv", "merged-total.xlsx", "short.csv"] {
+    for file in [
+        "totals.xlsx",
+        "totals.csv",
+        "merged-total.xlsx",
+        "short.csv",
+    ] {
         let run = fx.jiucuo(["validate", file, "--format", "json"]).ok();
         assert_eq!(run.accounting(), (20, 20, 0), "{file}");
         assert!(run.findings().is_empty(), "{file}: {:?}", run.findings());

@@ -89,6 +89,14 @@ pub fn run(a: cli::QueryArgs) -> Result<i32> {
     let cases = run
         .cases
         .ok_or_else(|| anyhow::anyhow!("the run kept no cases"))?;
+    // a workbook read from several sheets: rows numbered within each sheet
+    // (a staged table above 2 M cases keeps its row keys)
+    let cases = match cases {
+        pipeline::CaseTable::Memory(df) => {
+            pipeline::CaseTable::Memory(crate::ingest::rows::sheet_rows(df, &ledger.labels)?)
+        }
+        staged => staged,
+    };
     let tables = query::tables_of(&cases, &analyses, vol.as_ref(), ros.as_ref())?;
     let df = query::run(&named, &tables, &params)?;
     write_table(&df, &a.output)?;

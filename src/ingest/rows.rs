@@ -63,6 +63,32 @@ impl RowLabels {
     }
 }
 
+/// A table of cases as a user queries it: when several sheets were read,
+/// `row` becomes the row within its sheet and a `sheet` column follows it;
+/// otherwise the table is returned as it is.
+pub fn sheet_rows(
+    mut cases: polars::prelude::DataFrame,
+    labels: &RowLabels,
+) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    use polars::prelude::*;
+    if !labels.several() {
+        return Ok(cases);
+    }
+    let Some(at) = cases.get_column_index(crate::schema::ROW) else {
+        return Ok(cases);
+    };
+    let keys = cases.column(crate::schema::ROW)?.i64()?.clone();
+    let sheets: Vec<Option<&str>> = keys
+        .iter()
+        .map(|k| k.and_then(|k| labels.sheet_of(k)))
+        .collect();
+    let sheet = Column::new("sheet".into(), sheets);
+    let rows = keys.apply_values(row_of).into_column();
+    cases.replace(crate::schema::ROW, rows)?;
+    cases.insert_column(at + 1, sheet)?;
+    Ok(cases)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
