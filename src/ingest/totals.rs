@@ -45,6 +45,13 @@ fn is_count(cell: &str) -> bool {
 
 /// Whether the first non-empty cell reads as a totals label.
 pub(crate) fn is_totals_label(cell: &str) -> bool {
+    // most cells are case ids: settled by their first character, unallocated
+    if !cell
+        .trim_start()
+        .starts_with(|c: char| WORDS.iter().any(|w| w.starts_with(c)))
+    {
+        return false;
+    }
     let s = squeeze(cell);
     WORDS.iter().any(|w| {
         s.strip_prefix(w).is_some_and(|rest| {
@@ -67,29 +74,40 @@ pub fn take_totals_rows(
         .map(|c| c.str().cloned())
         .collect::<PolarsResult<_>>()
         .map_err(err)?;
-    let height = table.frame.height();
-    // Most rows are settled by their first column: a case id is no label.
-    let mut first: Vec<Option<usize>> = vec![None; height];
-    let mut open: Vec<usize> = (0..height).collect();
-    for (j, column) in columns.iter().enumerate() {
+    // (row index, column) of each row whose first non-empty cell is a
+    // totals label. Most rows are settled by their first column, read once.
+    let mut labelled: Vec<(usize, usize)> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    if let Some(column) = columns.first() {
+        for (i, cell) in column.iter().enumerate() {
+            match cell {
+                Some(cell) if !cell.trim().is_empty() => {
+                    if is_totals_label(cell) {
+                        labelled.push((i, 0));
+                    }
+                }
+                _ => open.push(i),
+            }
+        }
+    }
+    for (j, column) in columns.iter().enumerate().skip(1) {
         if open.is_empty() {
             break;
         }
         open.retain(|&i| match column.get(i) {
             Some(cell) if !cell.trim().is_empty() => {
-                first[i] = Some(j);
+                if is_totals_label(cell) {
+                    labelled.push((i, j));
+                }
                 false
             }
             _ => true,
         });
     }
-    let mut found: Vec<usize> = Vec::new();
-    for (i, j) in first.iter().enumerate() {
-        let Some(j) = *j else { continue };
-        let label = columns[j].get(i).unwrap_or("");
-        if !is_totals_label(label) {
-            continue;
-        }
+    labelled.sort_unstable();
+    let height = table.frame.height();
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    for (i, j) in labelled {
         let case_id_ok = match case_id_column {
             Some(c) if c != j => columns
                 .get(c)
@@ -105,7 +123,7 @@ pub fn take_totals_rows(
             .filter(|cell| !cell.trim().is_empty())
             .all(is_count);
         if case_id_ok && rest_are_counts {
-            found.push(i);
+            found.push((i, j));
         }
     }
     if found.is_empty() {
@@ -114,17 +132,13 @@ pub fn take_totals_rows(
     let rows = table.frame.column(ROW).and_then(|c| c.i64()).map_err(err)?;
     let totals: Vec<TotalsRow> = found
         .iter()
-        .map(|&i| TotalsRow {
+        .map(|&(i, j)| TotalsRow {
             row: rows.get(i).unwrap_or(0),
-            text: first[i]
-                .and_then(|j| columns[j].get(i))
-                .unwrap_or("")
-                .trim()
-                .to_string(),
+            text: columns[j].get(i).unwrap_or("").trim().to_string(),
         })
         .collect();
     let mut keep = vec![true; height];
-    for i in found {
+    for (i, _) in found {
         keep[i] = false;
     }
     // a totals row's own field count says nothing about a case
