@@ -24,6 +24,7 @@ pub const TEXT_W: i32 = (156.0 * MM) as i32; // 8844
 pub const TEXT_H: i32 = (225.0 * MM) as i32; // 12755
 /// 225 mm / 22 lines, in twips.
 pub const LINE_PITCH: i32 = TEXT_H / 22; // 579
+
 pub const FANGSONG: &str = "仿宋_GB2312";
 pub const HEITI: &str = "黑体";
 pub const KAITI: &str = "楷体_GB2312";
@@ -83,6 +84,7 @@ fn heading(level: u8, text: &str) -> Paragraph {
     }
     Paragraph::new()
         .add_run(r)
+        .keep_next(true)
         .line_spacing(exact_lines())
         .indent(
             None,
@@ -128,47 +130,158 @@ fn png_size(png: &[u8]) -> Option<(u32, u32)> {
     (w > 0 && h > 0).then_some((w, h))
 }
 
+/// Twips a cell needs around its text (Word's default cell margins).
+const CELL_PAD: usize = 2 * 108;
+/// Table text: 小四 (12 pt), or 五号 (10.5 pt) for a table too wide for it.
+const TABLE_SIZES: [usize; 2] = [SIZE_XIAO4, 21];
+
+/// Half-width columns `text` takes on one line.
+fn text_cols(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// Half-width columns of the longest run of `text` that cannot break: a
+/// quarter label, a number, a case id; a Chinese text breaks between any
+/// two characters, so two of them.
+fn unbreakable_cols(text: &str) -> usize {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w == 1 && !c.is_whitespace() {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+            longest = longest.max(w);
+        }
+    }
+    longest.max(4)
+}
+
+/// Whether a cell reads as a number (right-aligned): digits with a sign,
+/// separators, a decimal point or a percent sign.
+fn is_number(text: &str) -> bool {
+    let t = text.trim();
+    !t.is_empty()
+        && t.chars().any(|c| c.is_ascii_digit())
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+' | '%'))
+}
+
+/// Column widths in twips summing to the text block, and the font size
+/// (half-points) of the table: each column as wide as its longest cell (a
+/// header may take two lines); when they do not fit, the wide columns give
+/// way down to their longest unbreakable run (a quarter label is never cut),
+/// first in 小四, else in 五号.
+pub fn column_widths(headers: &[String], rows: &[Vec<String>]) -> (Vec<usize>, usize) {
+    let n = headers.len().max(1);
+    let total = TEXT_W as usize;
+    let column = |j: usize| {
+        let head = headers.get(j).map(String::as_str).unwrap_or("");
+        let cells = rows.iter().filter_map(|r| r.get(j)).map(String::as_str);
+        let need = cells
+            .clone()
+            .map(text_cols)
+            .max()
+            .unwrap_or(0)
+            .max(text_cols(head).div_ceil(2));
+        let hard = cells
+            .map(unbreakable_cols)
+            .max()
+            .unwrap_or(4)
+            .max(unbreakable_cols(head));
+        (need.max(4), hard.min(need.max(4)))
+    };
+    let cols: Vec<(usize, usize)> = (0..n).map(column).collect();
+    for size in TABLE_SIZES {
+        let twips = |c: usize| c * size * 10 / 2 + CELL_PAD;
+        let need: Vec<usize> = cols.iter().map(|c| twips(c.0)).collect();
+        let min: Vec<usize> = cols.iter().map(|c| twips(c.1)).collect();
+        let (sum_need, sum_min): (usize, usize) = (need.iter().sum(), min.iter().sum());
+        let widths: Vec<usize> = if sum_need <= total {
+            need.iter().map(|&w| w * total / sum_need).collect()
+        } else if sum_min <= total {
+            let room = (total - sum_min) as f64 / (sum_need - sum_min).max(1) as f64;
+            need.iter()
+                .zip(&min)
+                .map(|(&w, &m)| m + ((w - m) as f64 * room) as usize)
+                .collect()
+        } else {
+            continue;
+        };
+        return (fill_to(widths, total), size);
+    }
+    // too many columns for the page in any size: in proportion to need
+    let size = TABLE_SIZES[1];
+    let need: Vec<usize> = cols.iter().map(|c| c.1 * size * 5 + CELL_PAD).collect();
+    let sum: usize = need.iter().sum();
+    (
+        fill_to(need.iter().map(|&w| w * total / sum).collect(), total),
+        size,
+    )
+}
+
+/// Widths whose sum is made exactly `total` on the last column.
+fn fill_to(mut widths: Vec<usize>, total: usize) -> Vec<usize> {
+    let used: usize = widths.iter().sum();
+    if let Some(last) = widths.last_mut() {
+        *last = (*last + total).saturating_sub(used);
+    }
+    widths
+}
+
+/// A table cell: its width, its text in 小四 off the line grid (so rows are
+/// as tall as their text), numbers right-aligned, headers centred in 黑体.
+fn cell(text: &str, width: usize, size: usize, head: bool) -> TableCell {
+    let (font, align) = if head {
+        (HEITI, AlignmentType::Center)
+    } else if is_number(text) {
+        (FANGSONG, AlignmentType::Right)
+    } else {
+        (FANGSONG, AlignmentType::Left)
+    };
+    TableCell::new().width(width, WidthType::Dxa).add_paragraph(
+        Paragraph::new()
+            .add_run(run(text, font, size))
+            .align(align)
+            .snap_to_grid(false)
+            .line_spacing(LineSpacing::new().before(0).after(0)),
+    )
+}
+
 fn table(t: &ReportTable) -> Vec<DocumentChild> {
     let d = t.display(MAX_ROWS);
-    let cell_para = |text: &str, head: bool| {
-        let font = if head { HEITI } else { FANGSONG };
-        Paragraph::new()
-            .add_run(run(text, font, SIZE_XIAO4))
-            .align(AlignmentType::Center)
-    };
     let width = d.headers.len().max(1);
-    let col_w = TEXT_W as usize / width;
+    let mut body = d.rows.clone();
+    if body.is_empty() {
+        let mut empty = vec![String::new(); width];
+        empty[0] = "无".into();
+        body.push(empty);
+    }
+    let (widths, size) = column_widths(&d.headers, &body);
+    // the header row repeats on every page (marked for ooxml::finish);
+    // no row breaks across pages
     let mut rows = vec![TableRow::new(
         d.headers
             .iter()
-            .map(|h| {
-                TableCell::new()
-                    .width(col_w, WidthType::Dxa)
-                    .add_paragraph(cell_para(h, true))
-            })
+            .zip(&widths)
+            .map(|(h, w)| cell(h, *w, size, true))
             .collect(),
-    )];
-    if d.rows.is_empty() {
-        let mut cells = vec![TableCell::new()
-            .width(col_w, WidthType::Dxa)
-            .add_paragraph(cell_para("无", false))];
-        cells.extend((1..width).map(|_| {
-            TableCell::new()
-                .width(col_w, WidthType::Dxa)
-                .add_paragraph(cell_para("", false))
-        }));
-        rows.push(TableRow::new(cells));
-    }
-    for r in &d.rows {
-        rows.push(TableRow::new(
-            r.iter()
-                .map(|c| {
-                    TableCell::new()
-                        .width(col_w, WidthType::Dxa)
-                        .add_paragraph(cell_para(c, false))
-                })
-                .collect(),
-        ));
+    )
+    .cant_split()
+    .row_height(1.0)
+    .height_rule(HeightRule::AtLeast)];
+    for r in &body {
+        rows.push(
+            TableRow::new(
+                r.iter()
+                    .zip(&widths)
+                    .map(|(c, w)| cell(c, *w, size, false))
+                    .collect(),
+            )
+            .cant_split(),
+        );
     }
     let caption = Paragraph::new()
         .add_run(run(
@@ -176,13 +289,15 @@ fn table(t: &ReportTable) -> Vec<DocumentChild> {
             HEITI,
             SIZE_XIAO4,
         ))
-        .align(AlignmentType::Center);
+        .align(AlignmentType::Center)
+        .keep_next(true);
     vec![
         DocumentChild::Paragraph(Box::new(caption)),
         DocumentChild::Table(Box::new(
             Table::new(rows)
                 .width(TEXT_W as usize, WidthType::Dxa)
-                .set_grid(vec![col_w; width])
+                .set_grid(widths)
+                .layout(TableLayoutType::Fixed)
                 .align(TableAlignmentType::Center),
         )),
     ]
@@ -296,5 +411,101 @@ pub fn render(
     }
     let mut buf = Cursor::new(Vec::new());
     docx.build().pack(&mut buf).context("生成 Word 文件失败")?;
-    Ok(buf.into_inner())
+    super::ooxml::finish(&buf.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn columns_fill_the_text_block_and_keep_quarter_labels_whole() {
+        let headers = texts(&["季度", "执法单位", "件数", "占比"]);
+        let rows = vec![
+            texts(&["2026Q3", "区住房和城乡建设局", "100", "31.9%"]),
+            texts(&["2026Q2", "东城街道", "7", "2.0%"]),
+        ];
+        let (widths, size) = column_widths(&headers, &rows);
+        assert_eq!(widths.iter().sum::<usize>(), TEXT_W as usize);
+        assert_eq!(size, SIZE_XIAO4);
+        // "2026Q3" (6 half-width columns at 120 twips) plus the cell margins
+        assert!(widths[0] >= 6 * 120 + CELL_PAD, "{widths:?}");
+        // the unit name is the widest column and fits on one line
+        assert!(widths[1] >= 18 * 120 + CELL_PAD, "{widths:?}");
+        // a wide table gives way, still summing to the block, quarters whole
+        let headers: Vec<String> = (0..9).map(|i| format!("第{i}列的较长表头")).collect();
+        let row: Vec<String> = (0..9)
+            .map(|i| {
+                if i == 0 {
+                    "2026Q3".into()
+                } else {
+                    "区住房和城乡建设局执法大队".into()
+                }
+            })
+            .collect();
+        let (widths, size) = column_widths(&headers, &[row]);
+        assert_eq!(widths.iter().sum::<usize>(), TEXT_W as usize);
+        assert!(widths[0] >= 6 * size * 5 + CELL_PAD, "{widths:?} at {size}");
+    }
+
+    #[test]
+    fn numbers_are_told_from_text() {
+        for n in ["100", "31.9%", "-3", "1,204", "2.19"] {
+            assert!(is_number(n), "{n}");
+        }
+        for t in ["2026Q3", "东城街道", "6件/6人", "", "单位×领域"] {
+            assert!(!is_number(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn the_package_declares_chinese_fonts_and_repeats_header_rows() {
+        let frame = polars::prelude::df!("unit" => ["东城街道"], "count" => [3i64]).unwrap();
+        let mut tables = BTreeMap::new();
+        tables.insert(
+            "t".to_string(),
+            ReportTable {
+                title: "表".into(),
+                source: "queries/by_unit.sql".into(),
+                frame,
+            },
+        );
+        let blocks = vec![Block::Title("标题".into()), Block::Table("t".into())];
+        let bytes = render(&blocks, &tables, &BTreeMap::new()).unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut part = |name: &str| {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+            s
+        };
+        let fonts = part("word/fontTable.xml");
+        for (name, alt) in [
+            ("方正小标宋简体", "宋体"),
+            ("仿宋_GB2312", "仿宋"),
+            ("黑体", "SimHei"),
+            ("楷体_GB2312", "楷体"),
+        ] {
+            assert!(
+                fonts.contains(&format!(
+                    r#"<w:font w:name="{name}"><w:altName w:val="{alt}" /><w:charset w:val="86" />"#
+                )),
+                "{name}: {fonts}"
+            );
+        }
+        let doc = part("word/document.xml");
+        assert_eq!(doc.matches("<w:tblHeader />").count(), 1, "{doc}");
+        assert!(!doc.contains(crate::report::ooxml::HEADER_ROW_MARK));
+        assert_eq!(doc.matches("<w:cantSplit />").count(), 2, "{doc}");
+        // the grid's columns sum to the 156 mm text block
+        let grid: usize = doc
+            .split("<w:gridCol w:w=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().parse::<usize>().unwrap())
+            .sum();
+        assert_eq!(grid, TEXT_W as usize);
+    }
 }

@@ -7,6 +7,7 @@ pub mod docx;
 pub mod html;
 pub mod markup;
 pub mod model;
+pub mod ooxml;
 pub mod run;
 pub mod table;
 
