@@ -359,6 +359,12 @@ pub fn render(
             ),
             Block::Heading(level, t) => docx.add_paragraph(heading(*level, t)),
             Block::Paragraph(t) => docx.add_paragraph(body_paragraph(t)),
+            Block::Addressee(t) => docx.add_paragraph(
+                Paragraph::new()
+                    .add_run(run(t, FANGSONG, SIZE_3))
+                    .align(AlignmentType::Left)
+                    .line_spacing(exact_lines()),
+            ),
             Block::Signature(t) => docx.add_paragraph(
                 Paragraph::new()
                     .add_run(run(t, FANGSONG, SIZE_3))

@@ -50,6 +50,9 @@ pub fn render(
             Block::Signature(t) => {
                 body.push_str(&format!("<p class=\"signature\">{}</p>\n", escape(t)))
             }
+            Block::Addressee(t) => {
+                body.push_str(&format!("<p class=\"addressee\">{}</p>\n", escape(t)))
+            }
             Block::Table(name) => match tables.get(name) {
                 Some(t) => body.push_str(&table_html(t)),
                 None => body.push_str(&format!(

@@ -10,6 +10,7 @@
 //! #### 1. 逾期清单            heading level 3 (仿宋, bold)
 //! [[table:by_unit]]           a table of the report's context
 //! [[chart:trend]]             a chart
+//! @ 区政府：                 the addressee (主送), flush left
 //! >> 区行政执法监督机构       a right-aligned line (落款)
 //! other lines                 body text; a blank line ends a paragraph
 //! ```
@@ -24,6 +25,8 @@ pub enum Block {
     Table(String),
     Chart(String),
     Signature(String),
+    /// 主送机关: flush left, no indent (GB/T 9704 §7.3.2).
+    Addressee(String),
 }
 
 /// Parse rendered template text into blocks.
@@ -59,6 +62,8 @@ pub fn parse(text: &str) -> Vec<Block> {
             Some(Block::Title(t))
         } else if let Some(t) = directive(">> ") {
             Some(Block::Signature(t))
+        } else if let Some(t) = directive("@ ") {
+            Some(Block::Addressee(t))
         } else {
             directive("! ").map(Block::Subtitle)
         };
@@ -99,12 +104,13 @@ mod tests {
 
     #[test]
     fn parses_every_block_kind() {
-        let text = "# 标题\n! 2026年第三季度\n## 一、总体\n本季度立案\n12件。\n\n[[table:by_unit]]\n### （一）分项\n[[chart:trend]]\n>> 区行政执法监督机构\n";
+        let text = "# 标题\n! 2026年第三季度\n@ 区政府：\n## 一、总体\n本季度立案\n12件。\n\n[[table:by_unit]]\n### （一）分项\n[[chart:trend]]\n>> 区行政执法监督机构\n";
         assert_eq!(
             parse(text),
             vec![
                 Block::Title("标题".into()),
                 Block::Subtitle("2026年第三季度".into()),
+                Block::Addressee("区政府：".into()),
                 Block::Heading(1, "一、总体".into()),
                 Block::Paragraph("本季度立案12件。".into()),
                 Block::Table("by_unit".into()),
