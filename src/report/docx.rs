@@ -337,7 +337,15 @@ pub fn render(
             .char_space(0),
     );
     let mut image_no = 0;
+    let mut previous: Option<&Block> = None;
     for block in blocks {
+        // the 落款 block: room for the seal above its first line; what
+        // follows it (附件) starts on a page of its own
+        let after_signature =
+            matches!(previous, Some(Block::Signature(_))) && !matches!(block, Block::Signature(_));
+        let first_signature =
+            matches!(block, Block::Signature(_)) && !matches!(previous, Some(Block::Signature(_)));
+        previous = Some(block);
         docx = match block {
             Block::Title(t) => docx.add_paragraph(
                 Paragraph::new()
@@ -357,7 +365,9 @@ pub fn render(
                     .align(AlignmentType::Center)
                     .line_spacing(exact_lines()),
             ),
-            Block::Heading(level, t) => docx.add_paragraph(heading(*level, t)),
+            Block::Heading(level, t) => {
+                docx.add_paragraph(heading(*level, t).page_break_before(after_signature))
+            }
             Block::Paragraph(t) => docx.add_paragraph(body_paragraph(t)),
             Block::Addressee(t) => docx.add_paragraph(
                 Paragraph::new()
@@ -365,13 +375,21 @@ pub fn render(
                     .align(AlignmentType::Left)
                     .line_spacing(exact_lines()),
             ),
-            Block::Signature(t) => docx.add_paragraph(
-                Paragraph::new()
-                    .add_run(run(t, FANGSONG, SIZE_3))
-                    .align(AlignmentType::Right)
-                    .line_spacing(exact_lines())
-                    .indent(None, None, Some(SIZE_3 as i32 * 40), None),
-            ),
+            Block::Signature(t) => {
+                let seal = if first_signature {
+                    3 * LINE_PITCH as u32
+                } else {
+                    0
+                };
+                docx.add_paragraph(
+                    Paragraph::new()
+                        .add_run(run(t, FANGSONG, SIZE_3))
+                        .align(AlignmentType::Right)
+                        .line_spacing(exact_lines().before(seal))
+                        .keep_next(true)
+                        .indent(None, None, Some(SIZE_3 as i32 * 40), None),
+                )
+            }
             Block::Table(name) => match tables.get(name) {
                 Some(t) => {
                     let mut d = docx;
