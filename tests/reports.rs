@@ -255,6 +255,23 @@ fn word_file_follows_gbt_9704() {
     .ok();
     let docx = fx.read("r/季度报告-2026Q2.docx");
     let doc = zip_entry(&docx, "word/document.xml");
+    // captions name what a table shows; the query behind each is named in
+    // the Excel appendix's first sheet, 说明, not in the text
+    let html = String::from_utf8(fx.read("r/季度报告-2026Q2.html")).unwrap();
+    assert!(!doc.contains("queries/") && !html.contains("queries/"));
+    let notes = crate::util::xlsx_cells(&fx.path("r/季度报告-2026Q2.xlsx"));
+    assert_eq!(notes[0][0], "表");
+    assert!(
+        notes
+            .iter()
+            .skip(1)
+            .all(|r| r[1].starts_with("queries/") || r[1].starts_with("analysis")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|r| r[1] == "queries/by_unit.sql"),
+        "{notes:?}"
+    );
     // A4, margins top 37 mm / left 28 mm, text block 156 × 225 mm (twips)
     assert!(
         doc.contains(r#"<w:pgSz w:w="11906" w:h="16838""#),

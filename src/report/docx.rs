@@ -284,11 +284,8 @@ fn table(t: &ReportTable) -> Vec<DocumentChild> {
         );
     }
     let caption = Paragraph::new()
-        .add_run(run(
-            &format!("{}（数据：{}）", d.title, d.source),
-            HEITI,
-            SIZE_XIAO4,
-        ))
+        // the query behind it is named in the Excel appendix's 说明 sheet
+        .add_run(run(&d.title, HEITI, SIZE_XIAO4))
         .align(AlignmentType::Center)
         .keep_next(true);
     vec![

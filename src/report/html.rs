@@ -90,10 +90,10 @@ fn strip_xml_prolog(svg: &str) -> &str {
 
 fn table_html(t: &ReportTable) -> String {
     let d = t.display(MAX_ROWS);
+    // the query behind it is named in the Excel appendix's 说明 sheet
     let mut out = format!(
-        "<table>\n<caption>{}<span class=\"source\">（数据：{}）</span></caption>\n<thead><tr>",
-        escape(&d.title),
-        escape(&d.source)
+        "<table>\n<caption>{}</caption>\n<thead><tr>",
+        escape(&d.title)
     );
     for h in &d.headers {
         out.push_str(&format!("<th>{}</th>", escape(h)));

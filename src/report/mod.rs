@@ -129,13 +129,29 @@ fn appendix_xlsx(
     if used.is_empty() {
         return Ok(None);
     }
-    let sheets: Vec<(String, polars::prelude::DataFrame)> = used
-        .iter()
-        .map(|k| Ok((tables[*k].title.clone(), appendix_frame(&tables[*k])?)))
-        .collect::<Result<_>>()?;
+    let mut sheets: Vec<(String, polars::prelude::DataFrame)> = vec![(
+        "说明".to_string(),
+        appendix_notes(used.iter().map(|k| &tables[*k]))?,
+    )];
+    for k in &used {
+        sheets.push((tables[*k].title.clone(), appendix_frame(&tables[*k])?));
+    }
     let refs: Vec<(&str, &polars::prelude::DataFrame)> =
         sheets.iter().map(|(n, d)| (n.as_str(), d)).collect();
     Ok(Some(crate::output::render_xlsx(&refs)?))
+}
+
+/// The appendix's first sheet: each table of the report with the named
+/// query (queries/NAME.sql) or analysis its figures come from.
+fn appendix_notes<'a>(
+    tables: impl Iterator<Item = &'a ReportTable>,
+) -> Result<polars::prelude::DataFrame> {
+    let (titles, sources): (Vec<String>, Vec<String>) =
+        tables.map(|t| (t.title.clone(), t.source.clone())).unzip();
+    Ok(polars::prelude::df!(
+        "表" => titles,
+        "数据来源（jiucuo 的命名查询或分析）" => sources,
+    )?)
 }
 
 /// A table for the Excel appendix: Chinese headers, values typed.
