@@ -430,15 +430,43 @@ pub fn sheet_name(name: &str) -> String {
 /// One sheet per table: header frozen, column widths fitted, dates as dates,
 /// every text written as text (never a formula).
 pub fn render_xlsx(sheets: &[(&str, &DataFrame)]) -> Result<Vec<u8>> {
+    let styled: Vec<XlsxSheet> = sheets
+        .iter()
+        .map(|(name, frame)| XlsxSheet {
+            name,
+            frame,
+            percent_columns: Vec::new(),
+            for_print: false,
+        })
+        .collect();
+    render_xlsx_sheets(&styled)
+}
+
+/// A sheet of a workbook meant for readers (a report's Excel appendix).
+pub struct XlsxSheet<'a> {
+    pub name: &'a str,
+    pub frame: &'a DataFrame,
+    /// Columns of shares (0–1) shown as percentages.
+    pub percent_columns: Vec<String>,
+    /// Filters on the header, and printing set up: A4 landscape, one page
+    /// wide, the header row on every page.
+    pub for_print: bool,
+}
+
+/// [`render_xlsx`] with per-sheet styles.
+pub fn render_xlsx_sheets(sheets: &[XlsxSheet]) -> Result<Vec<u8>> {
     let mut wb = new_workbook();
     let header = XlsxFormat::new().set_bold().set_background_color("D9E1F2");
     let date = XlsxFormat::new().set_num_format("yyyy-mm-dd");
-    for (name, df) in sheets {
+    let percent = XlsxFormat::new().set_num_format("0.0%");
+    for sheet in sheets {
+        let df = sheet.frame;
         let ws = wb.add_worksheet();
-        ws.set_name(sheet_name(name))?;
+        ws.set_name(sheet_name(sheet.name))?;
         for (j, column) in df.columns().iter().enumerate() {
             let j = j as u16;
             let s = column.as_materialized_series();
+            let as_percent = sheet.percent_columns.iter().any(|c| c == s.name().as_str());
             ws.write_string_with_format(0, j, s.name().as_str(), &header)?;
             let mut width = display_width(s.name()).max(6);
             for row in 0..df.height() {
@@ -455,7 +483,9 @@ pub fn render_xlsx(sheets: &[(&str, &DataFrame)]) -> Result<Vec<u8>> {
                     }
                     v @ (AnyValue::Float64(_) | AnyValue::Float32(_)) => {
                         let f = v.extract::<f64>().unwrap_or(f64::NAN);
-                        if f.is_finite() {
+                        if f.is_finite() && as_percent {
+                            ws.write_number_with_format(r, j, f, &percent)?;
+                        } else if f.is_finite() {
                             ws.write_number(r, j, f)?;
                         }
                     }
@@ -474,6 +504,13 @@ pub fn render_xlsx(sheets: &[(&str, &DataFrame)]) -> Result<Vec<u8>> {
             ws.set_column_width(j, (width + 2) as f64)?;
         }
         ws.set_freeze_panes(1, 0)?;
+        if sheet.for_print && df.width() > 0 {
+            ws.autofilter(0, 0, df.height() as u32, df.width() as u16 - 1)?;
+            ws.set_paper_size(9); // A4
+            ws.set_landscape();
+            ws.set_print_fit_to_pages(1, 0);
+            ws.set_repeat_rows(0, 0)?;
+        }
     }
     Ok(wb.save_to_buffer()?)
 }

@@ -352,6 +352,27 @@ pub mod volume {
     ];
 }
 
+/// `10.5` → `第十条第（五）项`
+pub fn clause_zh(code: &str) -> String {
+    const N: [&str; 13] = [
+        "零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
+    ];
+    let mut parts = code.split('.');
+    let a = parts
+        .next()
+        .and_then(|x| x.parse::<usize>().ok())
+        .filter(|x| *x <= 12);
+    let i = parts
+        .next()
+        .and_then(|x| x.parse::<usize>().ok())
+        .filter(|x| *x <= 12);
+    match (a, i) {
+        (Some(a), Some(i)) => format!("第{}条第（{}）项", N[a], N[i]),
+        (Some(a), None) => format!("第{}条", N[a]),
+        _ => code.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

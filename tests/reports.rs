@@ -193,16 +193,22 @@ fn unit_risk_points_agree_with_an_independent_count(html: &str, csv: &str) {
         chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
         chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
     );
+    // the printed table names each point in words: 单位的“问题类型”问题
     let rows: Vec<Vec<&str>> = html
         .split("<tr>")
         .map(cells_of)
-        .filter(|c: &Vec<&str>| c.len() > 6 && c[1] == "单位×问题类型")
+        .filter(|c: &Vec<&str>| c.len() == 7 && c[0].ends_with("”问题") && c[0].contains("的“"))
+        // a domain×error_type point reads 某某领域的“…”问题
+        .filter(|c| !c[0].split("的“").next().unwrap().ends_with("领域"))
         .collect();
     assert!(!rows.is_empty(), "a unit×error_type risk point in 2026Q2");
     let text = text_of(html);
     let mut named_in_text = 0;
     for cells in rows {
-        let (u, e) = (cells[2], cells[4]);
+        let (u, e) = cells[0]
+            .trim_end_matches("”问题")
+            .split_once("的“")
+            .unwrap();
         let in_q2: Vec<&Vec<String>> = records
             .iter()
             .filter(|r| r[unit] == u && r[error] == e)
@@ -223,8 +229,8 @@ fn unit_risk_points_agree_with_an_independent_count(html: &str, csv: &str) {
             })
             .count();
         let undecided = in_q2.iter().filter(|r| !decided_by(r)).count();
-        assert_eq!(cells[5].parse::<usize>().unwrap(), established, "{u} {e}");
-        assert_eq!(cells[6].parse::<usize>().unwrap(), undecided, "{u} {e}");
+        assert_eq!(cells[1].parse::<usize>().unwrap(), established, "{u} {e}");
+        assert_eq!(cells[2].parse::<usize>().unwrap(), undecided, "{u} {e}");
         let named = format!("{u}的“{e}”问题，已认定失误{established}件，");
         assert!(
             text.contains(&named) || !text.contains(&format!("{u}的“{e}”问题")),
@@ -304,7 +310,7 @@ fn word_file_follows_gbt_9704() {
     );
     assert!(doc.contains(r#"<w:sz w:val="32" />"#));
     assert!(doc.contains(r#"w:line="579""#) && doc.contains(r#"w:lineRule="exact""#));
-    assert!(doc.contains("一、总体情况") && doc.contains("（一）分单位情况"));
+    assert!(doc.contains("三、总体情况") && doc.contains("（一）分单位情况"));
     // page numbers — 1 — in 4号 宋体 (odd right, even left)
     let names = zip_names(&docx);
     let footers: Vec<&String> = names

@@ -109,6 +109,8 @@ const DATE_FIELDS: [&str; 12] = [
 
 struct Rule {
     id: &'static str,
+    /// What the rule asks, in the measures' words, for readers.
+    name: &'static str,
     article: i32,
     check: Check,
 }
@@ -118,6 +120,7 @@ struct Rule {
 const RULES: &[Rule] = &[
     Rule {
         id: "D15-handle",
+        name: "移交后30日内办结（第十五条）",
         article: 15,
         check: Check::Dated {
             start: Date::Transferred,
@@ -128,6 +131,7 @@ const RULES: &[Rule] = &[
     },
     Rule {
         id: "D15-report",
+        name: "办结后7日内报备（第十五条）",
         article: 15,
         check: Check::Dated {
             start: Date::Handled,
@@ -138,16 +142,19 @@ const RULES: &[Rule] = &[
     },
     Rule {
         id: "D16-recusal",
+        name: "应回避的已回避（第十六条）",
         article: 16,
         check: Check::Recusal,
     },
     Rule {
         id: "D16-two",
+        name: "调查人员不少于2人（第十六条）",
         article: 16,
         check: Check::TwoInvestigators,
     },
     Rule {
         id: "D17-decide",
+        name: "立案后30日内调查终结（第十七条）",
         article: 17,
         check: Check::Dated {
             start: Date::Filed,
@@ -158,11 +165,13 @@ const RULES: &[Rule] = &[
     },
     Rule {
         id: "D17-extend",
+        name: "延长不超过30日（第十七条）",
         article: 17,
         check: Check::ExtensionCap,
     },
     Rule {
         id: "D17-notify",
+        name: "决定后7日内告知（第十七条）",
         article: 17,
         check: Check::Dated {
             start: Date::Decided,
@@ -173,6 +182,7 @@ const RULES: &[Rule] = &[
     },
     Rule {
         id: "D19-apply",
+        name: "15日内申请复核（第十九条）",
         article: 19,
         check: Check::Dated {
             start: Date::Notified,
@@ -183,6 +193,7 @@ const RULES: &[Rule] = &[
     },
     Rule {
         id: "D19-decide",
+        name: "复核30日内决定（第十九条）",
         article: 19,
         check: Check::Dated {
             start: Date::ReviewApplied,
@@ -193,6 +204,7 @@ const RULES: &[Rule] = &[
     },
     Rule {
         id: "D20-rectify",
+        name: "按期整改（第二十条）",
         article: 20,
         check: Check::Dated {
             start: Date::Decided,
@@ -203,10 +215,22 @@ const RULES: &[Rule] = &[
     },
     Rule {
         id: "D22-feedback",
+        name: "向实名举报人反馈（第二十二条）",
         article: 22,
         check: Check::Feedback,
     },
 ];
+
+/// The reader's name of a rule id (`D17-decide` → `立案后30日内调查终结（第十七条）`);
+/// None for an unknown id. Reports and charts print this, never the id.
+pub fn rule_name(id: &str) -> Option<&'static str> {
+    RULES.iter().find(|r| r.id == id).map(|r| r.name)
+}
+
+/// Position of a rule in the text order (unknown ids last).
+pub fn rule_order(id: &str) -> usize {
+    RULES.iter().position(|r| r.id == id).unwrap_or(RULES.len())
+}
 
 /// The ledger columns the deadlines read.
 fn reads() -> Vec<&'static str> {

@@ -79,7 +79,7 @@ pub fn chart(inputs: &ChartInputs, font: &FontChoice) -> Result<Drawn, ChartErro
     let m = Model::from_inputs(inputs)?;
     let unused = m.unused();
     let mut notes = vec![format!(
-        "统计已认定且注明适用条款的案件 {} 件，每件计其适用的一个条款项；“9.1”即第九条第（一）项。",
+        "统计已认定且注明适用条款的案件 {} 件，每件计其适用的一个条款项。",
         m.base
     )];
     notes.push(if unused.is_empty() {
@@ -88,7 +88,11 @@ pub fn chart(inputs: &ChartInputs, font: &FontChoice) -> Result<Drawn, ChartErro
         format!(
             "未适用的条款项（{} 项）：{}。",
             unused.len(),
-            unused.join("、")
+            unused
+                .iter()
+                .map(|c| crate::schema::clause_zh(c))
+                .collect::<Vec<_>>()
+                .join("、")
         )
     });
     let n_rows = (m.items.len() + ARTICLE_COLOURS.len()) as f64;
@@ -109,6 +113,15 @@ pub fn chart(inputs: &ChartInputs, font: &FontChoice) -> Result<Drawn, ChartErro
     })
 }
 
+/// An item under its article's band: `10.9` → `第（九）项`.
+fn item_label(code: &str) -> String {
+    let full = crate::schema::clause_zh(code);
+    match full.split_once('条') {
+        Some((_, item)) if !item.is_empty() => item.to_string(),
+        _ => full,
+    }
+}
+
 fn draw(p: &mut Painter, area: Area, m: &Model) {
     let max = m.items.iter().map(|i| i.2).max().unwrap_or(0) as f64;
     let ticks = scene::nice_ticks(max.max(1.0) * 1.05, 6);
@@ -116,7 +129,7 @@ fn draw(p: &mut Painter, area: Area, m: &Model) {
     let label_w = m
         .items
         .iter()
-        .map(|(it, _, _)| p.measure(it, scene::LABEL))
+        .map(|(it, _, _)| p.measure(&item_label(it), scene::LABEL))
         .fold(0.0, f64::max);
     let x0 = area.x0 + label_w.max(p.measure("第十一条", scene::LABEL) * 0.5) + 40.0;
     let x1 = area.x1 - p.measure(UNUSED, scene::VALUE) - 30.0;
@@ -156,7 +169,7 @@ fn draw(p: &mut Painter, area: Area, m: &Model) {
         y += row_h;
         for (it, _, n) in m.items.iter().filter(|i| i.1 == *article) {
             let cy = y + row_h / 2.0;
-            p.label(it, x0 - 16.0, cy, HAlign::Right);
+            p.label(&item_label(it), x0 - 16.0, cy, HAlign::Right);
             if *n == 0 {
                 p.value(UNUSED, x0 + 12.0, cy, HAlign::Left, (0x76, 0x1a, 0x25));
             } else {
@@ -193,10 +206,18 @@ mod tests {
         let t = testdata::tables();
         let d = chart(&t.inputs(None), &FontChoice::fallback()).unwrap();
         let texts: Vec<&str> = d.scene.texts().collect();
-        for want in [TITLE, "10.9", "12.7", UNUSED, "第十条 容错免责", "2"] {
+        for want in [
+            TITLE,
+            "第（九）项",
+            "第（七）项",
+            UNUSED,
+            "第十条 容错免责",
+            "2",
+        ] {
             assert!(texts.contains(&want), "{want} missing from {texts:?}");
         }
-        assert!(d.notes.iter().any(|n| n.contains("10.9")));
+        assert!(d.notes.iter().any(|n| n.contains("第十条第（九）项")));
+        assert!(!texts.contains(&"10.9"), "clause codes are for machines");
         assert_eq!(d.scene.height, (HEADER + 33.0 * ROW) as u32);
     }
 }

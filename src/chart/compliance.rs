@@ -215,7 +215,7 @@ fn panel(
     let mut top = y + th;
     for (row, label) in rows.iter().zip(row_labels) {
         let cy = top + row_h / 2.0;
-        let label = labels::fit(label, label_w, scene::LABEL, p.font);
+        let label = labels::fit(label, label_w, p.size(scene::LABEL), p.font);
         p.label(&label, x0 - 16.0, cy, HAlign::Right);
         let total = row.total().max(1) as f64;
         let (b0, b1) = (top + row_h * 0.14, top + row_h * 0.86);
@@ -298,7 +298,7 @@ mod tests {
             TITLE,
             "按规则",
             "按执法单位",
-            "D17-decide 立案后30日内认定",
+            "立案后30日内调查终结（第十七条）",
             "王舍人街道",
             "超期未办",
             "n=6",

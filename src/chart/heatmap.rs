@@ -128,7 +128,7 @@ fn draw(p: &mut Painter, area: Area, m: &Model, unit_labels: &[String]) {
     let headers: Vec<Vec<String>> = m
         .domains
         .iter()
-        .map(|d| labels::wrap(d, cell_w - 12.0, scene::LABEL, p.font, 2))
+        .map(|d| labels::wrap(d, cell_w - 12.0, p.size(scene::LABEL), p.font, 2))
         .collect();
     let lines = headers.iter().map(Vec::len).max().unwrap_or(1) as f64;
     let y0 = area.y0 + p.line_height(scene::LABEL) * lines + 16.0;

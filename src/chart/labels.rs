@@ -35,21 +35,6 @@ pub const SHORT_ERROR_TYPES: &[(&str, &str)] = &[
     ("未执行执法公示制度", "未执行公示制度"),
 ];
 
-/// Deadline rules (rules.md §2) with a short Chinese description.
-pub const RULES: &[(&str, &str)] = &[
-    ("D15-handle", "移交后30日内办结"),
-    ("D15-report", "办结后7日内报备"),
-    ("D16-two", "调查人员不少于2人"),
-    ("D16-recusal", "应回避的已回避"),
-    ("D17-decide", "立案后30日内认定"),
-    ("D17-extend", "延长不超过30日"),
-    ("D17-notify", "认定后7日内告知"),
-    ("D19-apply", "15日内申请复核"),
-    ("D19-decide", "复核30日内决定"),
-    ("D20-rectify", "按期整改"),
-    ("D22-feedback", "向实名举报人反馈"),
-];
-
 /// The chart label of one unit name (see the module docs for the rule).
 pub fn unit_label(name: &str) -> String {
     let mut s = name.trim().to_string();
@@ -111,20 +96,16 @@ pub fn error_type_label(name: &str) -> String {
         .unwrap_or_else(|| name.to_string())
 }
 
-/// The label of a deadline rule: id and description.
+/// The label of a deadline rule: what it asks and its article, never the id.
 pub fn rule_label(rule: &str) -> String {
-    match RULES.iter().find(|(id, _)| *id == rule) {
-        Some((id, zh)) => format!("{id} {zh}"),
-        None => rule.to_string(),
-    }
+    crate::analysis::deadlines::rule_name(rule)
+        .map(str::to_string)
+        .unwrap_or_else(|| rule.to_string())
 }
 
-/// Position of a rule in [`RULES`] (unknown rules last).
+/// Position of a rule in the measures' order (unknown rules last).
 pub fn rule_order(rule: &str) -> usize {
-    RULES
-        .iter()
-        .position(|(id, _)| *id == rule)
-        .unwrap_or(RULES.len())
+    crate::analysis::deadlines::rule_order(rule)
 }
 
 /// `2025Q3` → ["2025年", "第三季度"]; anything else unchanged, one line.
@@ -418,7 +399,7 @@ mod tests {
 
     #[test]
     fn rule_and_error_type_and_quarter_labels() {
-        assert_eq!(rule_label("D17-decide"), "D17-decide 立案后30日内认定");
+        assert_eq!(rule_label("D17-decide"), "立案后30日内调查终结（第十七条）");
         assert_eq!(rule_label("D99-x"), "D99-x");
         assert!(rule_order("D15-handle") < rule_order("D22-feedback"));
         assert_eq!(

@@ -160,8 +160,9 @@ mod tests {
         let svg = |name: &str| &set.charts.iter().find(|c| c.name == name).unwrap().svg;
         assert!(svg("heatmap").contains(">\n王舍人街道\n</text>"));
         assert!(svg("heatmap").contains(">\n区住房和城乡建设局\n</text>"));
-        assert!(svg("compliance").contains("D17-decide"));
-        assert!(svg("clause_use").contains(">\n10.9\n</text>"));
+        assert!(svg("compliance").contains("立案后30日内调查终结（第十七条）"));
+        assert!(!svg("compliance").contains("D17-decide"));
+        assert!(svg("clause_use").contains(">\n第（九）项\n</text>"));
         assert!(svg("clause_use").contains("0（未适用）"));
     }
 

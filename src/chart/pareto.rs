@@ -105,7 +105,7 @@ fn draw(p: &mut Painter, area: Area, m: &Model) {
                 labels::wrap(
                     &labels::error_type_label(t),
                     slot - 10.0,
-                    scene::TICK,
+                    p.size(scene::TICK),
                     p.font,
                     3,
                 )

@@ -7,14 +7,23 @@
 use super::font::FontChoice;
 use super::palette::{self, Rgb};
 
-/// Text sizes (plotters font size; one em is `size × FontChoice::em_ratio`).
-pub const TITLE: f64 = 76.0;
-pub const SUBTITLE: f64 = 48.0;
-pub const LABEL: f64 = 48.0;
-pub const TICK: f64 = 44.0;
-pub const VALUE: f64 = 42.0;
-pub const NOTE: f64 = 42.0;
-pub const LEGEND: f64 = 46.0;
+/// Text sizes as the em in pixels (the width of 中), whatever the font: a
+/// chart 2400 px wide prints 156 mm wide in a report (the 公文 text
+/// block), so 49 px is 9 pt there, the least any text may have.
+pub const TITLE: f64 = 66.0;
+pub const SUBTITLE: f64 = 50.0;
+pub const LABEL: f64 = 50.0;
+pub const TICK: f64 = 49.0;
+pub const VALUE: f64 = 49.0;
+pub const NOTE: f64 = 49.0;
+pub const LEGEND: f64 = 49.0;
+/// Width in pixels the charts print at 156 mm (for [`points_at_print`]).
+pub const PRINT_WIDTH_PX: f64 = 2400.0;
+
+/// Points an em of `em_px` pixels measures when the chart prints 156 mm wide.
+pub fn points_at_print(em_px: f64) -> f64 {
+    em_px * 156.0 / PRINT_WIDTH_PX / 25.4 * 72.0
+}
 
 /// Outer margin of every chart.
 pub const MARGIN: f64 = 70.0;
@@ -185,14 +194,19 @@ impl<'a> Painter<'a> {
         self.scene.width as f64
     }
 
-    /// Width of a text in pixels.
-    pub fn measure(&self, text: &str, size: f64) -> f64 {
-        self.font.text_width(text, size)
+    /// The plotters font size whose em is `em` pixels in the chart font.
+    pub fn size(&self, em: f64) -> f64 {
+        em / self.font.em_ratio()
+    }
+
+    /// Width in pixels of a text whose em is `em` pixels.
+    pub fn measure(&self, text: &str, em: f64) -> f64 {
+        self.font.text_width(text, self.size(em))
     }
 
     /// Height of one line of text (1.25 em).
-    pub fn line_height(&self, size: f64) -> f64 {
-        (size * self.font.em_ratio() * 1.25).round()
+    pub fn line_height(&self, em: f64) -> f64 {
+        (em * 1.25).round()
     }
 
     pub fn rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, fill: Rgb) {
@@ -322,7 +336,7 @@ impl<'a> Painter<'a> {
         text: &str,
         x: f64,
         y: f64,
-        size: f64,
+        em: f64,
         color: Rgb,
         h: HAlign,
         v: VAlign,
@@ -330,6 +344,7 @@ impl<'a> Painter<'a> {
         if text.is_empty() {
             return;
         }
+        let size = self.size(em);
         self.scene.items.push(Item::Text(Text {
             text: text.to_string(),
             x,
@@ -353,7 +368,8 @@ impl<'a> Painter<'a> {
     }
 
     /// Text read bottom to top, centred on (x, y).
-    pub fn text_vertical(&mut self, text: &str, x: f64, y: f64, size: f64, color: Rgb) {
+    pub fn text_vertical(&mut self, text: &str, x: f64, y: f64, em: f64, color: Rgb) {
+        let size = self.size(em);
         self.scene.items.push(Item::Text(Text {
             text: text.to_string(),
             x,
@@ -373,12 +389,12 @@ impl<'a> Painter<'a> {
         lines: &[String],
         x: f64,
         y: f64,
-        size: f64,
+        em: f64,
         color: Rgb,
         h: HAlign,
         v: VAlign,
     ) {
-        let lh = self.line_height(size);
+        let lh = self.line_height(em);
         let total = lh * lines.len() as f64;
         let top = match v {
             VAlign::Top => y,
@@ -387,7 +403,7 @@ impl<'a> Painter<'a> {
         };
         for (i, line) in lines.iter().enumerate() {
             let cy = top + lh * (i as f64 + 0.5);
-            self.text_at(line, x, cy, size, color, h, VAlign::Middle);
+            self.text_at(line, x, cy, em, color, h, VAlign::Middle);
         }
     }
 
@@ -453,7 +469,7 @@ impl<'a> Painter<'a> {
     /// One centred row of legend entries at `y` (top); returns its height.
     /// Entries wrap to more rows when they do not fit the width.
     pub fn legend(&mut self, entries: &[(Swatch, String)], cx: f64, y: f64) -> f64 {
-        let sw = LEGEND * self.font.em_ratio() * 1.6;
+        let sw = LEGEND * 1.6;
         let gap = LEGEND * 0.9;
         let lh = self.line_height(LEGEND) + 10.0;
         let widths: Vec<f64> = entries
@@ -722,6 +738,23 @@ pub fn tick_text(v: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_text_prints_at_nine_points_or_more_in_a_report() {
+        // 2400 px over 156 mm: 49 px is 49 × 156 / 2400 = 3.185 mm = 9.03 pt
+        for em in [TITLE, SUBTITLE, LABEL, TICK, VALUE, NOTE, LEGEND] {
+            assert!(
+                points_at_print(em) >= 9.0,
+                "{em} px is {} pt",
+                points_at_print(em)
+            );
+        }
+        assert!((points_at_print(49.0) - 9.03).abs() < 0.01);
+        // a font whose em is 0.85 of its plotters size is drawn larger to match
+        let font = FontChoice::fallback();
+        let p = Painter::new(&font, 2400, 1500);
+        assert!((p.size(LABEL) * p.font.em_ratio() - LABEL).abs() < 1e-9);
+    }
+
     use super::*;
 
     #[test]

@@ -124,7 +124,7 @@ fn draw(p: &mut Painter, area: Area, m: &Model) {
                 let lines = labels::quarter_lines(q);
                 lines
                     .iter()
-                    .map(|l| labels::fit(l, slot - 8.0, scene::TICK, p.font))
+                    .map(|l| labels::fit(l, slot - 8.0, p.size(scene::TICK), p.font))
                     .collect()
             })
             .collect()

@@ -401,6 +401,8 @@ pub fn render(
                 }
                 None => docx.add_paragraph(body_paragraph(&format!("（表“{name}”不可用）"))),
             },
+            // in the Excel appendix only
+            Block::Appendix(_) => docx,
             Block::Chart(name) => match charts
                 .get(name)
                 .and_then(|c| c.png.as_ref().map(|p| (c, p)))
@@ -489,11 +491,7 @@ mod tests {
         let mut tables = BTreeMap::new();
         tables.insert(
             "t".to_string(),
-            ReportTable {
-                title: "表".into(),
-                source: "queries/by_unit.sql".into(),
-                frame,
-            },
+            ReportTable::new("表", "queries/by_unit.sql", frame),
         );
         let blocks = vec![Block::Title("标题".into()), Block::Table("t".into())];
         let bytes = render(&blocks, &tables, &BTreeMap::new()).unwrap();

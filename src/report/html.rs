@@ -60,6 +60,8 @@ pub fn render(
                     escape(name)
                 )),
             },
+            // in the Excel appendix only
+            Block::Appendix(_) => {}
             Block::Chart(name) => match charts.get(name) {
                 Some(c) => body.push_str(&format!(
                     "<figure>{}<figcaption>{}</figcaption></figure>\n",

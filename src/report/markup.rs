@@ -10,6 +10,7 @@
 //! #### 1. 逾期清单            heading level 3 (仿宋, bold)
 //! [[table:by_unit]]           a table of the report's context
 //! [[chart:trend]]             a chart
+//! [[appendix:repeats]]        a table in the Excel appendix only (case lists)
 //! @ 区政府：                 the addressee (主送), flush left
 //! >> 区行政执法监督机构       a right-aligned line (落款)
 //! other lines                 body text; a blank line ends a paragraph
@@ -23,6 +24,8 @@ pub enum Block {
     Heading(u8, String),
     Paragraph(String),
     Table(String),
+    /// A table only the Excel appendix holds (not printed).
+    Appendix(String),
     Chart(String),
     Signature(String),
     /// 主送机关: flush left, no indent (GB/T 9704 §7.3.2).
@@ -47,6 +50,11 @@ pub fn parse(text: &str) -> Vec<Block> {
             .and_then(|r| r.strip_suffix("]]"))
         {
             Some(Block::Table(name.trim().to_string()))
+        } else if let Some(name) = line
+            .strip_prefix("[[appendix:")
+            .and_then(|r| r.strip_suffix("]]"))
+        {
+            Some(Block::Appendix(name.trim().to_string()))
         } else if let Some(name) = line
             .strip_prefix("[[chart:")
             .and_then(|r| r.strip_suffix("]]"))

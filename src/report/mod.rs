@@ -118,7 +118,7 @@ fn appendix_xlsx(
 ) -> Result<Option<Vec<u8>>> {
     let mut used: Vec<&String> = Vec::new();
     for b in blocks {
-        if let markup::Block::Table(name) = b {
+        if let markup::Block::Table(name) | markup::Block::Appendix(name) = b {
             if let Some((k, _)) = tables.get_key_value(name) {
                 if !used.contains(&k) {
                     used.push(k);
@@ -129,16 +129,25 @@ fn appendix_xlsx(
     if used.is_empty() {
         return Ok(None);
     }
-    let mut sheets: Vec<(String, polars::prelude::DataFrame)> = vec![(
+    let mut sheets: Vec<(String, polars::prelude::DataFrame, Vec<String>)> = vec![(
         "说明".to_string(),
         appendix_notes(used.iter().map(|k| &tables[*k]))?,
+        Vec::new(),
     )];
     for k in &used {
-        sheets.push((tables[*k].title.clone(), appendix_frame(&tables[*k])?));
+        let (frame, percent) = appendix_frame(&tables[*k])?;
+        sheets.push((tables[*k].title.clone(), frame, percent));
     }
-    let refs: Vec<(&str, &polars::prelude::DataFrame)> =
-        sheets.iter().map(|(n, d)| (n.as_str(), d)).collect();
-    Ok(Some(crate::output::render_xlsx(&refs)?))
+    let styled: Vec<crate::output::XlsxSheet> = sheets
+        .iter()
+        .map(|(name, frame, percent)| crate::output::XlsxSheet {
+            name,
+            frame,
+            percent_columns: percent.clone(),
+            for_print: true,
+        })
+        .collect();
+    Ok(Some(crate::output::render_xlsx_sheets(&styled)?))
 }
 
 /// The appendix's first sheet: each table of the report with the named
@@ -154,23 +163,56 @@ fn appendix_notes<'a>(
     )?)
 }
 
-/// A table for the Excel appendix: Chinese headers, values typed.
-fn appendix_frame(t: &ReportTable) -> Result<polars::prelude::DataFrame> {
-    let mut df = t.frame.clone();
-    let names: Vec<String> = df
-        .get_column_names()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+/// A table for the Excel appendix: Chinese headers; codes, flags and lists
+/// in words as the printed tables show them; numbers, shares and dates
+/// kept as numbers and dates. Returns the frame and its share columns.
+fn appendix_frame(t: &ReportTable) -> Result<(polars::prelude::DataFrame, Vec<String>)> {
+    use polars::prelude::*;
+    let mut columns = Vec::with_capacity(t.frame.width());
+    let mut percent = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for n in names {
-        let mut label = table::label(&n);
+    for c in t.frame.columns() {
+        let name = c.name().to_string();
+        let mut label = table::label(&name);
         while !seen.insert(label.clone()) {
             label.push('_');
         }
-        df.rename(&n, label.into())?;
+        if table::is_share(&name) {
+            percent.push(label.clone());
+        }
+        let s = c.as_materialized_series();
+        let words = |f: &dyn Fn(AnyValue) -> Option<String>| -> Result<Column> {
+            let v: Vec<Option<String>> = (0..s.len())
+                .map(|i| s.get(i).ok().and_then(f))
+                .collect();
+            Ok(Column::new(label.as_str().into(), v))
+        };
+        let column = match s.dtype() {
+            DataType::Boolean => words(&|v| match v {
+                AnyValue::Boolean(b) => Some(table::term(if b { "true" } else { "false" }).into()),
+                _ => None,
+            })?,
+            DataType::String | DataType::Categorical(..) | DataType::Enum(..) => {
+                words(&|v| match v {
+                    AnyValue::Null => None,
+                    v => Some(table::reader_text(&name, &crate::output::cell_text(&v))),
+                })?
+            }
+            DataType::List(_) => words(&|v| match v {
+                AnyValue::List(items) => Some(
+                    items
+                        .iter()
+                        .map(|x| table::reader_text(&name, &crate::output::cell_text(&x)))
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                ),
+                _ => None,
+            })?,
+            _ => c.clone().with_name(label.as_str().into()),
+        };
+        columns.push(column);
     }
-    Ok(df)
+    Ok((DataFrame::new(t.frame.height(), columns)?, percent))
 }
 
 /// Write a report's files into `dir`: STEM.docx, STEM.html, STEM.xlsx.

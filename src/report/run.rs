@@ -177,17 +177,12 @@ impl ReportRun {
         o: &ReportOptions,
     ) -> Result<Rendered> {
         let inputs = self.inputs(config, as_of, o);
-        let (ctx, tables) = model::quarterly(&inputs, q)?;
+        let (mut ctx, tables) = model::quarterly(&inputs, q)?;
+        let stem = format!("季度报告-{}", q.label());
+        ctx.appendix = format!("{}.xlsx", crate::fsutil::safe_file_stem(&stem));
         let text = self.templates.render("quarterly.txt", &ctx)?;
         let title = format!("关于{}行政执法履职尽责容错纠错工作情况的报告", q.label_zh());
-        super::finish(
-            &self.templates,
-            &format!("季度报告-{}", q.label()),
-            &title,
-            &text,
-            &tables,
-            &self.charts,
-        )
+        super::finish(&self.templates, &stem, &title, &text, &tables, &self.charts)
     }
 
     /// One warning notice per unit with a risk point of its own at the

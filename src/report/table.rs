@@ -5,13 +5,44 @@ use polars::prelude::*;
 
 use crate::output::{cell_text, float_text};
 
-/// A table placed in a report, with the query it came from.
+/// A table placed in a report, with the query it came from. The Excel
+/// appendix holds the whole frame; the printed report shows its first
+/// `print_rows` rows of `print_columns` (a summary, not the case lists).
 #[derive(Debug, Clone)]
 pub struct ReportTable {
     pub title: String,
     /// The named query (queries/NAME.sql) or analysis the table comes from.
     pub source: String,
     pub frame: DataFrame,
+    /// Rows printed in Word and HTML (None: up to the renderer's cap).
+    pub print_rows: Option<usize>,
+    /// Columns printed in Word and HTML, in this order (empty: all).
+    pub print_columns: Vec<&'static str>,
+}
+
+impl ReportTable {
+    pub fn new(title: impl Into<String>, source: impl Into<String>, frame: DataFrame) -> Self {
+        ReportTable {
+            title: title.into(),
+            source: source.into(),
+            frame,
+            print_rows: None,
+            print_columns: Vec::new(),
+        }
+    }
+
+    /// Print only the first `n` rows (the appendix has all).
+    pub fn top(mut self, n: usize) -> Self {
+        self.print_rows = Some(n);
+        self
+    }
+
+    /// Print only these columns (the appendix has all); a name the frame
+    /// lacks is skipped.
+    pub fn columns(mut self, names: &[&'static str]) -> Self {
+        self.print_columns = names.to_vec();
+        self
+    }
 }
 
 /// A table ready to print.
@@ -49,8 +80,8 @@ pub fn label(column: &str) -> String {
         "transferred" => "移交调查",
         "note" => "说明",
         "decided_on" => "认定日期",
-        "rising_p" => "上升检验 p 值",
-        "rising_q" => "上升检验 q 值",
+        "rising_p" => "上升检验概率（p值）",
+        "rising_q" => "上升检验校正后（q值）",
         "share" => "占比",
         "clause" => "条款",
         "cited_decisions" => "引用条款的认定数",
@@ -76,13 +107,15 @@ pub fn label(column: &str) -> String {
         "first_prior_on" => "最早在先立案日",
         "gap_days" => "间隔天数",
         "inconsistent" => "已给予容错免责",
-        "dims" => "维度",
-        "weighted" => "加权件数",
-        "expected" => "期望件数",
-        "ratio" => "观察/期望",
-        "p_value" => "p 值",
-        "q_value" => "q 值",
-        "signals" => "信号",
+        "dims" => "风险点类型",
+        "risk_point" => "风险点",
+        "established" => "已认定失误",
+        "weighted" => "按认定结果加权件数",
+        "expected" => "按全区水平应有件数",
+        "ratio" => "为应有件数的倍数",
+        "p_value" => "偶然出现的概率（p值）",
+        "q_value" => "多重比较校正后（q值）",
+        "signals" => "特征",
         "level" => "级别",
         "case_ids" => "案件",
         "applications" => "复核申请",
@@ -141,13 +174,27 @@ pub fn term(value: &str) -> &str {
     }
 }
 
-fn is_share(column: &str) -> bool {
+/// A column of shares (0–1), printed as a percentage.
+pub fn is_share(column: &str) -> bool {
     column == "share" || column.ends_with("_rate") || column == "within_limit"
+}
+
+/// A code as a reader reads it: rule ids and clause codes in words,
+/// signals, levels and kinds in Chinese.
+pub fn reader_text(column: &str, text: &str) -> String {
+    match column {
+        "rule" => crate::analysis::deadlines::rule_name(text)
+            .map(str::to_string)
+            .unwrap_or_else(|| text.to_string()),
+        "clause" => crate::schema::clause_zh(text),
+        _ => term(text).to_string(),
+    }
 }
 
 fn display_cell(column: &str, v: &AnyValue) -> String {
     match v {
         AnyValue::Null => String::new(),
+        AnyValue::Boolean(b) => term(if *b { "true" } else { "false" }).to_string(),
         AnyValue::Float64(f) if is_share(column) => format!("{:.1}%", f * 100.0),
         AnyValue::Float64(f) if column == "p_value" || column == "q_value" => {
             if *f < 0.0001 {
@@ -155,6 +202,9 @@ fn display_cell(column: &str, v: &AnyValue) -> String {
             } else {
                 format!("{f:.4}")
             }
+        }
+        AnyValue::Float64(f) if matches!(column, "expected" | "ratio" | "weighted") => {
+            format!("{f:.1}")
         }
         AnyValue::Float64(f) => {
             let r = (f * 100.0).round() / 100.0;
@@ -165,20 +215,29 @@ fn display_cell(column: &str, v: &AnyValue) -> String {
             .map(|x| term(&cell_text(&x)).to_string())
             .collect::<Vec<_>>()
             .join("、"),
-        other => term(&cell_text(other)).to_string(),
+        other => reader_text(column, &cell_text(other)),
     }
 }
 
 impl ReportTable {
-    /// Rows as text, with at most `max_rows` rows (the rest are counted in the title).
+    /// Rows as text, with at most `max_rows` rows (or the table's own
+    /// print limit; the rest are counted in the title) of its printed columns.
     pub fn display(&self, max_rows: usize) -> DisplayTable {
         let df = &self.frame;
-        let headers = df.get_column_names().iter().map(|c| label(c)).collect();
-        let columns: Vec<(&str, &Series)> = df
-            .columns()
-            .iter()
-            .map(|c| (c.name().as_str(), c.as_materialized_series()))
-            .collect();
+        let max_rows = self.print_rows.map_or(max_rows, |n| n.min(max_rows));
+        let columns: Vec<(&str, &Series)> = if self.print_columns.is_empty() {
+            df.columns()
+                .iter()
+                .map(|c| (c.name().as_str(), c.as_materialized_series()))
+                .collect()
+        } else {
+            self.print_columns
+                .iter()
+                .filter_map(|n| df.column(n).ok())
+                .map(|c| (c.name().as_str(), c.as_materialized_series()))
+                .collect()
+        };
+        let headers = columns.iter().map(|(c, _)| label(c)).collect();
         let n = df.height().min(max_rows);
         let rows = (0..n)
             .map(|i| {
@@ -194,7 +253,7 @@ impl ReportTable {
             .collect();
         let title = if df.height() > max_rows {
             format!(
-                "{}（共 {} 行，此处列出前 {max_rows} 行，全部见 Excel 附表）",
+                "{}（前{max_rows}项，共{}项见Excel附表）",
                 self.title,
                 df.height()
             )

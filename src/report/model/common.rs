@@ -58,11 +58,11 @@ impl Inputs<'_> {
         title: &str,
         quarter: Option<Quarter>,
     ) -> Result<ReportTable> {
-        Ok(ReportTable {
-            title: title.to_string(),
-            source: format!("queries/{name}.sql"),
-            frame: self.query(name, quarter)?,
-        })
+        Ok(ReportTable::new(
+            title,
+            format!("queries/{name}.sql"),
+            self.query(name, quarter)?,
+        ))
     }
 
     /// Officer ids → names (with --names and a roster), else unchanged.
@@ -454,6 +454,27 @@ pub(super) fn risk_text(df: &DataFrame, row: usize, with_volume: bool) -> RiskPo
     }
 }
 
+/// Columns of a risk-point table the printed reports show.
+pub(super) const RISK_COLUMNS: &[&str] = &[
+    "risk_point",
+    "established",
+    "undecided",
+    "expected",
+    "ratio",
+    "signals",
+    "level",
+];
+
+/// The risk-point table with a first column naming each point in words.
+pub(super) fn with_risk_point_names(mut risks: DataFrame, with_volume: bool) -> Result<DataFrame> {
+    let names: Vec<String> = (0..risks.height())
+        .map(|i| risk_text(&risks, i, with_volume).what)
+        .collect();
+    risks.insert_column(0, Column::new("risk_point".into(), names))?;
+    risks.rename("count", "established".into())?;
+    Ok(risks)
+}
+
 /// The number before `unit` in an `officer_repeats` text (`3件/2人`); 0
 /// when empty.
 fn repeat_part(text: &str, unit: char) -> i64 {
@@ -533,26 +554,7 @@ pub(super) fn compare_quarters(
     ))
 }
 
-/// `10.5` → `第十条第（五）项`
-pub fn clause_zh(code: &str) -> String {
-    const N: [&str; 13] = [
-        "零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
-    ];
-    let mut parts = code.split('.');
-    let a = parts
-        .next()
-        .and_then(|x| x.parse::<usize>().ok())
-        .filter(|x| *x <= 12);
-    let i = parts
-        .next()
-        .and_then(|x| x.parse::<usize>().ok())
-        .filter(|x| *x <= 12);
-    match (a, i) {
-        (Some(a), Some(i)) => format!("第{}条第（{}）项", N[a], N[i]),
-        (Some(a), None) => format!("第{}条", N[a]),
-        _ => code.to_string(),
-    }
-}
+pub use crate::schema::clause_zh;
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use super::common::{
     compare_quarters, date_zh, float_at, int_at, observed_days, only, pct, quarter_days, ratio,
-    risk_text, row_where, str_at, sum_col, Basis, Inputs, RepeatCounts, RiskPointText, Share,
+    risk_text, row_where, str_at, sum_col, with_risk_point_names, Basis, Inputs, RepeatCounts,
+    RiskPointText, Share, RISK_COLUMNS,
 };
 use crate::period::Quarter;
 use crate::report::markup::inline;
@@ -38,6 +39,72 @@ pub struct Quarterly {
     #[serde(flatten)]
     pub follow_up: FollowUp,
     pub recommendations: Vec<String>,
+    /// The summary on the first page: at most five findings, one sentence
+    /// each, every one stating its number.
+    pub findings: Vec<String>,
+    /// File name of the Excel appendix (set when the report is written).
+    pub appendix: String,
+}
+
+/// Columns of the deadline table the printed report shows.
+const COMPLIANCE_COLUMNS: &[&str] = &[
+    "rule", "total", "met", "late", "overdue", "breach", "met_rate",
+];
+
+/// The first page's findings (at most five), each one sentence stating the
+/// number it rests on and, where there is one, its comparison.
+fn findings(
+    totals: &Totals,
+    decisions: &Decisions,
+    risks: &Risks,
+    repeats: &RepeatFacts,
+    timeliness: &Timeliness,
+    as_of: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let compared = totals
+        .previous
+        .as_deref()
+        .map(|p| format!("；{}", p.trim_end_matches('。')))
+        .unwrap_or_default();
+    out.push(format!(
+        "本季度立案{}件，作出认定{}件{compared}。",
+        totals.filed, totals.decided
+    ));
+    out.push(format!(
+        "在本季度作出的{}件认定中，给予容错免责处理{}件，占{}；不予容错{}件，占{}。",
+        totals.decided,
+        decisions.tolerated,
+        decisions.tolerated_share,
+        decisions.not_tolerated,
+        decisions.not_tolerated_share
+    ));
+    out.push(match risks.risk_points.first() {
+        Some(r) => format!(
+            "识别告警级易错风险点{}个、预警级{}个，最突出的是{}，已认定失误{}件，为应有件数（{}约{}件）的{}倍。",
+            risks.risk_alarm, risks.risk_warning, r.what, r.count, r.method, r.expected, r.ratio
+        ),
+        None => "本季度未发现达到预警以上级别的易错风险点。".into(),
+    });
+    out.push(if repeats.repeat_cases > 0 {
+        let inconsistent = if repeats.inconsistent_cases > 0 {
+            format!("，其中{}件已给予容错免责处理", repeats.inconsistent_cases)
+        } else {
+            String::new()
+        };
+        format!(
+            "经比对，本季度立案案件中有{}件可能属于第十二条第（五）项情形，涉及{}名执法人员{inconsistent}，需在认定时核实。",
+            repeats.repeat_cases, repeats.repeat_officers
+        )
+    } else {
+        "经比对，本季度立案案件中未发现可能属于第十二条第（五）项情形的案件。".into()
+    });
+    out.push(format!(
+        "调查终结期限（第十七条）适用的{}件中，已完成或已到期事项按期完成的占{}；截至{as_of}，超过期限仍未完成的事项{}项。",
+        timeliness.decide_total, timeliness.decide_met_rate, timeliness.overdue
+    ));
+    out.truncate(5);
+    out
 }
 
 /// Cases filed, decided and open, and the comparisons with earlier quarters.
@@ -221,16 +288,23 @@ pub fn recommendations(f: &QuarterFacts) -> Vec<String> {
 /// The report's tables, by the key its template names them with.
 type Tables = BTreeMap<String, ReportTable>;
 
-/// Add a named query's result as a table.
-fn add(tables: &mut Tables, key: &str, title: &str, source: &str, frame: DataFrame) {
-    tables.insert(
-        key.to_string(),
-        ReportTable {
-            title: title.to_string(),
-            source: format!("queries/{source}.sql"),
-            frame,
-        },
-    );
+/// Add a named query's result as a table; `print` limits what the printed
+/// report shows of it (the Excel appendix has it whole).
+fn add(
+    tables: &mut Tables,
+    key: &str,
+    title: &str,
+    source: &str,
+    frame: DataFrame,
+    print: impl FnOnce(ReportTable) -> ReportTable,
+) {
+    let table = ReportTable::new(title, format!("queries/{source}.sql"), frame);
+    tables.insert(key.to_string(), print(table));
+}
+
+/// Print the table whole.
+fn whole(t: ReportTable) -> ReportTable {
+    t
 }
 
 /// Tables and context of the quarterly report.
@@ -259,6 +333,8 @@ pub fn quarterly(inputs: &Inputs, q: Quarter) -> Result<(Quarterly, Tables)> {
         malicious: follow_up.malicious,
         clarified: follow_up.clarified,
     };
+    let date = date_zh(inputs.as_of);
+    let findings = findings(&totals, &decisions, &risks, &repeats, &timeliness, &date);
     let ctx = Quarterly {
         office: inline(&config.report.office),
         quarter: q.label_zh(),
@@ -273,6 +349,8 @@ pub fn quarterly(inputs: &Inputs, q: Quarter) -> Result<(Quarterly, Tables)> {
         timeliness,
         follow_up,
         recommendations: recommendations(&facts),
+        findings,
+        appendix: String::new(),
     };
     Ok((ctx, tables))
 }
@@ -323,6 +401,7 @@ fn totals(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Totals> {
         "各季度立案、认定与未结情况",
         "overview_by_quarter",
         overview,
+        whole,
     );
     Ok(Totals {
         filed,
@@ -373,6 +452,7 @@ fn decisions(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Decisio
         "本季度认定结果构成",
         "outcome_shares",
         shares,
+        whole,
     );
     Ok(Decisions {
         outcomes,
@@ -398,7 +478,14 @@ fn spread(inputs: &Inputs, q: Quarter, filed: i64, tables: &mut Tables) -> Resul
         .collect();
     let unit_count = by_unit.height();
     let undecided = sum_col(&by_unit, "open");
-    add(tables, "by_unit", "分单位情况", "by_unit", by_unit);
+    add(
+        tables,
+        "by_unit",
+        "分单位情况",
+        "by_unit",
+        by_unit,
+        |t| t.top(10),
+    );
     let by_domain = inputs.query("by_domain", Some(q))?;
     let top_domains = (0..by_domain.height().min(3))
         .map(|i| Share {
@@ -414,6 +501,7 @@ fn spread(inputs: &Inputs, q: Quarter, filed: i64, tables: &mut Tables) -> Resul
         "分执法领域情况",
         "by_domain",
         by_domain,
+        whole,
     );
     Ok(Spread {
         unit_count,
@@ -435,7 +523,7 @@ fn risks(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Risks> {
     let out = Risks {
         risk_alarm: count("alarm"),
         risk_warning: count("warning"),
-        risk_points: (0..risks.height().min(5))
+        risk_points: (0..risks.height().min(3))
             .map(|i| risk_text(&risks, i, inputs.with_volume))
             .collect(),
         unit_alarms,
@@ -446,7 +534,8 @@ fn risks(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Risks> {
         "risk_points",
         "易错风险点（告警、预警；只计已认定存在失误的案件）",
         "top_risk_points",
-        risks.drop_many(["case_ids"]),
+        with_risk_point_names(risks.drop_many(["case_ids"]), inputs.with_volume)?,
+        |t| t.top(10).columns(RISK_COLUMNS),
     );
     Ok(out)
 }
@@ -462,6 +551,7 @@ fn repeat_facts(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Repe
         "经比对可能属于第十二条第（五）项情形的案件（需在认定时核实）",
         "repeat_list",
         inputs.with_names(repeats)?,
+        whole,
     );
     let cited = inputs.query("cited_without_basis", Some(q))?;
     let cited_without_basis = cited.height();
@@ -471,6 +561,7 @@ fn repeat_facts(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Repe
         "以第十二条第（五）项不予容错但未见同类在先失误记录的案件",
         "cited_without_basis",
         cited,
+        whole,
     );
     Ok(RepeatFacts {
         repeat_cases: counts.case_ids.len(),
@@ -497,6 +588,7 @@ fn timeliness(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Timeli
         "期限执行情况（本季度立案案件）",
         "deadline_compliance",
         compliance,
+        |t| t.columns(COMPLIANCE_COLUMNS),
     );
     let overdue = inputs.query("overdue_list", None)?;
     let n = overdue.height();
@@ -506,6 +598,7 @@ fn timeliness(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Timeli
         &format!("逾期未办结事项（截至{}）", date_zh(inputs.as_of)),
         "overdue_list",
         overdue,
+        whole,
     );
     Ok(Timeliness {
         overdue: n,
@@ -527,6 +620,7 @@ fn follow_up(inputs: &Inputs, tables: &mut Tables) -> Result<FollowUp> {
         "复核情况（试点以来）",
         "review_by_unit",
         review,
+        whole,
     );
     let rect = inputs.query("rectification", None)?;
     let rectify = [
@@ -541,6 +635,7 @@ fn follow_up(inputs: &Inputs, tables: &mut Tables) -> Result<FollowUp> {
         "整改情况（试点以来）",
         "rectification",
         rect,
+        whole,
     );
     let fb = inputs.query("feedback", None)?;
     let pick = |section: &str, item: &str, what: &str| {
@@ -561,6 +656,7 @@ fn follow_up(inputs: &Inputs, tables: &mut Tables) -> Result<FollowUp> {
         "举报反馈与澄清正名（试点以来）",
         "feedback",
         fb,
+        whole,
     );
     let transfers = inputs.query("transfers_by_unit", None)?;
     let transferred = sum_col(&transfers, "transferred");
@@ -570,6 +666,7 @@ fn follow_up(inputs: &Inputs, tables: &mut Tables) -> Result<FollowUp> {
         "移交被监督单位自行调查的案件（第十五条，试点以来）",
         "transfers_by_unit",
         transfers,
+        whole,
     );
     Ok(FollowUp {
         review_applications,

@@ -8,7 +8,10 @@ use anyhow::{Context, Result};
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::common::{date_zh, only, risk_text, str_at, Basis, Inputs, RepeatCounts, RiskPointText};
+use super::common::{
+    date_zh, only, risk_text, str_at, with_risk_point_names, Basis, Inputs, RepeatCounts,
+    RiskPointText, RISK_COLUMNS,
+};
 use crate::period::Quarter;
 use crate::report::markup::inline;
 use crate::report::table::ReportTable;
@@ -86,28 +89,29 @@ pub fn warning(
     let cases = listed_cases(inputs, q, unit, &risks)?;
     tables.insert(
         "cases".into(),
-        ReportTable {
-            title: "易错风险点所涉案件".into(),
-            source: "queries/cases_in_quarter.sql".into(),
-            frame: cases.drop_many(["unit"]),
-        },
+        ReportTable::new(
+            "易错风险点所涉案件",
+            "queries/cases_in_quarter.sql",
+            cases.drop_many(["unit"]),
+        ),
     );
     tables.insert(
         "risk_points".into(),
-        ReportTable {
-            title: "本单位易错风险点".into(),
-            source: "queries/top_risk_points.sql".into(),
-            frame: risks.drop_many(["window", "case_ids"]),
-        },
+        ReportTable::new(
+            "本单位易错风险点",
+            "queries/top_risk_points.sql",
+            with_risk_point_names(risks.drop_many(["window", "case_ids"]), inputs.with_volume)?,
+        )
+        .columns(RISK_COLUMNS),
     );
     tables.insert(
         "repeats".into(),
-        ReportTable {
-            title: "本单位经比对可能属于第十二条第（五）项情形的案件（需在认定时核实）".into(),
-            source: "queries/repeat_list.sql".into(),
+        ReportTable::new(
+            "本单位经比对可能属于第十二条第（五）项情形的案件（需在认定时核实）",
+            "queries/repeat_list.sql",
             // dates of earlier cases are another unit's when an officer moved
-            frame: repeats.drop_many(["unit", "first_prior_on", "gap_days"]),
-        },
+            repeats.drop_many(["unit", "first_prior_on", "gap_days"]),
+        ),
     );
     let level = if inputs.config.letters.level == "warning" {
         "预警级以上"
