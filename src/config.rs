@@ -163,7 +163,15 @@ pub struct PathsConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReportConfig {
+    /// The issuing body (发文机关) named in the 版头 and the 落款.
     pub office: String,
+    /// Prefix of the document number (发文字号), e.g. `历司`: the 版头 then
+    /// prints `历司〔2026〕　号` with the number left for registration.
+    pub doc_prefix: String,
+    /// The 签发人 of the quarterly report (上行文); empty: not printed.
+    pub signer: String,
+    /// The contact line of a warning notice (联系人及电话); empty: none.
+    pub contact: String,
     pub reply_days: u32,
 }
 
@@ -233,7 +241,10 @@ impl Default for HotspotConfig {
 impl Default for ReportConfig {
     fn default() -> Self {
         ReportConfig {
-            office: "区行政执法监督机构".into(),
+            office: "历城区司法局".into(),
+            doc_prefix: String::new(),
+            signer: String::new(),
+            contact: String::new(),
             reply_days: 15,
         }
     }

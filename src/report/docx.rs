@@ -105,6 +105,61 @@ fn heading(level: u8, text: &str) -> Paragraph {
         )
 }
 
+/// Red of the 版头 (GB/T 9704 §7.2.2, §7.2.5).
+const RED: &str = "C00000";
+
+/// The 版头: the issuing body's mark in red 小标宋, the document number
+/// (centred, or flush left one character in with the 签发人 flush right one
+/// character in), and the red rule under them, two lines above the title.
+fn masthead(issuer: &str, number: &str, signer: &str) -> Vec<Paragraph> {
+    let mark = Paragraph::new()
+        .add_run(
+            Run::new()
+                .add_text(issuer)
+                .fonts(fonts(XIAOBIAOSONG))
+                .size(60)
+                .color(RED),
+        )
+        .align(AlignmentType::Center)
+        .line_spacing(LineSpacing::new().before(0).after(0));
+    let one_char = SIZE_3 as i32 * 10;
+    let mut line = Paragraph::new().line_spacing(exact_lines().after(2 * LINE_PITCH as u32));
+    if signer.is_empty() && number.is_empty() {
+        // no number line: the red rule right under the mark
+        line = line.line_spacing(
+            LineSpacing::new()
+                .line_rule(LineSpacingType::Exact)
+                .line(LINE_PITCH / 2)
+                .before(0)
+                .after(2 * LINE_PITCH as u32),
+        );
+    } else if signer.is_empty() {
+        line = line
+            .add_run(line_run(number, FANGSONG))
+            .align(AlignmentType::Center);
+    } else {
+        line = line
+            .add_run(line_run(number, FANGSONG))
+            .add_run(Run::new().add_tab())
+            .add_run(line_run(signer, KAITI))
+            .indent(Some(one_char), None, Some(one_char), None)
+            .add_tab(
+                Tab::new()
+                    .val(TabValueType::Right)
+                    .pos((TEXT_W - 2 * one_char) as usize),
+            );
+    }
+    line.property = line.property.set_borders(
+        ParagraphBorders::with_empty().set(
+            ParagraphBorder::new(ParagraphBorderPosition::Bottom)
+                .size(12)
+                .space(4)
+                .color(RED),
+        ),
+    );
+    vec![mark, line]
+}
+
 /// `— 1 —` with a PAGE field, 4号 宋体.
 fn page_number(align: AlignmentType, indent_left: i32, indent_right: i32) -> Footer {
     let r = |t: &str| run(t, SONGTI, SIZE_4);
@@ -141,8 +196,9 @@ fn png_size(png: &[u8]) -> Option<(u32, u32)> {
     (w > 0 && h > 0).then_some((w, h))
 }
 
-/// Twips a cell needs around its text (Word's default cell margins).
-const CELL_PAD: usize = 2 * 108;
+/// Twips a cell needs around its text: Word's default cell margins and a
+/// little slack (suites differ in how they round glyph advances).
+const CELL_PAD: usize = 2 * 108 + 60;
 /// Table text: 小四 (12 pt), or 五号 (10.5 pt) for a table too wide for it.
 const TABLE_SIZES: [usize; 2] = [SIZE_XIAO4, 21];
 
@@ -182,21 +238,23 @@ fn is_number(text: &str) -> bool {
 
 /// Column widths in twips summing to the text block, and the font size
 /// (half-points) of the table: each column as wide as its longest cell (a
-/// header may take two lines); when they do not fit, the wide columns give
-/// way down to their longest unbreakable run (a quarter label is never cut),
-/// first in 小四, else in 五号.
+/// header may take two lines); when they do not fit, the widest columns
+/// give way first, each down to no less than its longest unbreakable run (a
+/// quarter label or a number is never cut), first in 小四, else in 五号.
 pub fn column_widths(headers: &[String], rows: &[Vec<String>]) -> (Vec<usize>, usize) {
     let n = headers.len().max(1);
     let total = TEXT_W as usize;
     let column = |j: usize| {
         let head = headers.get(j).map(String::as_str).unwrap_or("");
         let cells = rows.iter().filter_map(|r| r.get(j)).map(String::as_str);
+        // a header on two lines: half its characters, rounded up to a whole one
+        let head_need = text_cols(head).div_ceil(4) * 2;
         let need = cells
             .clone()
             .map(text_cols)
             .max()
             .unwrap_or(0)
-            .max(text_cols(head).div_ceil(2));
+            .max(head_need);
         let hard = cells
             .map(unbreakable_cols)
             .max()
@@ -213,11 +271,7 @@ pub fn column_widths(headers: &[String], rows: &[Vec<String>]) -> (Vec<usize>, u
         let widths: Vec<usize> = if sum_need <= total {
             need.iter().map(|&w| w * total / sum_need).collect()
         } else if sum_min <= total {
-            let room = (total - sum_min) as f64 / (sum_need - sum_min).max(1) as f64;
-            need.iter()
-                .zip(&min)
-                .map(|(&w, &m)| m + ((w - m) as f64 * room) as usize)
-                .collect()
+            capped(&need, &min, total)
         } else {
             continue;
         };
@@ -231,6 +285,28 @@ pub fn column_widths(headers: &[String], rows: &[Vec<String>]) -> (Vec<usize>, u
         fill_to(need.iter().map(|&w| w * total / sum).collect(), total),
         size,
     )
+}
+
+/// Widths `min(need, max(cap, min))` for the largest cap whose sum fits
+/// `total`: the widest columns give way first (a long name wraps before a
+/// short list does).
+fn capped(need: &[usize], min: &[usize], total: usize) -> Vec<usize> {
+    let width = |cap: usize| -> Vec<usize> {
+        need.iter()
+            .zip(min)
+            .map(|(&w, &m)| w.min(cap.max(m)))
+            .collect()
+    };
+    let (mut lo, mut hi) = (0, need.iter().copied().max().unwrap_or(0));
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if width(mid).iter().sum::<usize>() <= total {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    width(lo)
 }
 
 /// Widths whose sum is made exactly `total` on the last column.
@@ -355,6 +431,13 @@ pub fn render(
             matches!(block, Block::Signature(_)) && !matches!(previous, Some(Block::Signature(_)));
         previous = Some(block);
         docx = match block {
+            Block::Masthead {
+                issuer,
+                number,
+                signer,
+            } => masthead(issuer, number, signer)
+                .into_iter()
+                .fold(docx, |d, p| d.add_paragraph(p)),
             Block::Title(t) => docx.add_paragraph(
                 Paragraph::new()
                     .add_run(run(t, XIAOBIAOSONG, SIZE_2))
@@ -384,8 +467,10 @@ pub fn render(
                     .line_spacing(exact_lines()),
             ),
             Block::Signature(t) => {
+                // the seal presses down on the 署名 and date, its top within
+                // a line of the text (GB/T 9704 §7.3.5.1)
                 let seal = if first_signature {
-                    3 * LINE_PITCH as u32
+                    2 * LINE_PITCH as u32
                 } else {
                     0
                 };

@@ -38,6 +38,17 @@ pub fn render(
     let mut body = String::new();
     for block in blocks {
         match block {
+            Block::Masthead {
+                issuer,
+                number,
+                signer,
+            } => body.push_str(&format!(
+                "<header class=\"masthead\"><p class=\"issuer\">{}</p><p class=\"number{}\"><span>{}</span><span>{}</span></p></header>\n",
+                escape(issuer),
+                if signer.is_empty() { " alone" } else { "" },
+                escape(number),
+                escape(signer)
+            )),
             Block::Title(t) => body.push_str(&format!("<h1>{}</h1>\n", escape(t))),
             Block::Subtitle(t) => {
                 body.push_str(&format!("<p class=\"subtitle\">{}</p>\n", escape(t)))

@@ -3,6 +3,10 @@
 //! (the model strips line breaks from it), so it cannot forge a directive.
 //!
 //! ```text
+//! %% 历城区司法局文件 | 历司〔2026〕　号 | 签发人：张三
+//!                             版头: the issuing body's mark (red), the
+//!                             document number and 签发人 (either may be
+//!                             empty), and the red rule under them
 //! # 标题                      title
 //! ! 副标题                    centred line under the title
 //! ## 一、总体情况             heading level 1 (黑体)
@@ -19,6 +23,13 @@
 /// One block of a report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
+    /// 版头 (GB/T 9704 §7.2): the issuing body's mark, the document number
+    /// and the 签发人, either of the last two possibly empty.
+    Masthead {
+        issuer: String,
+        number: String,
+        signer: String,
+    },
     Title(String),
     Subtitle(String),
     Heading(u8, String),
@@ -60,6 +71,13 @@ pub fn parse(text: &str) -> Vec<Block> {
             .and_then(|r| r.strip_suffix("]]"))
         {
             Some(Block::Chart(name.trim().to_string()))
+        } else if let Some(t) = directive("%% ") {
+            let mut parts = t.split('|').map(|p| p.trim().to_string());
+            Some(Block::Masthead {
+                issuer: parts.next().unwrap_or_default(),
+                number: parts.next().unwrap_or_default(),
+                signer: parts.next().unwrap_or_default(),
+            })
         } else if let Some(t) = directive("#### ") {
             Some(Block::Heading(3, t))
         } else if let Some(t) = directive("### ") {
@@ -112,10 +130,15 @@ mod tests {
 
     #[test]
     fn parses_every_block_kind() {
-        let text = "# 标题\n! 2026年第三季度\n@ 区政府：\n## 一、总体\n本季度立案\n12件。\n\n[[table:by_unit]]\n### （一）分项\n[[chart:trend]]\n>> 区行政执法监督机构\n";
+        let text = "%% 历城区司法局文件 | 历司〔2026〕　号 | \n# 标题\n! 2026年第三季度\n@ 区政府：\n## 一、总体\n本季度立案\n12件。\n\n[[table:by_unit]]\n### （一）分项\n[[chart:trend]]\n>> 区行政执法监督机构\n";
         assert_eq!(
             parse(text),
             vec![
+                Block::Masthead {
+                    issuer: "历城区司法局文件".into(),
+                    number: "历司〔2026〕　号".into(),
+                    signer: String::new(),
+                },
                 Block::Title("标题".into()),
                 Block::Subtitle("2026年第三季度".into()),
                 Block::Addressee("区政府：".into()),

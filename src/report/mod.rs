@@ -182,9 +182,7 @@ fn appendix_frame(t: &ReportTable) -> Result<(polars::prelude::DataFrame, Vec<St
         }
         let s = c.as_materialized_series();
         let words = |f: &dyn Fn(AnyValue) -> Option<String>| -> Result<Column> {
-            let v: Vec<Option<String>> = (0..s.len())
-                .map(|i| s.get(i).ok().and_then(f))
-                .collect();
+            let v: Vec<Option<String>> = (0..s.len()).map(|i| s.get(i).ok().and_then(f)).collect();
             Ok(Column::new(label.as_str().into(), v))
         };
         let column = match s.dtype() {

@@ -197,12 +197,14 @@ impl ReportRun {
         let inputs = self.inputs(config, as_of, o);
         let mut out = Vec::new();
         for unit in model::warning_units(&inputs, q)? {
-            let (ctx, tables) = model::warning(&inputs, q, &unit)?;
+            let (mut ctx, tables) = model::warning(&inputs, q, &unit)?;
+            let stem = format!("警示提醒函-{}-{}", q.label(), unit);
+            ctx.appendix = format!("{}.xlsx", crate::fsutil::safe_file_stem(&stem));
             let text = self.templates.render("warning.txt", &ctx)?;
             let none = std::collections::BTreeMap::new();
             out.push(super::finish(
                 &self.templates,
-                &format!("警示提醒函-{}-{}", q.label(), unit),
+                &stem,
                 &format!("警示提醒函（{}）", ctx.unit),
                 &text,
                 &tables,
@@ -220,7 +222,7 @@ impl ReportRun {
         super::finish(
             &self.templates,
             "试点评估报告",
-            "行政执法履职尽责容错纠错实施办法试点情况评估报告",
+            "关于行政执法履职尽责容错纠错实施办法试点情况的评估报告",
             &text,
             &tables,
             &self.charts,

@@ -110,6 +110,9 @@ pub struct Basis {
     pub quality: String,
     /// The readings in force, one sentence each, for the closing 统计口径说明.
     pub readings: Vec<String>,
+    /// The readings a warning notice's figures rest on, shortly (the as-of
+    /// date, risk points, art. 12(5) and tolerance, officers).
+    pub notice_readings: Vec<String>,
     /// Rows of the closing accounting sentence.
     pub rows: String,
 }
@@ -163,11 +166,43 @@ impl Basis {
         let as_of = scope.as_of.map(date_zh).unwrap_or_default();
         Basis {
             readings: readings(config, &as_of, roster),
+            notice_readings: notice_readings(config, &as_of, roster),
             as_of,
             quality,
             rows,
         }
     }
+}
+
+/// The readings a warning notice's figures rest on, each in a sentence or
+/// two (a notice keeps to three pages): the as-of date, risk points,
+/// art. 12(5) and tolerance, officers. The same settings as [`readings`].
+fn notice_readings(config: &Config, as_of: &str, roster: bool) -> Vec<String> {
+    let r = &config.repeats;
+    let h = &config.hotspots;
+    vec![
+        format!("统计基准日为{as_of}，基准日之后发生的事项视为尚未发生。"),
+        format!(
+            "易错风险点只计已作出认定、且认定存在失误的案件，与按全区水平测算的应有件数比较；“集中”“上升”经多重比较校正（错误发现率{}），窗口内不少于{}件方予标记。",
+            pct(h.q_threshold),
+            h.min_count
+        ),
+        format!(
+            "第十二条第（五）项比对：“同一问题”指问题类型相同{}；只以在后案件立案前已认定存在失误的在先案件为依据{}；依第十一条减轻、从轻处理{}容错免责处理。",
+            if r.same_domain { "且执法领域相同" } else { "" },
+            if r.lookback_days == 0 {
+                String::new()
+            } else {
+                format!("（{}日以内立案的）", r.lookback_days)
+            },
+            if r.art11_is_tolerance { "计为" } else { "不计为" }
+        ),
+        if roster {
+            "执法人员按人员名册中的执法证号识别。".into()
+        } else {
+            "执法人员按台账“涉及人员”栏的填写识别。".into()
+        },
+    ]
 }
 
 /// The readings of the measures the numbers rest on (art. 23: the 区司法局
@@ -240,6 +275,63 @@ fn readings(config: &Config, as_of: &str, roster: bool) -> Vec<String> {
         h.persistent_quarters
     ));
     out
+}
+
+/// Who issues a report, as the 版头 and 落款 print it ([report] in jiucuo.toml).
+#[derive(Debug, Clone, Serialize)]
+pub struct Issuer {
+    /// The issuing body (发文机关).
+    pub office: String,
+    /// `历司〔2026〕　号` (the number left for registration), or empty.
+    pub doc_number: String,
+    /// `签发人：张三`, or empty.
+    pub signer: String,
+    /// The contact line of a notice, or empty.
+    pub contact: String,
+}
+
+impl Issuer {
+    pub fn of(config: &Config, as_of: NaiveDate) -> Issuer {
+        let r = &config.report;
+        let prefix = inline(r.doc_prefix.trim());
+        Issuer {
+            office: inline(&r.office),
+            doc_number: if prefix.is_empty() {
+                String::new()
+            } else {
+                format!("{prefix}〔{}〕　号", as_of.year())
+            },
+            signer: if r.signer.trim().is_empty() {
+                String::new()
+            } else {
+                format!("签发人：{}", inline(r.signer.trim()))
+            },
+            contact: inline(r.contact.trim()),
+        }
+    }
+}
+
+/// A table's `quarter` column with a quarter that has not ended by the
+/// as-of date marked so (`2026Q4（至11月30日）`): no table names a period
+/// as if complete before it has ended.
+pub(super) fn mark_unfinished_quarters(df: DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
+    let Ok(column) = df.column("quarter").and_then(|c| c.str().cloned()) else {
+        return Ok(df);
+    };
+    let marked: Vec<Option<String>> = column
+        .iter()
+        .map(|v| {
+            v.map(|label| match Quarter::parse(label) {
+                Some(q) if q.last_day() > as_of && q.first_day() <= as_of => {
+                    format!("{label}（至{}月{}日）", as_of.month(), as_of.day())
+                }
+                _ => label.to_string(),
+            })
+        })
+        .collect();
+    let mut df = df;
+    df.with_column(Column::new("quarter".into(), marked))?;
+    Ok(df)
 }
 
 /// `2026年11月30日`
@@ -559,6 +651,62 @@ pub use crate::schema::clause_zh;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quarter_not_ended_by_the_as_of_date_is_marked() {
+        let df = df!("quarter" => ["2026Q3", "2026Q4"], "filed" => [3i64, 4]).unwrap();
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let out = mark_unfinished_quarters(df.clone(), as_of).unwrap();
+        let q: Vec<&str> = out
+            .column("quarter")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(q, ["2026Q3", "2026Q4（至11月30日）"]);
+        // on the quarter's last day it has ended
+        let end = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+        let out = mark_unfinished_quarters(df, end).unwrap();
+        assert_eq!(
+            out.column("quarter").unwrap().str().unwrap().get(1),
+            Some("2026Q4")
+        );
+    }
+
+    #[test]
+    fn a_notice_states_the_readings_of_its_figures_and_no_deadline_rule() {
+        let mut config = Config::default();
+        let notice = notice_readings(&config, "2026年11月30日", false);
+        assert!(notice[0].starts_with("统计基准日为2026年11月30日"));
+        let text = notice.join("\n");
+        for needed in [
+            "第十二条第（五）项",
+            "依第十一条减轻、从轻处理不计为容错免责处理",
+            "执法人员按台账",
+            "错误发现率5.0%",
+            "不少于3件",
+        ] {
+            assert!(text.contains(needed), "{needed}: {text}");
+        }
+        for deadline in ["期限", "第十七条", "复核", "实名举报人"] {
+            assert!(!text.contains(deadline), "{deadline}: {text}");
+        }
+        // the settings in force, as the long readings state them
+        config.repeats.art11_is_tolerance = true;
+        config.repeats.same_domain = true;
+        config.repeats.lookback_days = 365;
+        let text = notice_readings(&config, "x", true).join("\n");
+        for needed in [
+            "处理计为容错免责处理",
+            "且执法领域相同",
+            "365日以内",
+            "人员名册",
+        ] {
+            assert!(text.contains(needed), "{needed}: {text}");
+        }
+    }
 
     #[test]
     fn officer_repeats_text_is_read_back_as_numbers() {

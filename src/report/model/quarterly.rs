@@ -7,19 +7,19 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::common::{
-    compare_quarters, date_zh, float_at, int_at, observed_days, only, pct, quarter_days, ratio,
-    risk_text, row_where, str_at, sum_col, with_risk_point_names, Basis, Inputs, RepeatCounts,
-    RiskPointText, Share, RISK_COLUMNS,
+    compare_quarters, date_zh, float_at, int_at, mark_unfinished_quarters, observed_days, only,
+    pct, quarter_days, ratio, risk_text, row_where, str_at, sum_col, with_risk_point_names, Basis,
+    Inputs, Issuer, RepeatCounts, RiskPointText, Share, RISK_COLUMNS,
 };
 use crate::period::Quarter;
-use crate::report::markup::inline;
 use crate::report::table::ReportTable;
 
 /// The quarterly report's context: the parts below, flattened (the
 /// template reads `{{ filed }}`, `{{ risk_points }}` …).
 #[derive(Debug, Serialize)]
 pub struct Quarterly {
-    pub office: String,
+    #[serde(flatten)]
+    pub issuer: Issuer,
     pub quarter: String,
     pub quarter_code: String,
     pub date: String,
@@ -336,7 +336,7 @@ pub fn quarterly(inputs: &Inputs, q: Quarter) -> Result<(Quarterly, Tables)> {
     let date = date_zh(inputs.as_of);
     let findings = findings(&totals, &decisions, &risks, &repeats, &timeliness, &date);
     let ctx = Quarterly {
-        office: inline(&config.report.office),
+        issuer: Issuer::of(config, inputs.as_of),
         quarter: q.label_zh(),
         quarter_code: q.label(),
         date: date_zh(inputs.as_of),
@@ -400,7 +400,7 @@ fn totals(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Totals> {
         "overview",
         "各季度立案、认定与未结情况",
         "overview_by_quarter",
-        overview,
+        mark_unfinished_quarters(overview, inputs.as_of)?,
         whole,
     );
     Ok(Totals {

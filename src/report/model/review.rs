@@ -7,10 +7,10 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::common::{
-    clause_zh, date_zh, float_at, int_at, pct, ratio, row_where, str_at, sum_col, Basis, Inputs,
+    clause_zh, date_zh, float_at, int_at, mark_unfinished_quarters, pct, ratio, row_where, str_at,
+    sum_col, Basis, Inputs, Issuer,
 };
 use crate::period::Quarter;
-use crate::report::markup::inline;
 use crate::report::table::ReportTable;
 
 /// Full pilot quarters a quarter needs before it for a repeat rate: with
@@ -20,7 +20,8 @@ pub const REPEAT_HISTORY_QUARTERS: i64 = 2;
 /// The pilot review's context.
 #[derive(Debug, Serialize)]
 pub struct Review {
-    pub office: String,
+    #[serde(flatten)]
+    pub issuer: Issuer,
     pub start: String,
     pub date: String,
     pub basis: Basis,
@@ -68,6 +69,10 @@ pub fn review(inputs: &Inputs) -> Result<(Review, BTreeMap<String, ReportTable>)
         sum_col(&overview.frame, "decided"),
     );
     let quarters = overview.frame.height();
+    let overview = ReportTable {
+        frame: mark_unfinished_quarters(overview.frame, inputs.as_of)?,
+        ..overview
+    };
     tables.insert("overview".into(), overview);
     let clauses = inputs.table("clause_use", "条款适用情况（含从未适用的条款）", None)?;
     let never_used: Vec<String> = (0..clauses.frame.height())
@@ -126,7 +131,7 @@ pub fn review(inputs: &Inputs) -> Result<(Review, BTreeMap<String, ReportTable>)
     }
     Ok((
         Review {
-            office: inline(&config.report.office),
+            issuer: Issuer::of(config, inputs.as_of),
             start: date_zh(config.pilot.start),
             date: date_zh(inputs.as_of),
             basis: inputs.basis.clone(),
@@ -212,6 +217,10 @@ fn repeat_rates(
         from.label_zh()
     };
     let total = sum_col(&rr.frame, "repeat_cases");
+    let rr = ReportTable {
+        frame: mark_unfinished_quarters(rr.frame, inputs.as_of)?,
+        ..rr
+    };
     tables.insert("repeat_rate".into(), rr);
     Ok(RepeatRates {
         from: repeat_from,

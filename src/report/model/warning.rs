@@ -9,7 +9,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::common::{
-    date_zh, only, risk_text, str_at, with_risk_point_names, Basis, Inputs, RepeatCounts,
+    date_zh, only, risk_text, str_at, with_risk_point_names, Basis, Inputs, Issuer, RepeatCounts,
     RiskPointText, RISK_COLUMNS,
 };
 use crate::period::Quarter;
@@ -19,7 +19,8 @@ use crate::report::table::ReportTable;
 /// One unit's warning notice context.
 #[derive(Debug, Serialize)]
 pub struct Warning {
-    pub office: String,
+    #[serde(flatten)]
+    pub issuer: Issuer,
     pub unit: String,
     pub quarter: String,
     pub date: String,
@@ -31,6 +32,8 @@ pub struct Warning {
     pub risk_points: Vec<RiskPointText>,
     pub repeat_cases: usize,
     pub repeat_officers: usize,
+    /// File name of the Excel appendix (set when the notice is written).
+    pub appendix: String,
 }
 
 /// The risk-point levels that earn a notice ([letters] level).
@@ -100,7 +103,10 @@ pub fn warning(
         ReportTable::new(
             "本单位易错风险点",
             "queries/top_risk_points.sql",
-            with_risk_point_names(risks.drop_many(["window", "case_ids"]), inputs.with_volume)?,
+            without_unit_name(
+                with_risk_point_names(risks.drop_many(["window", "case_ids"]), inputs.with_volume)?,
+                unit,
+            )?,
         )
         .columns(RISK_COLUMNS),
     );
@@ -120,7 +126,7 @@ pub fn warning(
     };
     Ok((
         Warning {
-            office: inline(&inputs.config.report.office),
+            issuer: Issuer::of(inputs.config, inputs.as_of),
             unit: inline(unit),
             quarter: q.label_zh(),
             date: date_zh(inputs.as_of),
@@ -130,9 +136,30 @@ pub fn warning(
             risk_points,
             repeat_cases: counts.case_ids.len(),
             repeat_officers: counts.officers.len(),
+            appendix: String::new(),
         },
         tables,
     ))
+}
+
+/// Risk-point names without the unit's own name (the notice is addressed
+/// to it): `“违反法定程序”问题`, `住房城乡建设领域的失误`.
+fn without_unit_name(mut risks: DataFrame, unit: &str) -> Result<DataFrame> {
+    let named = risks.column("risk_point")?.str()?.clone();
+    let unit = inline(unit);
+    let short: Vec<Option<String>> = named
+        .iter()
+        .map(|n| {
+            n.map(|n| {
+                n.strip_prefix(&format!("{unit}的"))
+                    .or_else(|| n.strip_prefix(&format!("{unit}在")))
+                    .unwrap_or(n)
+                    .to_string()
+            })
+        })
+        .collect();
+    risks.with_column(Column::new("risk_point".into(), short))?;
+    Ok(risks)
 }
 
 /// The repeat list with prior cases of another unit removed (an officer who
