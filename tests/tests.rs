@@ -11,5 +11,6 @@ mod generated;
 mod hostile;
 mod ingest;
 mod queries;
+mod rendering;
 mod reports;
 mod workbooks;

@@ -81,8 +81,8 @@ fn findings(
     ));
     out.push(match risks.risk_points.first() {
         Some(r) => format!(
-            "识别告警级易错风险点{}个、预警级{}个，最突出的是{}，已认定失误{}件，为应有件数（{}约{}件）的{}倍。",
-            risks.risk_alarm, risks.risk_warning, r.what, r.count, r.method, r.expected, r.ratio
+            "识别告警级易错风险点{}个、预警级{}个，最突出的是{}，已认定失误{}件，为应有件数（{}件）的{}倍。",
+            risks.risk_alarm, risks.risk_warning, r.what, r.count, r.expected, r.ratio
         ),
         None => "本季度未发现达到预警以上级别的易错风险点。".into(),
     });
@@ -100,7 +100,7 @@ fn findings(
         "经比对，本季度立案案件中未发现可能属于第十二条第（五）项情形的案件。".into()
     });
     out.push(format!(
-        "调查终结期限（第十七条）适用的{}件中，已完成或已到期事项按期完成的占{}；截至{as_of}，超过期限仍未完成的事项{}项。",
+        "调查终结期限（第十七条）适用{}件，按期完成率{}；截至{as_of}，超过期限仍未完成的事项{}项。",
         timeliness.decide_total, timeliness.decide_met_rate, timeliness.overdue
     ));
     out.truncate(5);
