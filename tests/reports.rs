@@ -265,6 +265,32 @@ fn word_file_follows_gbt_9704() {
     // the Excel appendix's first sheet, 说明, not in the text
     let html = String::from_utf8(fx.read("r/季度报告-2026Q2.html")).unwrap();
     assert!(!doc.contains("queries/") && !html.contains("queries/"));
+    // no rule id, clause code or test statistic in the text: rules and
+    // items in words, significance as 统计上 / 校正
+    for code in [
+        "D17-decide",
+        "D15-handle",
+        ">9.9<",
+        ">12.5<",
+        "p值",
+        "q值",
+        "p 值",
+        "q 值",
+    ] {
+        assert!(!doc.contains(code) && !html.contains(code), "{code}");
+    }
+    assert!(doc.contains("立案后30日内调查终结（第十七条）"));
+    // 28 characters a line: 3号 runs 5 twips tighter, the grid on lines only
+    assert!(
+        doc.contains(r#"<w:docGrid w:type="lines" w:linePitch="579""#),
+        "doc grid"
+    );
+    assert!(
+        doc.contains(r#"<w:spacing w:val="-5" />"#),
+        "character spacing"
+    );
+    // 版头: the issuing body's mark in red over a red rule
+    assert!(doc.contains("历城区司法局文件") && doc.contains(r#"w:color="C00000""#));
     let notes = crate::util::xlsx_cells(&fx.path("r/季度报告-2026Q2.xlsx"));
     assert_eq!(notes[0][0], "表");
     assert!(
@@ -461,6 +487,104 @@ fn hostile_unit_names_and_summaries_are_escaped_and_defused() {
         strings.contains("=HYPERLINK("),
         "the unit name is kept as text"
     );
+}
+
+/// The Excel appendix reads like the report: codes, flags and lists in
+/// words, shares as percentages, every sheet filtered and set up to print.
+#[test]
+fn the_excel_appendix_speaks_chinese_and_prints() {
+    let fx = Fixture::new();
+    generated(&fx, 21);
+    fx.jiucuo([
+        "report",
+        "quarterly",
+        "g/ledger.csv",
+        "--quarter",
+        "2026Q2",
+        "--volume",
+        "g/volume.csv",
+        "--out",
+        "r",
+    ])
+    .ok();
+    let path = fx.path("r/季度报告-2026Q2.xlsx");
+    let sheets = crate::util::xlsx_sheets(&path);
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names[0], "说明");
+    // the case lists the printed report leaves out are here
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("经比对可能属于第十二条")),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.starts_with("逾期未办结事项")),
+        "{names:?}"
+    );
+    // (dates come back from calamine as a debug text; they are dates)
+    let all: Vec<&String> = sheets
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().flatten())
+        .filter(|c| !c.starts_with("DateTime("))
+        .collect();
+    for code in [
+        "×",
+        "frequent",
+        "rising",
+        "alarm",
+        "warning",
+        "R-after-tolerance",
+        "R-subjective",
+        "D17-decide",
+        "true",
+        "false",
+    ] {
+        assert!(
+            !all.iter().any(|c| c.contains(code)),
+            "appendix shows {code}"
+        );
+    }
+    let (_, risks) = sheets
+        .iter()
+        .find(|(n, _)| n.starts_with("易错风险点"))
+        .expect("risk sheet");
+    let header = &risks[0];
+    let at = |h: &str| {
+        header
+            .iter()
+            .position(|x| x == h)
+            .unwrap_or_else(|| panic!("{h}: {header:?}"))
+    };
+    let (kind, level) = (at("风险点类型"), at("级别"));
+    for row in &risks[1..] {
+        assert!(
+            ["单位与问题类型", "领域与问题类型", "单位与领域"].contains(&row[kind].as_str()),
+            "{row:?}"
+        );
+        assert!(
+            ["告警", "预警", "关注"].contains(&row[level].as_str()),
+            "{row:?}"
+        );
+    }
+    let (_, repeats) = sheets
+        .iter()
+        .find(|(n, _)| n.starts_with("经比对可能属于第十二条"))
+        .unwrap();
+    let flag = repeats[0]
+        .iter()
+        .position(|h| h == "已给予容错免责")
+        .unwrap();
+    assert!(repeats[1..]
+        .iter()
+        .all(|r| r[flag] == "是" || r[flag] == "否"));
+    // shares are numbers shown as percentages; sheets filter and print
+    let styles = zip_entry(&std::fs::read(&path).unwrap(), "xl/styles.xml");
+    assert!(styles.contains(r#"formatCode="0.0%""#), "{styles}");
+    let bytes = std::fs::read(&path).unwrap();
+    let sheet2 = zip_entry(&bytes, "xl/worksheets/sheet2.xml");
+    assert!(sheet2.contains("<autoFilter") && sheet2.contains(r#"orientation="landscape""#));
+    assert!(zip_entry(&bytes, "xl/workbook.xml").contains("_xlnm.Print_Titles"));
 }
 
 #[test]

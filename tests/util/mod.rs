@@ -334,9 +334,26 @@ pub fn read_parquet(path: &Path) -> DataFrame {
 
 /// The first sheet of a workbook as text cells (row 1 = index 0), as calamine reads it.
 pub fn xlsx_cells(path: &Path) -> Vec<Vec<String>> {
+    xlsx_sheets(path).remove(0).1
+}
+
+/// Every sheet of a workbook, by name, as text cells.
+pub fn xlsx_sheets(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).expect("open xlsx");
-    let name = book.sheet_names()[0].clone();
-    let range = book.worksheet_range(&name).expect("first sheet");
+    book.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let cells = sheet_cells(&mut book, &name);
+            (name, cells)
+        })
+        .collect()
+}
+
+fn sheet_cells<R: std::io::Read + std::io::Seek>(
+    book: &mut calamine::Xlsx<R>,
+    name: &str,
+) -> Vec<Vec<String>> {
+    let range = book.worksheet_range(name).expect("sheet");
     range
         .rows()
         .map(|r| {
