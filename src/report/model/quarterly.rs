@@ -398,7 +398,10 @@ fn totals(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Totals> {
     add(
         tables,
         "overview",
-        "各季度立案、认定与未结情况",
+        &format!(
+            "各季度立案、认定与未结情况（试点以来，截至{}）",
+            date_zh(inputs.as_of)
+        ),
         "overview_by_quarter",
         mark_unfinished_quarters(overview, inputs.as_of)?,
         whole,
@@ -449,7 +452,7 @@ fn decisions(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Decisio
     add(
         tables,
         "outcome_shares",
-        "本季度认定结果构成",
+        &format!("{}认定结果构成", q.label_zh()),
         "outcome_shares",
         shares,
         whole,
@@ -481,7 +484,7 @@ fn spread(inputs: &Inputs, q: Quarter, filed: i64, tables: &mut Tables) -> Resul
     add(
         tables,
         "by_unit",
-        "分单位情况",
+        &format!("分单位情况（{}立案案件，按立案数排列）", q.label_zh()),
         "by_unit",
         by_unit,
         |t| t.top(10),
@@ -498,7 +501,7 @@ fn spread(inputs: &Inputs, q: Quarter, filed: i64, tables: &mut Tables) -> Resul
     add(
         tables,
         "by_domain",
-        "分执法领域情况",
+        &format!("分执法领域情况（{}立案案件）", q.label_zh()),
         "by_domain",
         by_domain,
         whole,
@@ -532,7 +535,7 @@ fn risks(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Risks> {
     add(
         tables,
         "risk_points",
-        "易错风险点（告警、预警；只计已认定存在失误的案件）",
+        &format!("{}易错风险点（告警、预警级）", q.label_zh()),
         "top_risk_points",
         with_risk_point_names(risks.drop_many(["case_ids"]), inputs.with_volume)?,
         |t| t.top(10).columns(RISK_COLUMNS),
@@ -585,7 +588,7 @@ fn timeliness(inputs: &Inputs, q: Quarter, tables: &mut Tables) -> Result<Timeli
     add(
         tables,
         "compliance",
-        "期限执行情况（本季度立案案件）",
+        &format!("期限执行情况（{}立案案件）", q.label_zh()),
         "deadline_compliance",
         compliance,
         |t| t.columns(COMPLIANCE_COLUMNS),
