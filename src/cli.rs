@@ -32,6 +32,8 @@ pub enum Command {
     Outcomes(OutcomesArgs),
     /// 一次读入台账，写出全部分析表
     Analyze(AnalyzeArgs),
+    /// 口径比较：同一台账按两种口径（对办法的两种理解）分析，列出结果的差别
+    Whatif(WhatifArgs),
     /// 运行 SQL 查询（queries/ 中的命名查询或自己的 .sql 文件）
     Query(QueryArgs),
     /// 生成报告：季度报告、警示提醒函、试点评估报告（Word、HTML、Excel）
@@ -291,6 +293,29 @@ pub struct AnalyzeArgs {
     /// CSV 不写 BOM
     #[arg(long)]
     pub no_bom: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WhatifArgs {
+    /// 台账与口径 A（--config，默认当前目录的 jiucuo.toml 或内置默认口径）
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+    /// 口径 B：配置文件，或内置口径名称：工作日计算短期间、第十一条计为容错、
+    /// 容错后再犯须主观原因、同一问题限同一领域、只看一年内在先案件（在口径 A 上改这一项）
+    #[arg(long, value_name = "FILE|NAME")]
+    pub vs: String,
+    /// 执法量文件
+    #[arg(long, value_name = "FILE")]
+    pub volume: Option<PathBuf>,
+    /// 人员名册（有则按执法证号识别同一人员）
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    /// 基准日：此后发生的事项视为尚未发生（默认：今天）
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// 输出文件夹
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

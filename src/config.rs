@@ -250,6 +250,37 @@ impl Default for ReportConfig {
     }
 }
 
+/// Readings of the measures the office is likely to debate (issue 21):
+/// (name, what it changes, the settings it overrides). `jiucuo whatif
+/// --vs NAME` applies one to the configuration in force.
+pub const READINGS: &[(&str, &str, &str)] = &[
+    (
+        "工作日计算短期间",
+        "十日以内的期间按工作日计算",
+        "[calendar]\nworking_day_short_periods = true\n",
+    ),
+    (
+        "第十一条计为容错",
+        "依第十一条减轻、从轻处理计为容错免责处理",
+        "[repeats]\nart11_is_tolerance = true\n",
+    ),
+    (
+        "容错后再犯须主观原因",
+        "“给予容错免责处理后再次出现同样失误”亦须本次失误出于主观原因",
+        "[repeats]\nafter_tolerance_needs_subjective = true\n",
+    ),
+    (
+        "同一问题限同一领域",
+        "“同一问题”须问题类型相同且执法领域相同",
+        "[repeats]\nsame_domain = true\n",
+    ),
+    (
+        "只看一年内在先案件",
+        "只以365日以内立案的在先案件为比对依据",
+        "[repeats]\nlookback_days = 365\n",
+    ),
+];
+
 /// A configuration file that could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -293,6 +324,29 @@ impl Config {
             source,
         })?;
         Config::from_toml(&text, &path)
+    }
+
+    /// This configuration with the settings of `overrides` (TOML text of
+    /// some sections' keys) put over it; `name` only names it in errors.
+    pub fn with_overrides(&self, overrides: &str, name: &Path) -> Result<Config, ConfigError> {
+        let parse = |message: String| ConfigError::Parse {
+            path: name.to_path_buf(),
+            message,
+        };
+        let mut base = toml::Table::try_from(self).map_err(|e| parse(e.to_string()))?;
+        let over: toml::Table = toml::from_str(overrides).map_err(|e| parse(e.to_string()))?;
+        for (section, keys) in over {
+            match (base.get_mut(&section), keys) {
+                (Some(toml::Value::Table(b)), toml::Value::Table(k)) => b.extend(k),
+                (_, keys) => {
+                    base.insert(section, keys);
+                }
+            }
+        }
+        Config::from_toml(
+            &toml::to_string(&base).map_err(|e| parse(e.to_string()))?,
+            name,
+        )
     }
 
     fn check(&self) -> Result<(), String> {
@@ -372,6 +426,28 @@ pub const DEFAULT_TOML: &str = include_str!("../data/jiucuo.default.toml");
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_ready_reading_changes_its_setting_and_nothing_else() {
+        let base = Config::default();
+        for (name, _, overrides) in READINGS {
+            let read = base.with_overrides(overrides, Path::new(name)).unwrap();
+            assert_ne!(read, base, "{name} changes nothing");
+            let mut back = read.clone();
+            back.calendar = base.calendar.clone();
+            back.repeats = base.repeats.clone();
+            assert_eq!(back, base, "{name} changes more than its section");
+        }
+        let r = base.with_overrides(READINGS[4].2, Path::new("x")).unwrap();
+        assert_eq!(r.repeats.lookback_days, 365);
+        assert!(!r.repeats.same_domain);
+        // a bad override names the reading
+        let e = base
+            .with_overrides("[repeats]\nlookback_days = \"x\"\n", Path::new("坏口径"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("坏口径"), "{e}");
+    }
 
     #[test]
     fn commented_default_equals_built_in_defaults() {

@@ -13,4 +13,5 @@ mod ingest;
 mod queries;
 mod rendering;
 mod reports;
+mod whatif;
 mod workbooks;

@@ -14,6 +14,7 @@ pub mod resolve;
 mod simple;
 mod ui;
 mod validate;
+mod whatif;
 
 use anyhow::Result;
 
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Hotspots(a) => simple::hotspots(a),
         Command::Outcomes(a) => simple::outcomes(a),
         Command::Analyze(a) => analyze::run(a),
+        Command::Whatif(a) => whatif::run(a),
         Command::Query(a) => query::run(a),
         Command::Report(a) => report::run(a),
         Command::Charts(a) => charts::run(a),

@@ -6,6 +6,7 @@
 //! soon as the deadlines and outcomes are ready (the charts).
 
 mod tables;
+pub mod whatif;
 
 use anyhow::{bail, Result};
 use chrono::NaiveDate;

@@ -148,31 +148,7 @@ pub fn label(column: &str) -> String {
 }
 
 /// Text of a signal / level / status / kind for readers.
-pub fn term(value: &str) -> &str {
-    match value {
-        "frequent" => "频发",
-        "concentrated" => "集中",
-        "rising" => "上升",
-        "persistent" => "持续",
-        "alarm" => "告警",
-        "warning" => "预警",
-        "watch" => "关注",
-        "met" => "按期",
-        "late" => "逾期完成",
-        "overdue" => "逾期未结",
-        "due-soon" => "临期",
-        "pending" => "未到期",
-        "breach" => "违反",
-        "R-subjective" => "主观原因重复",
-        "R-after-tolerance" => "容错后再次出现",
-        "unit×error_type" => "单位与问题类型",
-        "domain×error_type" => "领域与问题类型",
-        "unit×domain" => "单位与领域",
-        "true" => "是",
-        "false" => "否",
-        other => other,
-    }
-}
+pub use crate::schema::term_zh as term;
 
 /// A column of shares (0–1), printed as a percentage.
 pub fn is_share(column: &str) -> bool {

@@ -1,0 +1,146 @@
+//! `jiucuo whatif` on a hand-made ledger whose differences are worked out
+//! by hand: under each reading exactly the cases it should change, and
+//! nothing else.
+
+use crate::util::{csv_records, Fixture};
+
+/// Three cases of one unit, every date a working day in March 2026 (no
+/// holiday between 03-02 and 03-23):
+/// - K1: decided Mon 03-02, told Tue 03-10. Seven calendar days end Mon
+///   03-09 (late by a day); seven working days (03-03 … 03-11) end Wed 03-11
+///   (met).
+/// - R1: officer P1's 文书瑕疵, 减轻 under art. 11 (11.1), decided 03-10.
+/// - R2: P1's 文书瑕疵 again, filed 03-16 after R1's decision, 不予容错, no
+///   subjective cause. Not a 12(5) candidate while art. 11 mitigates
+///   (default); a “tolerated before” candidate when art. 11 counts as
+///   tolerance.
+///
+/// Every other check is met under both readings: decisions within days of
+/// filing, told the next day, two investigators.
+const LEDGER: &str = "\
+案件编号,执法单位,执法领域,执法事项类别,问题类型,涉及人员,主观过错,立案日期,认定日期,告知日期,认定结果,适用条款,调查人数
+K1,甲局,市场监管,行政处罚,超期办理,P9,否,2026-02-24,2026-03-02,2026-03-10,不予容错,第十二条第（二）项,2
+R1,甲局,市场监管,行政处罚,文书瑕疵,P1,否,2026-03-02,2026-03-10,2026-03-11,减轻,第十一条第（一）项,2
+R2,甲局,市场监管,行政处罚,文书瑕疵,P1,否,2026-03-16,2026-03-20,2026-03-21,不予容错,第十二条第（二）项,2
+";
+
+fn whatif(fx: &Fixture, vs: &str, out: &str) -> String {
+    let run = fx
+        .jiucuo([
+            "whatif",
+            "l.csv",
+            "--vs",
+            vs,
+            "--as-of",
+            "2026-06-30",
+            "--out",
+            out,
+        ])
+        .ok();
+    run.stderr.clone()
+}
+
+fn table(fx: &Fixture, path: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = String::from_utf8(fx.read(path)).unwrap();
+    csv_records(text.trim_start_matches('\u{feff}'))
+}
+
+/// Rows of a count table whose `change` is not 0, as `key/key…=change`.
+fn changed(fx: &Fixture, path: &str, keys: &[&str]) -> Vec<String> {
+    let (h, rows) = table(fx, path);
+    let at = |n: &str| h.iter().position(|x| x == n).unwrap();
+    rows.iter()
+        .filter(|r| r[at("change")] != "0")
+        .map(|r| {
+            let k: Vec<&str> = keys.iter().map(|n| r[at(n)].as_str()).collect();
+            format!("{}={}", k.join("/"), r[at("change")])
+        })
+        .collect()
+}
+
+#[test]
+fn working_days_for_short_periods_change_exactly_the_late_notice() {
+    let fx = Fixture::new();
+    fx.write("l.csv", LEDGER);
+    let said = whatif(&fx, "工作日计算短期间", "w");
+    let (h, cases) = table(&fx, "w/逐案差异.csv");
+    assert_eq!(h, ["case_id", "what", "under_a", "under_b"]);
+    assert_eq!(
+        cases,
+        [[
+            "K1",
+            "期限：决定后7日内告知（第十七条）",
+            "逾期完成",
+            "按期"
+        ]],
+        "{said}"
+    );
+    assert_eq!(
+        changed(&fx, "w/期限状态.csv", &["rule", "status"]),
+        ["D17-notify/late=-1", "D17-notify/met=1"]
+    );
+    assert!(changed(&fx, "w/重复失误比对.csv", &["item"]).is_empty());
+    assert_eq!(table(&fx, "w/警示提醒函差异.csv").1.len(), 0);
+    assert_eq!(table(&fx, "w/风险点差异.csv").1.len(), 0);
+    assert!(said.contains("办理期限：1 项检查的状态不同"), "{said}");
+    assert!(said.contains("逐案差异 1 条"), "{said}");
+
+    // the same reading written as a file gives the same tables
+    fx.write("b.toml", "[calendar]\nworking_day_short_periods = true\n");
+    whatif(&fx, "b.toml", "f");
+    for name in ["逐案差异", "期限状态", "重复失误比对"] {
+        assert_eq!(
+            fx.read(&format!("w/{name}.csv")),
+            fx.read(&format!("f/{name}.csv")),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn art_11_as_tolerance_flags_exactly_the_officer_tolerated_before() {
+    let fx = Fixture::new();
+    fx.write("l.csv", LEDGER);
+    let said = whatif(&fx, "第十一条计为容错", "w");
+    let (_, cases) = table(&fx, "w/逐案差异.csv");
+    assert_eq!(
+        cases,
+        [[
+            "R2",
+            "第十二条第（五）项比对（人员 P1）",
+            "未标记",
+            "容错后再次出现"
+        ]],
+        "{said}"
+    );
+    assert!(changed(&fx, "w/期限状态.csv", &["rule", "status"]).is_empty());
+    assert_eq!(
+        changed(&fx, "w/重复失误比对.csv", &["item"]),
+        [
+            "可能属于第十二条第（五）项情形的案件=1",
+            "涉及执法人员=1",
+            "人员×案件=1",
+            "其中：容错后再次出现=1",
+        ]
+    );
+    assert!(said.contains("可能属于的案件 A 0 件，B 1 件"), "{said}");
+    // the workbook says what A and B are, in Chinese
+    let about = crate::util::xlsx_cells(&fx.path("w/口径比较.xlsx"));
+    assert_eq!(about[1][0], "口径 A");
+    assert!(about[2][1].contains("依第十一条减轻、从轻处理计为容错免责处理"));
+}
+
+#[test]
+fn an_unknown_reading_is_refused_with_the_names_there_are() {
+    let fx = Fixture::new();
+    fx.write("l.csv", LEDGER);
+    let run = fx
+        .jiucuo(["whatif", "l.csv", "--vs", "宽松口径", "--out", "w"])
+        .expect_code(2);
+    let err = run.stderr.clone();
+    assert!(
+        err.contains("宽松口径") && err.contains("工作日计算短期间"),
+        "{err}"
+    );
+    assert!(!fx.path("w/逐案差异.csv").exists());
+}
