@@ -294,7 +294,12 @@ fn risk_cells(df: &DataFrame) -> Result<BTreeMap<CellKey, String>> {
         .map(|n| strings(df, n))
         .collect::<Result<_>>()?;
     for i in 0..df.height() {
-        let at = |k: usize| cols[k][i].unwrap_or_default().to_string();
+        let at = |k: usize| {
+            cols.get(k)
+                .and_then(|c| c[i])
+                .unwrap_or_default()
+                .to_string()
+        };
         let level = at(5);
         if level == "alarm" || level == "warning" {
             out.insert((at(0), at(1), at(2), at(3), at(4)), level);
