@@ -243,6 +243,16 @@ def main():
                 L.append(f"- jiucuo {task} at {fmt_rows(n)}: peak RSS / file size = "
                          f"{x['rss'] * 2**20 / x['file_bytes']:.2f}×")
     L.append("")
+    # the other benchmarks keep their own tables; their latest figures are
+    # repeated here so one file has them all
+    for other in ("WHATIF.md", "REPORTS.md"):
+        path = here / other
+        if path.exists():
+            lines = path.read_text().splitlines()
+            L.append(f"## From bench/{other}")
+            L.append("")
+            L.extend(l for l in lines[1:] if l.startswith("|") or l.startswith("Goal") or l.startswith("- 10"))
+            L.append("")
     target.write_text("\n".join(L))
     print(f"wrote {target}")
 
