@@ -393,6 +393,9 @@ pub struct ReportArgs {
     /// 输出文件夹
     #[arg(long)]
     pub out: PathBuf,
+    /// 试点评估报告加“口径比较”一章：与此口径（配置文件或内置口径名称，见 whatif）的结果比较
+    #[arg(long, value_name = "FILE|NAME")]
+    pub compare: Option<String>,
 }
 
 #[derive(Debug, Args)]

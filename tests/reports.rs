@@ -793,7 +793,7 @@ fn staged_and_side_by_side_reports_agree() {
         .unwrap();
         let mut all = vec![run.quarterly(&config, q, as_of, &o).unwrap()];
         all.extend(run.warnings(&config, q, as_of, &o).unwrap());
-        all.push(run.review(&config, as_of, &o).unwrap());
+        all.push(run.review(&config, as_of, &o, None).unwrap());
         all.into_iter()
             .map(|r| (r.stem, r.html, r.docx, r.xlsx))
             .collect::<Vec<_>>()

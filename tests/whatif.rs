@@ -144,3 +144,64 @@ fn an_unknown_reading_is_refused_with_the_names_there_are() {
     );
     assert!(!fx.path("w/逐案差异.csv").exists());
 }
+
+#[test]
+fn the_review_compares_readings_in_a_chapter_of_its_own() {
+    let fx = Fixture::new();
+    fx.write("l.csv", LEDGER);
+    fx.jiucuo([
+        "report",
+        "review",
+        "l.csv",
+        "--as-of",
+        "2026-06-30",
+        "--compare",
+        "工作日计算短期间",
+        "--out",
+        "r",
+    ])
+    .ok();
+    let html = String::from_utf8(fx.read("r/试点评估报告.html")).unwrap();
+    assert!(html.contains("八、口径比较") && html.contains("九、统计口径说明"));
+    assert!(html.contains("期限检查中有1项状态不同"), "{html}");
+    assert!(html.contains("经比对可能属于第十二条第（五）项情形的案件由0件变为0件"));
+    // the printed table: the notice rule's late check becomes met
+    let row = |status: &str, a: &str, b: &str, change: &str| {
+        format!("<td>决定后7日内告知（第十七条）</td><td>{status}</td><td>{a}</td><td>{b}</td><td>{change}</td>")
+    };
+    assert!(html.contains(&row("逾期完成", "1", "0", "-1")), "{html}");
+    assert!(html.contains(&row("按期", "2", "3", "1")), "{html}");
+    // the case-level list is in the Excel appendix
+    let sheets = crate::util::xlsx_sheets(&fx.path("r/试点评估报告.xlsx"));
+    let (_, cases) = sheets
+        .iter()
+        .find(|(n, _)| n == "口径比较：逐案差异")
+        .expect("case list sheet");
+    assert_eq!(cases.len(), 2);
+    assert_eq!(cases[1][0], "K1");
+    // without --compare there is no such chapter; other reports refuse it
+    fx.jiucuo([
+        "report",
+        "review",
+        "l.csv",
+        "--as-of",
+        "2026-06-30",
+        "--out",
+        "p",
+    ])
+    .ok();
+    let plain = String::from_utf8(fx.read("p/试点评估报告.html")).unwrap();
+    assert!(!plain.contains("口径比较") && plain.contains("八、统计口径说明"));
+    fx.jiucuo([
+        "report",
+        "quarterly",
+        "l.csv",
+        "--quarter",
+        "2026Q1",
+        "--compare",
+        "工作日计算短期间",
+        "--out",
+        "q",
+    ])
+    .expect_code(2);
+}

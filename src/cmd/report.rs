@@ -21,6 +21,9 @@ pub fn run(a: cli::ReportArgs) -> Result<i32> {
         Some(t) => Some(resolve::date(t, "--as-of")?),
         None => None,
     };
+    if a.compare.is_some() && a.kind != ReportKind::Review {
+        bail!("--compare 只用于试点评估报告（report review）");
+    }
     crate::fsutil::ensure_writable_dir(&a.out)?;
     let source = LedgerSource::resolve(&a.ledger, a.summaries)?;
     let config = &source.config;
@@ -40,6 +43,23 @@ pub fn run(a: cli::ReportArgs) -> Result<i32> {
     if let Some(m) = font.message() {
         eprintln!("{m}");
     }
+    let compared = match &a.compare {
+        Some(vs) => {
+            let ids = pipeline::identities(ros.as_ref())?;
+            let progress = Progress::start("口径比较中");
+            let c = super::whatif::compare_for_report(
+                &ledger.cases,
+                config,
+                vs,
+                vol.as_ref(),
+                ids.as_ref(),
+                day,
+            );
+            progress.finish();
+            Some(c?)
+        }
+        None => None,
+    };
     let (cases, scope) = pipeline::scoped(std::mem::take(&mut ledger.cases), config, day)?;
     let basis = Basis::new(config, &ledger, &scope, a.roster.is_some());
     let progress = Progress::start("生成报告");
@@ -69,7 +89,7 @@ pub fn run(a: cli::ReportArgs) -> Result<i32> {
     let reports = match (a.kind, quarter) {
         (ReportKind::Quarterly, Some(q)) => vec![run.quarterly(config, q, day, &o)?],
         (ReportKind::Warnings, Some(q)) => run.warnings(config, q, day, &o)?,
-        _ => vec![run.review(config, day, &o)?],
+        _ => vec![run.review(config, day, &o, compared.as_ref())?],
     };
     let mut written = Vec::new();
     for r in &reports {

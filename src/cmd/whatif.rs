@@ -21,7 +21,7 @@ use crate::pipeline::whatif::{self, Comparison, ReadingResult};
 use crate::pipeline::{self, RunInputs, Staging, STREAMED_CASES_PER_PASS};
 
 /// Reading B: a configuration file, or a built-in reading put over A.
-fn reading_b(a: &Config, vs: &str) -> Result<(Config, String)> {
+pub(super) fn reading_b(a: &Config, vs: &str) -> Result<(Config, String)> {
     if let Some((name, what, overrides)) = READINGS.iter().find(|(n, _, _)| *n == vs) {
         let config = a.with_overrides(overrides, Path::new(name))?;
         return Ok((config, format!("口径 A，但{what}（内置口径“{name}”）")));
@@ -82,7 +82,7 @@ pub fn run(a: cli::WhatifArgs) -> Result<i32> {
 
 /// Every analysis of the cases under one reading (the deadlines kept as
 /// case, rule and status only).
-fn analyse_under(
+pub(super) fn analyse_under(
     cases: DataFrame,
     config: &Config,
     volume: Option<&Volume>,
@@ -140,6 +140,30 @@ fn analyse_under(
             &["window", "dims", "unit", "domain", "error_type", "level"],
         )?,
         letter_levels,
+    })
+}
+
+/// The comparison of reading A (`config`) with `vs` on the ledger's cases
+/// (as read, before the as-of scope), for `report review --compare`.
+pub(super) fn compare_for_report(
+    cases: &DataFrame,
+    config: &Config,
+    vs: &str,
+    volume: Option<&Volume>,
+    identities: Option<&Identities>,
+    day: NaiveDate,
+) -> Result<whatif::Compared> {
+    let (config_b, b_is) = reading_b(config, vs)?;
+    let view = |c: &Config| {
+        crate::analysis::scope::as_of_view(cases.clone(), day, (c.pilot.start, c.pilot.end))
+            .map(|(v, _)| v)
+    };
+    let ra = analyse_under(view(config)?, config, volume, identities, day)?;
+    let rb = analyse_under(view(&config_b)?, &config_b, volume, identities, day)?;
+    Ok(whatif::Compared {
+        b_is,
+        comparison: whatif::compare(&ra, &rb)?,
+        notices: (whatif::notice_count(&ra)?, whatif::notice_count(&rb)?),
     })
 }
 

@@ -43,6 +43,15 @@ pub struct Comparison {
     pub cases: DataFrame,
 }
 
+/// A comparison with what reading B is, for a report's 口径比较 chapter.
+pub struct Compared {
+    /// What reading B is, in words.
+    pub b_is: String,
+    pub comparison: Comparison,
+    /// Warning notices under A and under B (all quarters).
+    pub notices: (usize, usize),
+}
+
 /// Chinese word of a deadline status.
 fn status_zh(s: &str) -> &str {
     crate::schema::term_zh(s)

@@ -215,9 +215,15 @@ impl ReportRun {
     }
 
     /// The pilot review (art. 24).
-    pub fn review(&self, config: &Config, as_of: NaiveDate, o: &ReportOptions) -> Result<Rendered> {
+    pub fn review(
+        &self,
+        config: &Config,
+        as_of: NaiveDate,
+        o: &ReportOptions,
+        compared: Option<&crate::pipeline::whatif::Compared>,
+    ) -> Result<Rendered> {
         let inputs = self.inputs(config, as_of, o);
-        let (ctx, tables) = model::review(&inputs)?;
+        let (ctx, tables) = model::review(&inputs, compared)?;
         let text = self.templates.render("review.txt", &ctx)?;
         super::finish(
             &self.templates,

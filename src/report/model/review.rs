@@ -43,6 +43,98 @@ pub struct Review {
     pub review_applications: i64,
     pub review_changed: i64,
     pub findings: Vec<String>,
+    /// The 口径比较 chapter (`report review --compare`), or None.
+    pub compare: Option<CompareText>,
+}
+
+/// What the 口径比较 chapter states: each figure under reading A (in force)
+/// and reading B.
+#[derive(Debug, Serialize)]
+pub struct CompareText {
+    /// What reading B is.
+    pub b_is: String,
+    /// Deadline checks whose status differs.
+    pub deadline_checks: usize,
+    pub candidates_a: i64,
+    pub candidates_b: i64,
+    pub risk_a: i64,
+    pub risk_b: i64,
+    /// Risk points whose level differs.
+    pub risk_changed: usize,
+    pub notices_a: usize,
+    pub notices_b: usize,
+    /// Units whose notice differs.
+    pub notices_changed: usize,
+    /// Rows of the case-level list.
+    pub cases: usize,
+}
+
+/// The 口径比较 chapter's figures and tables: the deadline checks that move
+/// (printed), and every table of the comparison in the Excel appendix.
+fn compare_chapter(
+    c: &crate::pipeline::whatif::Compared,
+    tables: &mut BTreeMap<String, ReportTable>,
+) -> Result<CompareText> {
+    let k = &c.comparison;
+    let sum = |df: &DataFrame, col: &str| sum_col(df, col);
+    let moved = k
+        .deadlines
+        .clone()
+        .lazy()
+        .filter(col("change").neq(lit(0)))
+        .select([
+            col("rule_name").alias("rule"),
+            col("status"),
+            col("count_a"),
+            col("count_b"),
+            col("change"),
+        ])
+        .collect()?;
+    let deadline_checks = (0..k.cases.height())
+        .filter(|i| str_at(&k.cases, "what", *i).starts_with("期限"))
+        .count();
+    let first = |df: &DataFrame, col: &str| int_at(df, col, 0);
+    let out = CompareText {
+        b_is: crate::report::markup::inline(&c.b_is),
+        deadline_checks,
+        candidates_a: first(&k.repeats, "count_a"),
+        candidates_b: first(&k.repeats, "count_b"),
+        risk_a: sum(&k.risk_points, "count_a"),
+        risk_b: sum(&k.risk_points, "count_b"),
+        risk_changed: k.risk_point_changes.height(),
+        notices_a: c.notices.0,
+        notices_b: c.notices.1,
+        notices_changed: k.notices.height(),
+        cases: k.cases.height(),
+    };
+    let source = "jiucuo whatif（口径比较）";
+    for (key, title, frame) in [
+        ("compare_deadlines", "口径不同时期限检查状态的变化", moved),
+        (
+            "compare_repeats",
+            "口径比较：第十二条第（五）项比对",
+            k.repeats.clone(),
+        ),
+        (
+            "compare_risk",
+            "口径比较：各季度风险点",
+            k.risk_points.clone(),
+        ),
+        (
+            "compare_risk_cells",
+            "口径比较：级别不同的风险点",
+            k.risk_point_changes.clone(),
+        ),
+        (
+            "compare_notices",
+            "口径比较：警示提醒函不同的单位",
+            k.notices.clone(),
+        ),
+        ("compare_cases", "口径比较：逐案差异", k.cases.clone()),
+    ] {
+        tables.insert(key.into(), ReportTable::new(title, source, frame));
+    }
+    Ok(out)
 }
 
 /// The first quarter with `REPEAT_HISTORY_QUARTERS` whole pilot quarters before it.
@@ -60,7 +152,10 @@ pub fn first_repeat_quarter(pilot_start: chrono::NaiveDate) -> Quarter {
 /// Tables and context of the pilot review (art. 24).
 /// Long: each section reads one table and keeps the numbers its sentence
 /// prints; most of the length is the flat context handed to the template.
-pub fn review(inputs: &Inputs) -> Result<(Review, BTreeMap<String, ReportTable>)> {
+pub fn review(
+    inputs: &Inputs,
+    compared: Option<&crate::pipeline::whatif::Compared>,
+) -> Result<(Review, BTreeMap<String, ReportTable>)> {
     let mut tables = BTreeMap::new();
     let config = inputs.config;
     let overview = inputs.table("overview_by_quarter", "各季度立案、认定与未结情况", None)?;
@@ -129,6 +224,9 @@ pub fn review(inputs: &Inputs) -> Result<(Review, BTreeMap<String, ReportTable>)
             pct(ratio(review_changed, review_applications))
         ));
     }
+    let compare = compared
+        .map(|c| compare_chapter(c, &mut tables))
+        .transpose()?;
     Ok((
         Review {
             issuer: Issuer::of(config, inputs.as_of),
@@ -152,6 +250,7 @@ pub fn review(inputs: &Inputs) -> Result<(Review, BTreeMap<String, ReportTable>)
             review_applications,
             review_changed,
             findings,
+            compare,
         },
         tables,
     ))
