@@ -162,7 +162,7 @@ fn the_review_compares_readings_in_a_chapter_of_its_own() {
     ])
     .ok();
     let html = String::from_utf8(fx.read("r/试点评估报告.html")).unwrap();
-    assert!(html.contains("八、口径比较") && html.contains("九、统计口径说明"));
+    assert!(html.contains("九、口径比较") && html.contains("十、统计口径说明"));
     assert!(html.contains("期限检查中有1项状态不同"), "{html}");
     assert!(html.contains("经比对可能属于第十二条第（五）项情形的案件由0件变为0件"));
     // the printed table: the notice rule's late check becomes met
@@ -191,7 +191,7 @@ fn the_review_compares_readings_in_a_chapter_of_its_own() {
     ])
     .ok();
     let plain = String::from_utf8(fx.read("p/试点评估报告.html")).unwrap();
-    assert!(!plain.contains("口径比较") && plain.contains("八、统计口径说明"));
+    assert!(!plain.contains("口径比较") && plain.contains("九、统计口径说明"));
     fx.jiucuo([
         "report",
         "quarterly",
@@ -204,4 +204,71 @@ fn the_review_compares_readings_in_a_chapter_of_its_own() {
         "q",
     ])
     .expect_code(2);
+}
+
+/// Open at the pilot's end (2027-02-28), worked out by hand:
+/// - 甲: A1 filed 02-20 (8 days: within 30), A2 filed 2026-12-01 (89 days:
+///   61–90); A5's rectification is due 03-31 (not yet due); A6 rectified.
+/// - 乙: A3 filed 2026-10-01 (150 days: over 90); A4's rectification was due
+///   01-31 and is not done (overdue).
+#[test]
+fn what_is_left_open_at_expiry_by_unit_and_age() {
+    let fx = Fixture::new();
+    fx.write(
+        "l.csv",
+        "\
+案件编号,执法单位,执法领域,执法事项类别,问题类型,立案日期,认定日期,认定结果,适用条款,整改期限,整改完成日期
+A1,甲局,市场监管,行政处罚,文书瑕疵,2027-02-20,,,,,
+A2,甲局,市场监管,行政处罚,文书瑕疵,2026-12-01,,,,,
+A3,乙局,市场监管,行政处罚,文书瑕疵,2026-10-01,,,,,
+A4,乙局,市场监管,行政处罚,文书瑕疵,2026-06-01,2026-06-20,不予容错,第十二条第（二）项,2027-01-31,
+A5,甲局,市场监管,行政处罚,文书瑕疵,2026-06-01,2026-06-20,不予容错,第十二条第（二）项,2027-03-31,
+A6,甲局,市场监管,行政处罚,文书瑕疵,2026-06-01,2026-06-20,不予容错,第十二条第（二）项,2026-12-31,2026-12-20
+",
+    );
+    fx.jiucuo([
+        "report",
+        "review",
+        "l.csv",
+        "--as-of",
+        "2027-02-28",
+        "--out",
+        "r",
+    ])
+    .ok();
+    let html = String::from_utf8(fx.read("r/试点评估报告.html")).unwrap();
+    assert!(html.contains("七、试点期满时的未结事项"), "{html}");
+    assert!(
+        html.contains(
+            "截至2027年2月28日，试点期间立案、尚未作出认定的案件3件，其中立案已超过30日的2件"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("已过整改期限仍未完成整改的1件，整改尚未到期的1件"));
+    // unit, open, ≤30, 31–60, 61–90, >90, rectification overdue, not due
+    assert!(
+        html.contains(
+            "<td>甲局</td><td>2</td><td>1</td><td>0</td><td>1</td><td>0</td><td>0</td><td>1</td>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<td>乙局</td><td>1</td><td>0</td><td>0</td><td>0</td><td>1</td><td>1</td><td>0</td>"
+        ),
+        "{html}"
+    );
+    // before the pilot's end the chapter says so
+    fx.jiucuo([
+        "report",
+        "review",
+        "l.csv",
+        "--as-of",
+        "2027-01-15",
+        "--out",
+        "e",
+    ])
+    .ok();
+    let early = String::from_utf8(fx.read("e/试点评估报告.html")).unwrap();
+    assert!(early.contains("七、截至基准日的未结事项") && early.contains("试点尚未期满"));
 }

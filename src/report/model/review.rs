@@ -45,6 +45,8 @@ pub struct Review {
     pub findings: Vec<String>,
     /// The 口径比较 chapter (`report review --compare`), or None.
     pub compare: Option<CompareText>,
+    /// What is left open at the pilot's end (or the as-of date).
+    pub open_at_expiry: OpenAtExpiry,
 }
 
 /// What the 口径比较 chapter states: each figure under reading A (in force)
@@ -134,6 +136,142 @@ fn compare_chapter(
     ] {
         tables.insert(key.into(), ReportTable::new(title, source, frame));
     }
+    Ok(out)
+}
+
+/// What is left open when the pilot expires (or at the as-of date, if
+/// earlier): undecided cases by unit and age, rectifications still due.
+#[derive(Debug, Serialize)]
+pub struct OpenAtExpiry {
+    /// `2027年2月28日`, or the as-of date before it.
+    pub on: String,
+    /// The as-of date falls before the pilot's end.
+    pub before_end: bool,
+    pub open: i64,
+    /// Of them, filed more than 30 days before (past art. 17's 30 days,
+    /// before any extension or appraisal days).
+    pub open_over_30: i64,
+    pub rectify_overdue: i64,
+    pub rectify_not_due: i64,
+}
+
+/// Age bands of an undecided case, in days since filing: (column, upper bound).
+const AGE_BANDS: [(&str, i32); 4] = [
+    ("age_30", 30),
+    ("age_60", 60),
+    ("age_90", 90),
+    ("age_over_90", i32::MAX),
+];
+
+/// Cases filed by `on` and undecided then, by unit and age band, with the
+/// unit's rectifications overdue or not yet due then (rules.md §2 D20: the
+/// extended date if any, else the set one).
+pub fn open_at(cases: LazyFrame, on: chrono::NaiveDate) -> Result<DataFrame> {
+    use crate::schema as s;
+    let names = cases.clone().collect_schema()?;
+    let date_or_null = |name: &str| {
+        if names.contains(name) {
+            col(name)
+        } else {
+            lit(NULL).cast(DataType::Date)
+        }
+    };
+    let day = crate::period::days_since_epoch(on);
+    let age = lit(day) - col(s::FILED_ON).cast(DataType::Int32);
+    let open = col(s::FILED_ON)
+        .lt_eq(lit(on))
+        .and(col(s::DECIDED_ON).is_null());
+    let due = coalesce(&[
+        date_or_null(s::RECTIFY_EXTENDED_TO),
+        date_or_null(s::RECTIFY_DUE),
+    ]);
+    let rectifying = col(s::DECIDED_ON)
+        .is_not_null()
+        .and(due.clone().is_not_null())
+        .and(date_or_null(s::RECTIFIED_ON).is_null());
+    let count = |cond: Expr| cond.cast(DataType::Int64).sum();
+    let mut aggs = vec![count(open.clone()).alias("open")];
+    let mut lower = -1;
+    for (name, upper) in AGE_BANDS {
+        aggs.push(
+            count(
+                open.clone()
+                    .and(age.clone().gt(lit(lower)))
+                    .and(age.clone().lt_eq(lit(upper))),
+            )
+            .alias(name),
+        );
+        lower = upper;
+    }
+    aggs.push(
+        col(s::FILED_ON)
+            .filter(open.clone())
+            .min()
+            .alias("oldest_filed_on"),
+    );
+    aggs.push(count(rectifying.clone().and(due.clone().lt(lit(on)))).alias("rectify_overdue"));
+    aggs.push(count(rectifying.and(due.gt_eq(lit(on)))).alias("rectify_not_due"));
+    Ok(cases
+        .with_column(col(s::UNIT).cast(DataType::String))
+        .group_by([col(s::UNIT)])
+        .agg(aggs)
+        .filter(
+            col("open")
+                .gt(lit(0))
+                .or(col("rectify_overdue").gt(lit(0)))
+                .or(col("rectify_not_due").gt(lit(0))),
+        )
+        .sort_by_exprs(
+            [col("open"), col("rectify_overdue"), col(s::UNIT)],
+            SortMultipleOptions::default().with_order_descending_multi([true, true, false]),
+        )
+        .collect()?)
+}
+
+/// The open-at-expiry chapter: its figures, and the table by unit (top 10
+/// printed, all in the appendix).
+fn open_chapter(
+    inputs: &Inputs,
+    tables: &mut BTreeMap<String, ReportTable>,
+) -> Result<OpenAtExpiry> {
+    use anyhow::Context;
+    let end = inputs.config.pilot.end;
+    let on = inputs.as_of.min(end);
+    let cases = inputs.tables.lazy("cases").context("cases 表缺失")?;
+    let by_unit = open_at(cases, on)?;
+    let out = OpenAtExpiry {
+        on: date_zh(on),
+        before_end: on < end,
+        open: sum_col(&by_unit, "open"),
+        open_over_30: ["age_60", "age_90", "age_over_90"]
+            .iter()
+            .map(|c| sum_col(&by_unit, c))
+            .sum(),
+        rectify_overdue: sum_col(&by_unit, "rectify_overdue"),
+        rectify_not_due: sum_col(&by_unit, "rectify_not_due"),
+    };
+    tables.insert(
+        "open_at_expiry".into(),
+        ReportTable::new(
+            format!(
+                "截至{}尚未认定的案件与尚未完成的整改（按单位）",
+                date_zh(on)
+            ),
+            "analysis: review::open_at",
+            by_unit,
+        )
+        .top(10)
+        .columns(&[
+            "unit",
+            "open",
+            "age_30",
+            "age_60",
+            "age_90",
+            "age_over_90",
+            "rectify_overdue",
+            "rectify_not_due",
+        ]),
+    );
     Ok(out)
 }
 
@@ -227,6 +365,7 @@ pub fn review(
     let compare = compared
         .map(|c| compare_chapter(c, &mut tables))
         .transpose()?;
+    let open_at_expiry = open_chapter(inputs, &mut tables)?;
     Ok((
         Review {
             issuer: Issuer::of(config, inputs.as_of),
@@ -251,6 +390,7 @@ pub fn review(
             review_changed,
             findings,
             compare,
+            open_at_expiry,
         },
         tables,
     ))
