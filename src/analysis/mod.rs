@@ -2,6 +2,7 @@
 
 pub mod deadlines;
 pub mod determination;
+pub mod effect;
 pub mod hotspots;
 pub mod outcomes;
 pub mod repeats;
