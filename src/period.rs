@@ -56,6 +56,10 @@ impl Quarter {
         Quarter::from_index(self.index() - 1)
     }
 
+    pub fn next(&self) -> Quarter {
+        Quarter::from_index(self.index() + 1)
+    }
+
     pub fn first_day(&self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, (self.q - 1) * 3 + 1, 1).unwrap_or(NaiveDate::MIN)
     }

@@ -846,3 +846,51 @@ fn repeats_and_hotspots_need_only_the_columns_they_declare() {
         "hotspots differ on the narrowed cases"
     );
 }
+
+/// The review's warning-effect sentence agrees with its table: the verdicts
+/// counted row by row, each row's verdict following from its interval, and
+/// no claim of effect without comparison cells.
+#[test]
+fn the_warning_effect_sentence_counts_its_table() {
+    let fx = Fixture::new();
+    fx.jiucuo(["demo", "--out", "d"]).ok();
+    let html = String::from_utf8(fx.read("d/报告/试点评估报告.html")).unwrap();
+    let text = text_of(&html);
+    let table = html
+        .split("发函的风险点在发函前后的失误率")
+        .nth(1)
+        .expect("effect table")
+        .split("</table>")
+        .next()
+        .unwrap();
+    let rows: Vec<Vec<&str>> = table
+        .split("<tr>")
+        .map(cells_of)
+        .filter(|c: &Vec<&str>| c.len() == 9)
+        .collect();
+    assert!(!rows.is_empty(), "warned risk points in the demo");
+    let count = |v: &str| rows.iter().filter(|r| r[8] == v).count();
+    for r in &rows {
+        let (low, high): (f64, f64) = (r[6].parse().unwrap(), r[7].parse().unwrap());
+        let expected = if high < 1.0 {
+            "改善"
+        } else if low > 1.0 {
+            "恶化"
+        } else {
+            "未见明显变化"
+        };
+        assert_eq!(r[8], expected, "{r:?}");
+    }
+    let sentence = format!(
+        "共{}个发函的风险点可以比较：逐个作精确条件检验，改善{}个、未见明显变化{}个、恶化{}个",
+        rows.len(),
+        count("改善"),
+        count("未见明显变化"),
+        count("恶化")
+    );
+    assert!(text.contains(&sentence), "{sentence}\n{text}");
+    if !text.contains("同期被标记为预警级、未发函的") {
+        assert!(text.contains("不能据此判断警示提醒是否有效"));
+    }
+    assert!(!text.contains("说明警示提醒总体有效"));
+}

@@ -4,6 +4,7 @@
 //! prints (rules.md §5). One file per report; what they share is here.
 
 mod common;
+mod effect;
 mod quarterly;
 mod review;
 mod warning;

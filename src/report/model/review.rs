@@ -47,6 +47,12 @@ pub struct Review {
     pub compare: Option<CompareText>,
     /// What is left open at the pilot's end (or the as-of date).
     pub open_at_expiry: OpenAtExpiry,
+    /// Whether the warnings worked.
+    pub effect: super::effect::EffectText,
+    /// Days after the next quarter's end before a notice's effect is read.
+    pub settle_days: i64,
+    /// Rates are per enforcement action (else per case filed).
+    pub with_volume: bool,
 }
 
 /// What the 口径比较 chapter states: each figure under reading A (in force)
@@ -366,6 +372,7 @@ pub fn review(
         .map(|c| compare_chapter(c, &mut tables))
         .transpose()?;
     let open_at_expiry = open_chapter(inputs, &mut tables)?;
+    let effect = super::effect::warning_effect(inputs, &mut tables)?;
     Ok((
         Review {
             issuer: Issuer::of(config, inputs.as_of),
@@ -391,6 +398,9 @@ pub fn review(
             findings,
             compare,
             open_at_expiry,
+            effect,
+            settle_days: super::effect::SETTLE_DAYS,
+            with_volume: inputs.with_volume,
         },
         tables,
     ))
