@@ -125,16 +125,14 @@ impl Counts {
     }
 }
 
+/// A unit × error-type risk point of a quarter: (quarter, unit, error type).
+type Cell = (Quarter, String, String);
+
 /// Unit × error-type risk points by quarter: (warned, comparison). Warned:
 /// at a level that earns a notice; comparison: at `warning` level and not
 /// warned. Only quarters whose next quarter has ended `SETTLE_DAYS` before
 /// the as-of date, inside the pilot.
-fn flagged_cells(
-    inputs: &Inputs,
-) -> Result<(
-    Vec<(Quarter, String, String)>,
-    Vec<(Quarter, String, String)>,
-)> {
+fn flagged_cells(inputs: &Inputs) -> Result<(Vec<Cell>, Vec<Cell>)> {
     let letters: &[&str] = if inputs.config.letters.level == "warning" {
         &["alarm", "warning"]
     } else {
