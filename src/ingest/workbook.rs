@@ -27,6 +27,16 @@ pub struct Workbook {
     pub passed_over: Vec<(String, String)>,
 }
 
+/// A call into the XLSX parser, a panic in it turned into an error (only
+/// the parser's calls are guarded: a panic in jiucuo's own code stays one).
+fn parser<T>(call: impl FnOnce() -> T) -> Result<T, IngestError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).map_err(|_| {
+        container(
+            "工作簿内部数据异常（单元格位置等无法解析），文件可能已损坏。请用 Excel 或 WPS 打开后另存为 .xlsx 再试".into(),
+        )
+    })
+}
+
 fn container(message: String) -> IngestError {
     IngestError::Container {
         format: "XLSX",
@@ -35,9 +45,12 @@ fn container(message: String) -> IngestError {
 }
 
 /// Read the sheets of a workbook: the one named, or every visible sheet
-/// that holds cells.
+/// that holds cells. A panic inside the XLSX parser (calamine 0.38 overflows
+/// on a cell reference with an absurd row number when overflow checks are
+/// on, as in debug builds; the fuzz target found it) becomes a clear error:
+/// user data never ends the program.
 pub fn read_workbook(bytes: &[u8], only: Option<&str>) -> Result<Workbook, IngestError> {
-    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+    let mut book = parser(|| Xlsx::new(Cursor::new(bytes)))?.map_err(|e| {
         container(format!(
             "不是可读取的 Excel 工作簿（{e}）。请确认文件未损坏，且是 .xlsx 格式"
         ))
@@ -75,7 +88,7 @@ pub fn read_workbook(bytes: &[u8], only: Option<&str>) -> Result<Workbook, Inges
             out.passed_over.push((name, "隐藏的工作表".into()));
             continue;
         }
-        let range = match book.worksheet_range(&name) {
+        let range = match parser(|| book.worksheet_range(&name))? {
             Ok(range) => range,
             Err(e) => {
                 let why = format!("无法读取（{e}）");
@@ -87,7 +100,7 @@ pub fn read_workbook(bytes: &[u8], only: Option<&str>) -> Result<Workbook, Inges
             }
         };
         // unreadable merge records: the cells are read as they are
-        let merged = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
+        let merged = parser(|| book.merge_cells_by_sheet_name(&name))?.unwrap_or_default();
         match sheet_table(&range, &merged, date_1904) {
             Ok(table) => out.sheets.push(Sheet { name, table }),
             Err(IngestError::Empty) => out.passed_over.push((name, "空表".into())),
