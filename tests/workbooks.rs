@@ -757,14 +757,17 @@ fn write_fuzz_seeds() {
 #[test]
 fn a_workbook_that_breaks_the_xlsx_parser_gets_a_clear_error() {
     let fx = Fixture::new();
-    let bytes =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/calamine-cell-ref-overflow.xlsx"))
-            .unwrap();
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/calamine-cell-ref-overflow.xlsx"
+    ))
+    .unwrap();
     fx.write("broken.xlsx", bytes);
     let run = fx.jiucuo(["validate", "broken.xlsx"]).expect_code(2);
     assert!(run.stderr.contains("broken.xlsx"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("工作簿内部数据异常") || run.stderr.contains("不是可读取的 Excel 工作簿"),
+        run.stderr.contains("工作簿内部数据异常")
+            || run.stderr.contains("不是可读取的 Excel 工作簿"),
         "{}",
         run.stderr
     );
