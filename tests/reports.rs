@@ -894,3 +894,64 @@ fn the_warning_effect_sentence_counts_its_table() {
     }
     assert!(!text.contains("说明警示提醒总体有效"));
 }
+
+/// The planted notice effects (generate: a warned point whose excess halves
+/// after its notice, and the persistent point whose rate stays): the review
+/// calls the first 改善 with an interval below 1, never the second.
+#[test]
+fn the_review_sees_a_planted_notice_effect_and_not_a_null_one() {
+    for seed in [21u64, 23] {
+        let fx = Fixture::new();
+        fx.jiucuo([
+            "generate",
+            "--rows",
+            "5000",
+            "--seed",
+            &seed.to_string(),
+            "--out",
+            "g",
+        ])
+        .ok();
+        fx.jiucuo([
+            "report",
+            "review",
+            "g/ledger.csv",
+            "--volume",
+            "g/volume.csv",
+            "--as-of",
+            "2026-11-30",
+            "--out",
+            "r",
+        ])
+        .ok();
+        let truth: serde_json::Value = serde_json::from_slice(&fx.read("g/truth.json")).unwrap();
+        let effects = truth["notice_effects"].as_array().unwrap();
+        assert_eq!(effects.len(), 2, "{effects:?}");
+        let html = String::from_utf8(fx.read("r/试点评估报告.html")).unwrap();
+        let table = html
+            .split("发函的风险点在发函前后的失误率")
+            .nth(1)
+            .unwrap()
+            .split("</table>")
+            .next()
+            .unwrap();
+        for e in effects {
+            let s = |k: &str| e[k].as_str().unwrap().to_string();
+            let row: Vec<&str> = table
+                .split("<tr>")
+                .map(cells_of)
+                .find(|c: &Vec<&str>| {
+                    c.len() == 9
+                        && c[0] == s("notice_quarter")
+                        && c[1] == s("unit")
+                        && c[2] == s("error_type")
+                })
+                .unwrap_or_else(|| panic!("seed {seed}: {e} not in the table"));
+            let high: f64 = row[7].parse().unwrap();
+            match s("effect").as_str() {
+                "halved" => assert!(row[8] == "改善" && high < 1.0, "seed {seed}: {row:?}"),
+                _ => assert_ne!(row[8], "改善", "seed {seed}: {row:?}"),
+            }
+        }
+    }
+}

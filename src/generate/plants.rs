@@ -9,7 +9,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::cases::{add_days, decide, ordinary_case, plant_case, settle, Case, Plant};
-use super::truth::{PlantedHotspot, PlantedNotRepeat, PlantedRepeat, Truth};
+use super::truth::{PlantedHotspot, PlantedNotRepeat, PlantedNoticeEffect, PlantedRepeat, Truth};
 use super::world::{
     date, error_share, pick, volume, Quarter, Unit, World, DEPARTMENTS, ERRORS, STREETS,
 };
@@ -454,6 +454,10 @@ pub(super) fn deadline_plants(dirty: bool) -> Vec<DeadlinePlant> {
 }
 
 /// Hotspot plants: extra cases making a cell stand out, sized to the data.
+/// The signal of a plant that is a warned point's rate after its notice,
+/// not a risk point.
+pub(super) const AFTER_NOTICE: &str = "after-notice";
+
 pub(super) struct HotspotPlant {
     pub(super) quarter: usize,
     pub(super) dims: &'static str,
@@ -462,7 +466,12 @@ pub(super) struct HotspotPlant {
     pub(super) error: Option<&'static str>,
     pub(super) signal: &'static str,
     pub(super) cases: usize,
+    /// One of the notice-effect pair (drawn from a stream of its own).
+    pub(super) notice_effect: bool,
 }
+
+/// The random stream of the notice-effect plants.
+const NOTICE_EFFECT_STREAM: u64 = 7;
 
 /// Cases planted in a cell whose expected count (all cases) is `expected`:
 /// enough that the cell stands out after multiple-testing correction even
@@ -514,6 +523,7 @@ pub(super) fn hotspot_plants(
         error: Some(e),
         signal: "concentrated",
         cases: plant_size(cases_in(qi) * unit_share(street, qi) * error_share(e)),
+        notice_effect: false,
     });
     // concentrated domain × error_type in 2025Q4
     let qi = q_index("2025Q4");
@@ -540,6 +550,7 @@ pub(super) fn hotspot_plants(
         error: Some(e),
         signal: "concentrated",
         cases: plant_size(cases_in(qi) * dom_share * error_share(e)),
+        notice_effect: false,
     });
     // rising unit × domain in 2026Q3 (a department, its main domain)
     let qi = q_index("2026Q3");
@@ -556,8 +567,10 @@ pub(super) fn hotspot_plants(
         error: None,
         signal: "rising",
         cases: plant_size(cases_in(qi) * share),
+        notice_effect: false,
     });
-    // persistent unit × error_type in 2025Q3 and 2025Q4
+    // persistent unit × error_type in 2025Q3 and 2025Q4 (after the notice
+    // of 2025Q3 the rate stays: a notice without effect)
     let e = "超期办理";
     for label in ["2025Q3", "2025Q4"] {
         let qi = q_index(label);
@@ -573,8 +586,42 @@ pub(super) fn hotspot_plants(
                 "concentrated"
             },
             cases: plant_size(cases_in(qi) * unit_share(other_street, qi) * error_share(e)),
+            notice_effect: false,
         });
     }
+    // a notice that works: a concentrated unit × error_type point in
+    // 2026Q1 (an alarm: the unit is warned) whose excess halves in 2026Q2
+    // (the "after" cases are not a risk point of their own: truth lists
+    // them as the notice's effect, not as a hotspot)
+    let effect_street = (0..STREETS.len())
+        .map(|k| (street + 2 + k) % STREETS.len())
+        .find(|s| *s != street && *s != other_street)
+        .expect("three streets");
+    let e = "事实不清证据不足";
+    let qi = q_index("2026Q1");
+    // twice a plain plant, so that half of it after the
+    // notice is a change a test of two quarters can see
+    let before = plant_size(cases_in(qi) * unit_share(effect_street, qi) * error_share(e)) * 2;
+    out.push(HotspotPlant {
+        quarter: qi,
+        dims: "unit×error_type",
+        unit: Some(effect_street),
+        domain: None,
+        error: Some(e),
+        signal: "concentrated",
+        cases: before,
+        notice_effect: true,
+    });
+    out.push(HotspotPlant {
+        quarter: q_index("2026Q2"),
+        dims: "unit×error_type",
+        unit: Some(effect_street),
+        domain: None,
+        error: Some(e),
+        signal: AFTER_NOTICE,
+        cases: before / 2,
+        notice_effect: true,
+    });
     out
 }
 
@@ -665,8 +712,17 @@ impl Planted {
         } else {
             Vec::new()
         };
+        // the notice-effect plants draw from a stream of their own, so that
+        // every other case of a seed is what it was before they existed
+        let mut apart = rng.clone();
+        apart.set_stream(NOTICE_EFFECT_STREAM);
         for plant in &hot {
-            cases.extend(hotspot_cases(rng, units, &world.qs, plant));
+            let r = if plant.notice_effect {
+                &mut apart
+            } else {
+                &mut *rng
+            };
+            cases.extend(hotspot_cases(r, units, &world.qs, plant));
         }
         cases.sort_by_key(|c| c.filed);
         Planted {
@@ -710,7 +766,36 @@ impl Planted {
                 });
             }
         }
-        for plant in &self.hot {
+        for (i, plant) in self.hot.iter().enumerate() {
+            let unit = plant
+                .unit
+                .map(|u| world.units[u].name.to_string())
+                .unwrap_or_default();
+            // a notice's effect: the plant of the quarter before and this
+            // one (halved), or the persistent plant's two quarters (kept)
+            let before = i.checked_sub(1).map(|b| &self.hot[b]);
+            if let Some(b) = before.filter(|b| {
+                b.unit == plant.unit
+                    && b.error == plant.error
+                    && b.dims == "unit×error_type"
+                    && b.quarter + 1 == plant.quarter
+            }) {
+                truth.notice_effects.push(PlantedNoticeEffect {
+                    unit: unit.clone(),
+                    error_type: plant.error.unwrap_or("").into(),
+                    notice_quarter: world.qs[b.quarter].label(),
+                    after_quarter: world.qs[plant.quarter].label(),
+                    effect: if plant.signal == AFTER_NOTICE {
+                        "halved"
+                    } else {
+                        "none"
+                    }
+                    .into(),
+                });
+            }
+            if plant.signal == AFTER_NOTICE {
+                continue;
+            }
             truth.hotspots.push(PlantedHotspot {
                 window: world.qs[plant.quarter].label(),
                 dims: plant.dims.into(),

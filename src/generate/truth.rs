@@ -17,7 +17,20 @@ pub struct Truth {
     pub not_repeats: Vec<PlantedNotRepeat>,
     pub deadlines: Vec<PlantedDeadline>,
     pub hotspots: Vec<PlantedHotspot>,
+    /// Warned risk points and what their notice did to the rate after it.
+    pub notice_effects: Vec<PlantedNoticeEffect>,
     pub unused_clause_items: Vec<String>,
+}
+
+/// A warned unit × error-type point: `halved` (its excess halves in the
+/// quarter after the notice) or `none` (its rate stays).
+#[derive(Debug, Clone, Serialize)]
+pub struct PlantedNoticeEffect {
+    pub unit: String,
+    pub error_type: String,
+    pub notice_quarter: String,
+    pub after_quarter: String,
+    pub effect: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
