@@ -79,6 +79,8 @@ pub struct CsvChunks<R: Read> {
     header: Option<(usize, Vec<String>)>,
     started: bool,
     had_bom: bool,
+    /// The last block decoded ended a line (the next begins one).
+    at_line_start: bool,
 }
 
 impl<R: Read> CsvChunks<R> {
@@ -99,6 +101,7 @@ impl<R: Read> CsvChunks<R> {
             header: None,
             started: false,
             had_bom: false,
+            at_line_start: true,
         }
     }
 
@@ -237,8 +240,20 @@ impl<R: Read> CsvChunks<R> {
         Ok(())
     }
 
-    /// Decode one block, deciding (first block) or checking (later ones) the encoding.
+    /// Decode one block, deciding (first block) or checking (later ones) the
+    /// encoding; a byte-order mark at the start of any line (two UTF-8
+    /// exports pasted together leave one mid-file) is dropped, wherever the
+    /// blocks and the parser's batches happen to begin.
     fn decode<'a>(&mut self, block: &'a [u8]) -> Result<Cow<'a, str>, IngestError> {
+        let text = self.decode_block(block)?;
+        let at_start = self.at_line_start;
+        if let Some(last) = text.chars().last() {
+            self.at_line_start = last == '\n';
+        }
+        Ok(drop_line_start_boms(text, at_start))
+    }
+
+    fn decode_block<'a>(&mut self, block: &'a [u8]) -> Result<Cow<'a, str>, IngestError> {
         let mut bytes = block;
         if self.decoding.is_none() {
             let had_bom = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
@@ -345,6 +360,24 @@ impl<R: Read> CsvChunks<R> {
     }
 }
 
+/// `text` without a U+FEFF at the start of a line (`at_start`: the text
+/// begins a line); borrowed when there is none.
+fn drop_line_start_boms(text: Cow<'_, str>, at_start: bool) -> Cow<'_, str> {
+    const BOM: char = '\u{FEFF}';
+    if !text.contains(BOM) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut line_start = at_start;
+    for c in text.chars() {
+        if !(line_start && c == BOM) {
+            out.push(c);
+            line_start = c == '\n';
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// `bytes` as UTF-8 text: validated with SIMD, the error (with the position
 /// of the first bad byte) from the standard library.
 fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
@@ -431,6 +464,22 @@ fn read_block(text: &str, fields: Option<usize>) -> Result<DataFrame, IngestErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bom_is_dropped_only_at_the_start_of_a_line() {
+        let t =
+            |s: &str, at_start: bool| drop_line_start_boms(Cow::Borrowed(s), at_start).into_owned();
+        assert_eq!(
+            t("\u{FEFF}a,b\n\u{FEFF}c\u{FEFF}d\n", true),
+            "a,b\nc\u{FEFF}d\n"
+        );
+        // a block that begins mid-line keeps it
+        assert_eq!(t("\u{FEFF}x\n", false), "\u{FEFF}x\n");
+        assert!(matches!(
+            drop_line_start_boms(Cow::Borrowed("abc"), true),
+            Cow::Borrowed(_)
+        ));
+    }
 
     type Records = Vec<(i64, Vec<Option<String>>)>;
 
