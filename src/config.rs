@@ -173,6 +173,13 @@ pub struct ReportConfig {
     /// The contact line of a warning notice (联系人及电话); empty: none.
     pub contact: String,
     pub reply_days: u32,
+    /// The review proposes a revision when a unit cites a catch-all item
+    /// (9.9, 10.10, 11.3, 12.7) in more than this share of its decisions
+    /// citing a clause (and at least 10 of them).
+    pub catch_all_share: f64,
+    /// The review proposes a revision when more than this share of a
+    /// deadline rule's checks are late, overdue or in breach.
+    pub late_share: f64,
 }
 
 impl Default for LedgerConfig {
@@ -246,6 +253,8 @@ impl Default for ReportConfig {
             signer: String::new(),
             contact: String::new(),
             reply_days: 15,
+            catch_all_share: 0.2,
+            late_share: 0.15,
         }
     }
 }
@@ -383,6 +392,16 @@ impl Config {
                 return Err(format!(
                     "[hotspots.weights] 中的“{key}”不是认定结果（可用：{}）",
                     WEIGHT_KEYS.join("、")
+                ));
+            }
+        }
+        for (key, v) in [
+            ("catch_all_share", self.report.catch_all_share),
+            ("late_share", self.report.late_share),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(format!(
+                    "[report] {key} = {v} 应在 0 到 1 之间（比例，如 0.2 表示 20%）"
                 ));
             }
         }

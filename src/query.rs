@@ -22,6 +22,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../queries/cases_in_quarter.sql"),
     ),
     (
+        "catch_all_by_unit",
+        include_str!("../queries/catch_all_by_unit.sql"),
+    ),
+    (
         "cited_without_basis",
         include_str!("../queries/cited_without_basis.sql"),
     ),

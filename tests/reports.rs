@@ -955,3 +955,76 @@ fn the_review_sees_a_planted_notice_effect_and_not_a_null_one() {
         }
     }
 }
+
+/// The review's revision proposals are rules fired by a printed number and
+/// a configured share (`[report] catch_all_share`, `late_share`), worked
+/// out by hand on 12 decisions of one unit: 4 cite 12.7 (33.3 % > 20 %),
+/// 5 were told 10 days after the decision (late: 41.7 % > 15 %).
+#[test]
+fn the_reviews_proposals_fire_on_their_numbers_and_thresholds() {
+    let fx = Fixture::new();
+    let mut csv = String::from(
+        "案件编号,执法单位,执法领域,执法事项类别,问题类型,涉及人员,立案日期,认定日期,告知日期,认定结果,适用条款,调查人数\n",
+    );
+    for i in 0..12u32 {
+        let day = 2 + i; // filed 2026-03-02 …, decided five days later
+        let told = if i < 5 { day + 5 + 10 } else { day + 5 + 1 };
+        let clause = if i < 4 {
+            "第十二条第（七）项"
+        } else {
+            "第十二条第（二）项"
+        };
+        csv.push_str(&format!(
+            "C{i:02},甲局,市场监管,行政处罚,文书瑕疵,P{i},2026-03-{day:02},2026-03-{:02},2026-03-{told:02},不予容错,{clause},2\n",
+            day + 5
+        ));
+    }
+    fx.write("l.csv", csv);
+    fx.jiucuo([
+        "report",
+        "review",
+        "l.csv",
+        "--as-of",
+        "2026-06-30",
+        "--out",
+        "r",
+    ])
+    .ok();
+    let text = text_of(&String::from_utf8(fx.read("r/试点评估报告.html")).unwrap());
+    let catch_all = "甲局引用兜底条款第十二条第（七）项的认定4件，占其引用条款认定（12件）的33.3%，高于设定的20.0%";
+    let late =
+        "“决定后7日内告知（第十七条）”逾期或不符合规定的占41.7%（12项中5项），高于设定的15.0%";
+    assert!(text.contains(catch_all), "{text}");
+    assert!(text.contains(late), "{text}");
+    // raised thresholds: neither fires
+    fx.write(
+        "j.toml",
+        "[report]\ncatch_all_share = 0.5\nlate_share = 0.5\n",
+    );
+    fx.jiucuo([
+        "report",
+        "review",
+        "l.csv",
+        "--config",
+        "j.toml",
+        "--as-of",
+        "2026-06-30",
+        "--out",
+        "s",
+    ])
+    .ok();
+    let text = text_of(&String::from_utf8(fx.read("s/试点评估报告.html")).unwrap());
+    assert!(
+        !text.contains("兜底条款第十二条第（七）项的认定4件"),
+        "{text}"
+    );
+    assert!(!text.contains("逾期或不符合规定的占41.7%"), "{text}");
+    // a share outside 0–1 is refused, naming the key
+    fx.write("k.toml", "[report]\nlate_share = 15\n");
+    let run = fx
+        .jiucuo([
+            "report", "review", "l.csv", "--config", "k.toml", "--out", "t",
+        ])
+        .expect_code(2);
+    assert!(run.stderr.contains("late_share"), "{}", run.stderr);
+}

@@ -177,7 +177,8 @@ fn appendix_frame(t: &ReportTable) -> Result<(polars::prelude::DataFrame, Vec<St
         while !seen.insert(label.clone()) {
             label.push('_');
         }
-        if table::is_share(&name) {
+        let number = matches!(c.dtype(), DataType::Float64 | DataType::Float32);
+        if table::is_share(&name) || (t.shares && number) {
             percent.push(label.clone());
         }
         let s = c.as_materialized_series();

@@ -18,6 +18,8 @@ pub struct ReportTable {
     pub print_rows: Option<usize>,
     /// Columns printed in Word and HTML, in this order (empty: all).
     pub print_columns: Vec<&'static str>,
+    /// Every number column is a share (0–1), printed as a percentage.
+    pub shares: bool,
 }
 
 impl ReportTable {
@@ -28,7 +30,14 @@ impl ReportTable {
             frame,
             print_rows: None,
             print_columns: Vec::new(),
+            shares: false,
         }
+    }
+
+    /// Every number column is a share, printed as a percentage.
+    pub fn percent_columns(mut self) -> Self {
+        self.shares = true;
+        self
     }
 
     /// Print only the first `n` rows (the appendix has all).
@@ -189,9 +198,10 @@ pub fn reader_text(column: &str, text: &str) -> String {
     }
 }
 
-fn display_cell(column: &str, v: &AnyValue) -> String {
+fn display_cell(column: &str, v: &AnyValue, shares: bool) -> String {
     match v {
         AnyValue::Null => String::new(),
+        AnyValue::Float64(f) if shares => format!("{:.1}%", f * 100.0),
         AnyValue::Boolean(b) => term(if *b { "true" } else { "false" }).to_string(),
         AnyValue::Float64(f) if is_share(column) => format!("{:.1}%", f * 100.0),
         AnyValue::Float64(f) if column == "p_value" || column == "q_value" => {
@@ -243,7 +253,9 @@ impl ReportTable {
                     .iter()
                     .map(|(name, s)| {
                         s.get(i)
-                            .map(|v| crate::report::markup::inline(&display_cell(name, &v)))
+                            .map(|v| {
+                                crate::report::markup::inline(&display_cell(name, &v, self.shares))
+                            })
                             .unwrap_or_default()
                     })
                     .collect()

@@ -10,6 +10,8 @@ use super::common::{
     clause_zh, date_zh, float_at, int_at, mark_unfinished_quarters, pct, ratio, row_where, str_at,
     sum_col, Basis, Inputs, Issuer,
 };
+use chrono::Datelike;
+
 use crate::period::Quarter;
 use crate::report::table::ReportTable;
 
@@ -234,6 +236,122 @@ pub fn open_at(cases: LazyFrame, on: chrono::NaiveDate) -> Result<DataFrame> {
         .collect()?)
 }
 
+/// Units citing a catch-all item (9.9, 10.10, 11.3, 12.7) in more than the
+/// configured share of their decisions citing a clause (at least 10): the
+/// table (top 10 printed) and one proposal per unit and item, at most three.
+fn catch_all_findings(
+    inputs: &Inputs,
+    tables: &mut BTreeMap<String, ReportTable>,
+) -> Result<Vec<String>> {
+    let limit = inputs.config.report.catch_all_share;
+    let t = inputs.table(
+        "catch_all_by_unit",
+        "各单位兜底条款适用情况（试点以来）",
+        None,
+    )?;
+    let df = &t.frame;
+    let mut out = Vec::new();
+    for i in 0..df.height() {
+        let (share, base) = (float_at(df, "share", i), int_at(df, "cited_decisions", i));
+        if share > limit && base >= 10 && out.len() < 3 {
+            out.push(format!(
+                "{}引用兜底条款{}的认定{}件，占其引用条款认定（{}件）的{}，高于设定的{}；建议修订时细化该项情形的适用条件，并对该单位的适用情况专项检查。",
+                str_at(df, "unit", i),
+                clause_zh(&str_at(df, "clause", i)),
+                int_at(df, "count", i),
+                base,
+                pct(share),
+                pct(limit)
+            ));
+        }
+    }
+    tables.insert("catch_all".into(), t.top(10));
+    Ok(out)
+}
+
+/// Deadline rules whose checks are late, overdue or in breach in more than
+/// the configured share over the pilot: the per-quarter table of rates met
+/// and one proposal per rule.
+fn late_rule_findings(
+    inputs: &Inputs,
+    tables: &mut BTreeMap<String, ReportTable>,
+) -> Result<Vec<String>> {
+    let limit = inputs.config.report.late_share;
+    let first = Quarter::of(inputs.config.pilot.start);
+    let last = Quarter::of(inputs.as_of.min(inputs.config.pilot.end));
+    // rule → (met, late, overdue, breach) over the pilot, and met rate per quarter
+    let mut totals: BTreeMap<(usize, String), [i64; 4]> = BTreeMap::new();
+    let mut rates: BTreeMap<(usize, String), BTreeMap<String, f64>> = BTreeMap::new();
+    let mut labels = Vec::new();
+    let mut q = first;
+    while q <= last {
+        let label = if q.last_day() > inputs.as_of {
+            format!(
+                "{}（至{}月{}日）",
+                q.label(),
+                inputs.as_of.month(),
+                inputs.as_of.day()
+            )
+        } else {
+            q.label()
+        };
+        let c = inputs.query("deadline_compliance", Some(q))?;
+        for i in 0..c.height() {
+            let rule = str_at(&c, "rule", i);
+            let key = (crate::analysis::deadlines::rule_order(&rule), rule);
+            let t = totals.entry(key.clone()).or_default();
+            for (k, col) in ["met", "late", "overdue", "breach"].iter().enumerate() {
+                t[k] += int_at(&c, col, i);
+            }
+            let rate = float_at(&c, "met_rate", i);
+            if rate.is_finite() {
+                rates.entry(key).or_default().insert(label.clone(), rate);
+            }
+        }
+        labels.push(label);
+        q = q.next();
+    }
+    let mut out = Vec::new();
+    for ((_, rule), [met, late, overdue, breach]) in &totals {
+        let bad = late + overdue + breach;
+        let share = ratio(bad, met + bad);
+        if share > limit {
+            out.push(format!(
+                "“{}”逾期或不符合规定的占{}（{}项中{}项），高于设定的{}；建议分析该环节用时的构成，评估期限或程序规定是否需要调整。",
+                crate::analysis::deadlines::rule_name(rule).unwrap_or(rule),
+                pct(share),
+                met + bad,
+                bad,
+                pct(limit)
+            ));
+        }
+    }
+    let mut columns = vec![Column::new(
+        "rule".into(),
+        totals.keys().map(|(_, r)| r.clone()).collect::<Vec<_>>(),
+    )];
+    for label in &labels {
+        columns.push(Column::new(
+            label.as_str().into(),
+            totals
+                .keys()
+                .map(|k| rates.get(k).and_then(|m| m.get(label)).copied())
+                .collect::<Vec<_>>(),
+        ));
+    }
+    let frame = DataFrame::new(totals.len(), columns)?;
+    tables.insert(
+        "compliance_trend".into(),
+        ReportTable::new(
+            "各季度立案案件的期限按期率",
+            "queries/deadline_compliance.sql（逐季度）",
+            frame,
+        )
+        .percent_columns(),
+    );
+    Ok(out)
+}
+
 /// The open-at-expiry chapter: its figures, and the table by unit (top 10
 /// printed, all in the appendix).
 fn open_chapter(
@@ -356,6 +474,8 @@ pub fn review(
 
     // Findings for the revision: each fired by a number printed above.
     let mut findings = Vec::new();
+    findings.extend(catch_all_findings(inputs, &mut tables)?);
+    findings.extend(late_rule_findings(inputs, &mut tables)?);
     if within.is_finite() && within < 1.0 {
         findings.push(format!("调查终结（第十七条）已完成事项中，期限内完成的占{decide_within}，用时中位数{decide_median}日、90%分位{decide_p90}日；建议结合延长审批与技术调查的实际使用情况，评估30日期限及延长规定是否需要细化。"));
     }
