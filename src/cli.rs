@@ -396,6 +396,9 @@ pub struct ReportArgs {
     /// 试点评估报告加“口径比较”一章：与此口径（配置文件或内置口径名称，见 whatif）的结果比较
     #[arg(long, value_name = "FILE|NAME")]
     pub compare: Option<String>,
+    /// 试点评估报告：提醒函登记（执法单位、发函日期、问题类型；CSV 或 XLSX）。不给出时按本工具的发函规则认定发函
+    #[arg(long, value_name = "FILE")]
+    pub letters: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -352,6 +352,18 @@ pub mod volume {
     ];
 }
 
+/// The register of warning notices sent (提醒函登记), for the review.
+pub mod letters {
+    pub const UNIT: &str = "unit";
+    pub const SENT_ON: &str = "sent_on";
+    pub const ERROR_TYPE: &str = "error_type";
+    pub const HEADERS: &[(&str, &str)] = &[
+        (UNIT, "执法单位"),
+        (SENT_ON, "发函日期"),
+        (ERROR_TYPE, "问题类型"),
+    ];
+}
+
 /// `10.5` → `第十条第（五）项`
 pub fn clause_zh(code: &str) -> String {
     const N: [&str; 13] = [

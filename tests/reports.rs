@@ -793,7 +793,7 @@ fn staged_and_side_by_side_reports_agree() {
         .unwrap();
         let mut all = vec![run.quarterly(&config, q, as_of, &o).unwrap()];
         all.extend(run.warnings(&config, q, as_of, &o).unwrap());
-        all.push(run.review(&config, as_of, &o, None).unwrap());
+        all.push(run.review(&config, as_of, &o, None, None).unwrap());
         all.into_iter()
             .map(|r| (r.stem, r.html, r.docx, r.xlsx))
             .collect::<Vec<_>>()
@@ -1027,4 +1027,74 @@ fn the_reviews_proposals_fire_on_their_numbers_and_thresholds() {
         ])
         .expect_code(2);
     assert!(run.stderr.contains("late_share"), "{}", run.stderr);
+}
+
+/// With a register of the letters actually sent (`--letters`), the review
+/// judges those and says so; a bad row is an error naming row and column.
+#[test]
+fn the_review_reads_the_register_of_letters_sent() {
+    let fx = Fixture::new();
+    fx.jiucuo(["generate", "--rows", "5000", "--seed", "21", "--out", "g"])
+        .ok();
+    let truth: serde_json::Value = serde_json::from_slice(&fx.read("g/truth.json")).unwrap();
+    let halved = truth["notice_effects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["effect"] == "halved")
+        .unwrap();
+    let (unit, error) = (
+        halved["unit"].as_str().unwrap(),
+        halved["error_type"].as_str().unwrap(),
+    );
+    assert_eq!(halved["notice_quarter"], "2026Q1");
+    // sent in April 2026: about 2026Q1
+    fx.write(
+        "letters.csv",
+        format!("执法单位,发函日期,问题类型\n{unit},2026-04-15,{error}\n"),
+    );
+    fx.jiucuo([
+        "report",
+        "review",
+        "g/ledger.csv",
+        "--volume",
+        "g/volume.csv",
+        "--letters",
+        "letters.csv",
+        "--as-of",
+        "2026-11-30",
+        "--out",
+        "r",
+    ])
+    .ok();
+    let html = String::from_utf8(fx.read("r/试点评估报告.html")).unwrap();
+    let text = text_of(&html);
+    assert!(text.contains("下面按提醒函登记（1条）认定发函"), "{text}");
+    assert!(
+        text.contains("共1个发函的风险点可以比较：逐个作精确条件检验，改善1个"),
+        "{text}"
+    );
+    let table = html.split("发函的风险点在发函前后的失误率").nth(1).unwrap();
+    assert!(table.contains(&format!("<td>2026Q1</td><td>{unit}</td><td>{error}</td>")));
+    // a date that is not one
+    fx.write(
+        "bad.csv",
+        format!("执法单位,发函日期,问题类型\n{unit},下周,{error}\n"),
+    );
+    let run = fx
+        .jiucuo([
+            "report",
+            "review",
+            "g/ledger.csv",
+            "--letters",
+            "bad.csv",
+            "--out",
+            "s",
+        ])
+        .expect_code(2);
+    assert!(
+        run.stderr.contains("第2行“发函日期”的“下周”不是日期"),
+        "{}",
+        run.stderr
+    );
 }

@@ -166,7 +166,7 @@ fn write_reports(
     let report_dir = out.join("报告");
     let mut reports = vec![run.quarterly(config, quarter, as_of, &o)?];
     reports.extend(run.warnings(config, quarter, as_of, &o)?);
-    reports.push(run.review(config, as_of, &o, None)?);
+    reports.push(run.review(config, as_of, &o, None, None)?);
     for r in &reports {
         for p in crate::report::write(r, &report_dir)? {
             written.push((p, r.title.clone()));

@@ -24,6 +24,9 @@ pub fn run(a: cli::ReportArgs) -> Result<i32> {
     if a.compare.is_some() && a.kind != ReportKind::Review {
         bail!("--compare 只用于试点评估报告（report review）");
     }
+    if a.letters.is_some() && a.kind != ReportKind::Review {
+        bail!("--letters 只用于试点评估报告（report review）");
+    }
     crate::fsutil::ensure_writable_dir(&a.out)?;
     let source = LedgerSource::resolve(&a.ledger, a.summaries)?;
     let config = &source.config;
@@ -36,6 +39,13 @@ pub fn run(a: cli::ReportArgs) -> Result<i32> {
     let font = resolve::font(config);
     let vol = load::volume(a.volume.as_deref(), &source.side_files())?;
     let ros = load::roster(a.roster.as_deref(), &source.side_files())?;
+    let letters = match &a.letters {
+        Some(p) => Some(crate::ingest::auxiliary::read_letters(
+            p,
+            &source.side_files(),
+        )?),
+        None => None,
+    };
     if a.names && ros.is_none() {
         eprintln!("注意：--names 需要同时给出 --roster 人员名册，否则仍显示执法证号");
     }
@@ -89,7 +99,7 @@ pub fn run(a: cli::ReportArgs) -> Result<i32> {
     let reports = match (a.kind, quarter) {
         (ReportKind::Quarterly, Some(q)) => vec![run.quarterly(config, q, day, &o)?],
         (ReportKind::Warnings, Some(q)) => run.warnings(config, q, day, &o)?,
-        _ => vec![run.review(config, day, &o, compared.as_ref())?],
+        _ => vec![run.review(config, day, &o, compared.as_ref(), letters.as_deref())?],
     };
     let mut written = Vec::new();
     for r in &reports {

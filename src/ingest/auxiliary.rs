@@ -12,7 +12,7 @@ use super::values::{self, fold};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::period::{quarters_between, Quarter, Window};
-use crate::schema::{roster, volume, ROW};
+use crate::schema::{letters, roster, volume, ROW};
 
 /// Find each (field, header) of `wanted` among the table's headers.
 fn columns(
@@ -127,6 +127,72 @@ pub fn read_volume(path: &Path, opts: &ReadOptions) -> Result<Volume, IngestErro
         });
     }
     Ok(Volume::new(entries))
+}
+
+/// One warning notice of the register: the unit, the day it was sent, the
+/// problem type of the risk point it named.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Letter {
+    pub unit: String,
+    pub sent_on: chrono::NaiveDate,
+    pub error_type: String,
+}
+
+/// Read the register of notices sent: 执法单位, 发函日期, 问题类型 (one row
+/// per risk point named). Any unreadable row is an error naming row, column
+/// and value; nothing is guessed.
+pub fn read_letters(path: &Path, opts: &ReadOptions) -> Result<Vec<Letter>, IngestError> {
+    let raw = read_raw(path, opts)?;
+    let cols = columns(
+        &raw,
+        letters::HEADERS,
+        &[letters::UNIT, letters::SENT_ON, letters::ERROR_TYPE],
+        path,
+    )?;
+    let rows = raw
+        .frame
+        .column(ROW)
+        .and_then(|c| c.i64().cloned())
+        .map_err(|e| IngestError::container("提醒函登记", e))?;
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for idx in 0..raw.frame.height() {
+        let row = rows.get(idx).unwrap_or(0);
+        let unit = cell(&raw, cols[0], idx);
+        let date_text = cell(&raw, cols[1], idx).unwrap_or_default();
+        let error = cell(&raw, cols[2], idx);
+        let date = values::parse_date(&date_text).ok().flatten();
+        match (unit, date, error) {
+            (Some(unit), Some(sent_on), Some(error_type)) => out.push(Letter {
+                unit,
+                sent_on,
+                error_type,
+            }),
+            (None, _, _) => problems.push(format!("第{row}行“执法单位”为空")),
+            (_, None, _) => problems.push(format!(
+                "第{row}行“发函日期”的“{}”不是日期（如 2026-10-15）",
+                values::preview(&date_text)
+            )),
+            (_, _, None) => problems.push(format!("第{row}行“问题类型”为空")),
+        }
+    }
+    if !problems.is_empty() {
+        let more = problems.len().saturating_sub(20);
+        let mut text = problems.into_iter().take(20).collect::<Vec<_>>().join("；");
+        if more > 0 {
+            text.push_str(&format!("；另有 {more} 处"));
+        }
+        return Err(IngestError::InFile {
+            path: path.to_path_buf(),
+            inner: Box::new(IngestError::Container {
+                format: "提醒函登记",
+                message: format!("{text}。请改正后重试"),
+            }),
+        });
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
 
 /// Read the roster: 执法证号, 姓名, 执法单位, 人员类别 → a frame with

@@ -221,9 +221,10 @@ impl ReportRun {
         as_of: NaiveDate,
         o: &ReportOptions,
         compared: Option<&crate::pipeline::whatif::Compared>,
+        letters: Option<&[crate::ingest::auxiliary::Letter]>,
     ) -> Result<Rendered> {
         let inputs = self.inputs(config, as_of, o);
-        let (ctx, tables) = model::review(&inputs, compared)?;
+        let (ctx, tables) = model::review(&inputs, compared, letters)?;
         let text = self.templates.render("review.txt", &ctx)?;
         super::finish(
             &self.templates,

@@ -16,6 +16,7 @@ use crate::analysis::determination::established_expr;
 use crate::analysis::effect::{
     conditional_rate_ratio, mantel_haenszel, ratio_of_ratios, BeforeAfter, RateRatio, Verdict,
 };
+use crate::ingest::auxiliary::Letter;
 use crate::period::Quarter;
 use crate::report::table::ReportTable;
 use crate::schema as s;
@@ -27,6 +28,8 @@ pub const SETTLE_DAYS: i64 = 60;
 /// What the chapter states.
 #[derive(Debug, Serialize, Default)]
 pub struct EffectText {
+    /// Where the notices come from, in words.
+    pub source: String,
     /// Warned risk points with a next quarter settled by the as-of date.
     pub notices: usize,
     pub improved: usize,
@@ -132,8 +135,8 @@ type Cell = (Quarter, String, String);
 /// at a level that earns a notice; comparison: at `warning` level and not
 /// warned. Only quarters whose next quarter has ended `SETTLE_DAYS` before
 /// the as-of date, inside the pilot.
-fn flagged_cells(inputs: &Inputs) -> Result<(Vec<Cell>, Vec<Cell>)> {
-    let letters: &[&str] = if inputs.config.letters.level == "warning" {
+fn flagged_cells(inputs: &Inputs, letters: Option<&[Letter]>) -> Result<(Vec<Cell>, Vec<Cell>)> {
+    let levels: &[&str] = if inputs.config.letters.level == "warning" {
         &["alarm", "warning"]
     } else {
         &["alarm"]
@@ -165,11 +168,30 @@ fn flagged_cells(inputs: &Inputs) -> Result<(Vec<Cell>, Vec<Cell>)> {
         }
         let cell = (q, str_at(&h, "unit", i), str_at(&h, "error_type", i));
         let level = str_at(&h, "level", i);
-        if letters.contains(&level.as_str()) {
+        if levels.contains(&level.as_str()) {
             warned.insert(cell);
         } else if level == "warning" {
             comparison.insert(cell);
         }
+    }
+    if let Some(sent) = letters {
+        // the register decides who was warned: the quarter before the one a
+        // letter was sent in is the flagged one; the comparison points are
+        // of units that got no letter that quarter
+        warned = sent
+            .iter()
+            .map(|l| {
+                (
+                    Quarter::of(l.sent_on).prev(),
+                    l.unit.clone(),
+                    l.error_type.clone(),
+                )
+            })
+            .filter(|(q, ..)| settled(*q))
+            .collect();
+        let warned_units: BTreeSet<(Quarter, String)> =
+            warned.iter().map(|(q, u, _)| (*q, u.clone())).collect();
+        comparison.retain(|(q, u, _)| !warned_units.contains(&(*q, u.clone())));
     }
     Ok((
         warned.into_iter().collect(),
@@ -186,9 +208,10 @@ fn ratio_text(r: &RateRatio) -> String {
 pub fn warning_effect(
     inputs: &Inputs,
     tables: &mut BTreeMap<String, ReportTable>,
+    letters: Option<&[Letter]>,
 ) -> Result<EffectText> {
     let counts = Counts::of(inputs)?;
-    let (warned, comparison) = flagged_cells(inputs)?;
+    let (warned, comparison) = flagged_cells(inputs, letters)?;
     let mut rows: Vec<(Quarter, String, String, BeforeAfter, Option<RateRatio>)> = warned
         .iter()
         .map(|(q, u, e)| {
@@ -211,6 +234,10 @@ pub fn warning_effect(
         _ => None,
     };
     let text = EffectText {
+        source: match letters {
+            Some(l) => format!("提醒函登记（{}条）", l.len()),
+            None => "本工具的发函规则（未提供提醒函登记）".into(),
+        },
         notices: rows.len(),
         improved: count(Verdict::Improved),
         unchanged: count(Verdict::NoClearChange),

@@ -417,6 +417,7 @@ pub fn first_repeat_quarter(pilot_start: chrono::NaiveDate) -> Quarter {
 pub fn review(
     inputs: &Inputs,
     compared: Option<&crate::pipeline::whatif::Compared>,
+    letters: Option<&[crate::ingest::auxiliary::Letter]>,
 ) -> Result<(Review, BTreeMap<String, ReportTable>)> {
     let mut tables = BTreeMap::new();
     let config = inputs.config;
@@ -492,7 +493,7 @@ pub fn review(
         .map(|c| compare_chapter(c, &mut tables))
         .transpose()?;
     let open_at_expiry = open_chapter(inputs, &mut tables)?;
-    let effect = super::effect::warning_effect(inputs, &mut tables)?;
+    let effect = super::effect::warning_effect(inputs, &mut tables, letters)?;
     Ok((
         Review {
             issuer: Issuer::of(config, inputs.as_of),
