@@ -1098,3 +1098,91 @@ fn the_review_reads_the_register_of_letters_sent() {
         run.stderr
     );
 }
+
+/// The review's rate per 1,000 enforcement actions is the quarter's filings
+/// over the volume file's actions for it (whole quarters only), and the
+/// slowest steps it names are the two lowest shares of its own table.
+#[test]
+fn the_review_rates_use_the_volume_and_name_the_slowest_steps() {
+    let fx = Fixture::new();
+    generated(&fx, 21);
+    fx.jiucuo([
+        "report",
+        "review",
+        "g/ledger.csv",
+        "--volume",
+        "g/volume.csv",
+        "--as-of",
+        "2026-11-30",
+        "--out",
+        "r",
+    ])
+    .ok();
+    let html = String::from_utf8(fx.read("r/试点评估报告.html")).unwrap();
+    let (header, rows) = crate::util::csv_records(
+        &String::from_utf8(fx.read("g/volume.csv"))
+            .unwrap()
+            .trim_start_matches('\u{feff}')
+            .to_string(),
+    );
+    let (q, a) = (
+        header.iter().position(|h| h == "季度").unwrap(),
+        header.iter().position(|h| h == "执法量").unwrap(),
+    );
+    let actions = |quarter: &str| -> f64 {
+        rows.iter()
+            .filter(|r| {
+                jiucuo::period::Quarter::parse(&r[q]).map(|x| x.label())
+                    == Some(quarter.to_string())
+            })
+            .map(|r| r[a].parse::<f64>().unwrap())
+            .sum()
+    };
+    let overview = html
+        .split("各季度立案、认定与未结情况")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    let row = |quarter: &str| -> Vec<String> {
+        overview
+            .split("<tr>")
+            .map(cells_of)
+            .find(|c: &Vec<&str>| c.first() == Some(&quarter))
+            .unwrap_or_else(|| panic!("{quarter}"))
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let r = row("2025Q3");
+    let expected = r[1].parse::<f64>().unwrap() / actions("2025Q3") * 1000.0;
+    assert!(
+        (r.last().unwrap().parse::<f64>().unwrap() - expected).abs() < 0.006,
+        "{r:?} vs {expected}"
+    );
+    // the pilot's first quarter is a month: no rate
+    assert_eq!(row("2025Q1").last().unwrap(), "");
+    // the two lowest 期限内占比 of the times table, named in the text
+    let times = html
+        .split("办理用时分布")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    let mut shares: Vec<(f64, String)> = times
+        .split("<tr>")
+        .map(cells_of)
+        .filter(|c: &Vec<&str>| c.len() == 6)
+        .map(|c| {
+            (
+                c[5].trim_end_matches('%').parse::<f64>().unwrap(),
+                format!("{}（{}）", c[0], c[5]),
+            )
+        })
+        .collect();
+    shares.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let sentence = format!("期限内完成比例最低的是{}和{}", shares[0].1, shares[1].1);
+    assert!(text_of(&html).contains(&sentence), "{sentence}");
+}

@@ -118,6 +118,8 @@ pub fn label(column: &str) -> String {
         "inconsistent" => "已给予容错免责",
         "dims" => "风险点类型",
         "risk_point" => "风险点",
+        "inconsistent_cases" => "其中已给予容错免责",
+        "filed_per_1000_actions" => "每千件执法立案数",
         "errors_before" => "发函前失误",
         "exposure_before" => "发函前基数",
         "errors_after" => "发函后失误",

@@ -55,6 +55,8 @@ pub struct Review {
     pub settle_days: i64,
     /// Rates are per enforcement action (else per case filed).
     pub with_volume: bool,
+    /// The two deadline steps least often met in time, with their shares.
+    pub slowest: Vec<String>,
 }
 
 /// What the 口径比较 chapter states: each figure under reading A (in force)
@@ -352,6 +354,61 @@ fn late_rule_findings(
     Ok(out)
 }
 
+/// The overview with cases filed per 1,000 enforcement actions of the
+/// quarter, for whole quarters inside the pilot, when volume is given (the
+/// table unchanged otherwise).
+fn per_1000_actions(inputs: &Inputs, overview: DataFrame) -> Result<DataFrame> {
+    let Some(volume) = inputs.tables.lazy("volume") else {
+        return Ok(overview);
+    };
+    let volume = volume.collect()?;
+    let mut actions: BTreeMap<String, f64> = BTreeMap::new();
+    for i in 0..volume.height() {
+        *actions.entry(str_at(&volume, "quarter", i)).or_default() +=
+            float_at(&volume, "actions", i).max(0.0);
+    }
+    // whole quarters only: a part-quarter's cases against a whole
+    // quarter's actions would understate the rate
+    let whole = |label: &str| {
+        Quarter::parse(label).is_some_and(|q| {
+            q.first_day() >= inputs.config.pilot.start
+                && q.last_day() <= inputs.as_of.min(inputs.config.pilot.end)
+        })
+    };
+    let rates: Vec<Option<f64>> = (0..overview.height())
+        .map(|i| {
+            let label = str_at(&overview, "quarter", i);
+            if !whole(&label) {
+                return None;
+            }
+            let a = actions.get(&label).copied()?;
+            (a > 0.0).then(|| int_at(&overview, "filed", i) as f64 / a * 1000.0)
+        })
+        .collect();
+    let mut overview = overview;
+    overview.with_column(Column::new("filed_per_1000_actions".into(), rates))?;
+    Ok(overview)
+}
+
+/// The two steps least often met in time (`within_limit`), as
+/// `立案后30日内调查终结（第十七条）（88.6%）`.
+fn slowest_steps(times: &DataFrame) -> Vec<String> {
+    let mut steps: Vec<(f64, String)> = (0..times.height())
+        .filter_map(|i| {
+            let share = float_at(times, "within_limit", i);
+            share.is_finite().then(|| {
+                let rule = str_at(times, "rule", i);
+                let name = crate::analysis::deadlines::rule_name(&rule)
+                    .unwrap_or(&rule)
+                    .to_string();
+                (share, format!("{name}（{}）", pct(share)))
+            })
+        })
+        .collect();
+    steps.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    steps.into_iter().take(2).map(|s| s.1).collect()
+}
+
 /// The open-at-expiry chapter: its figures, and the table by unit (top 10
 /// printed, all in the appendix).
 fn open_chapter(
@@ -428,7 +485,7 @@ pub fn review(
     );
     let quarters = overview.frame.height();
     let overview = ReportTable {
-        frame: mark_unfinished_quarters(overview.frame, inputs.as_of)?,
+        frame: mark_unfinished_quarters(per_1000_actions(inputs, overview.frame)?, inputs.as_of)?,
         ..overview
     };
     tables.insert("overview".into(), overview);
@@ -450,6 +507,7 @@ pub fn review(
             ),
             None => ("—".into(), "—".into(), "—".into(), f64::NAN),
         };
+    let slowest = slowest_steps(&times.frame);
     tables.insert("times".into(), times);
 
     let RepeatRates {
@@ -522,6 +580,7 @@ pub fn review(
             effect,
             settle_days: super::effect::SETTLE_DAYS,
             with_volume: inputs.with_volume,
+            slowest,
         },
         tables,
     ))
