@@ -1119,12 +1119,8 @@ fn the_review_rates_use_the_volume_and_name_the_slowest_steps() {
     ])
     .ok();
     let html = String::from_utf8(fx.read("r/试点评估报告.html")).unwrap();
-    let (header, rows) = crate::util::csv_records(
-        &String::from_utf8(fx.read("g/volume.csv"))
-            .unwrap()
-            .trim_start_matches('\u{feff}')
-            .to_string(),
-    );
+    let volume = String::from_utf8(fx.read("g/volume.csv")).unwrap();
+    let (header, rows) = crate::util::csv_records(volume.trim_start_matches('\u{feff}'));
     let (q, a) = (
         header.iter().position(|h| h == "季度").unwrap(),
         header.iter().position(|h| h == "执法量").unwrap(),
