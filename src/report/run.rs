@@ -59,6 +59,10 @@ pub struct ReportRun {
     pub calendar: Calendar,
     /// Enforcement volume was given.
     pub with_volume: bool,
+    /// The charts' font (the review draws its own effect chart).
+    pub font: crate::chart::font::FontChoice,
+    /// Width of the charts' PNGs.
+    pub png_width: Option<u32>,
 }
 
 impl ReportRun {
@@ -142,6 +146,8 @@ impl ReportRun {
             basis,
             calendar: cal,
             with_volume: volume.is_some(),
+            font: scope.font.clone(),
+            png_width: scope.png_width,
         })
     }
 
@@ -225,6 +231,22 @@ impl ReportRun {
     ) -> Result<Rendered> {
         let inputs = self.inputs(config, as_of, o);
         let (ctx, tables) = model::review(&inputs, compared, letters)?;
+        let mut charts = self.charts.clone();
+        let drawn = crate::chart::effect::chart(
+            &ctx.effect.points,
+            &format!("范围：{}中可比较的风险点", ctx.effect.source),
+            &self.font,
+        );
+        let c = crate::chart::render(&drawn, &self.font, self.png_width)?;
+        charts.insert(
+            c.name.to_string(),
+            Chart {
+                name: c.name.to_string(),
+                title: c.title,
+                svg: c.svg,
+                png: c.png,
+            },
+        );
         let text = self.templates.render("review.txt", &ctx)?;
         super::finish(
             &self.templates,
@@ -232,7 +254,7 @@ impl ReportRun {
             "关于行政执法履职尽责容错纠错实施办法试点情况的评估报告",
             &text,
             &tables,
-            &self.charts,
+            &charts,
         )
     }
 }

@@ -16,6 +16,7 @@ use crate::analysis::determination::established_expr;
 use crate::analysis::effect::{
     conditional_rate_ratio, mantel_haenszel, ratio_of_ratios, BeforeAfter, RateRatio, Verdict,
 };
+use crate::chart::effect::EffectPoint;
 use crate::ingest::auxiliary::Letter;
 use crate::period::Quarter;
 use crate::report::table::ReportTable;
@@ -43,6 +44,9 @@ pub struct EffectText {
     pub difference: String,
     /// 改善 / 未见明显变化 / 恶化 of the difference, or empty.
     pub difference_verdict: String,
+    /// The chart's rows: each warned point, then the pooled ratios.
+    #[serde(skip)]
+    pub points: Vec<EffectPoint>,
 }
 
 /// Established errors per (unit, error type, quarter of filing), and cases
@@ -233,7 +237,39 @@ pub fn warning_effect(
         (Some(w), Some(c)) => Some(ratio_of_ratios(w, c)),
         _ => None,
     };
+    let mut points: Vec<EffectPoint> = rows
+        .iter()
+        .filter_map(|(q, u, e, _, r)| {
+            r.map(|r| EffectPoint {
+                label: format!(
+                    "{} {} {}",
+                    q.label(),
+                    crate::chart::labels::unit_label(u),
+                    e
+                ),
+                ratio: r.ratio,
+                low: r.low,
+                high: r.high,
+                pooled: false,
+            })
+        })
+        .collect();
+    for (label, r) in [
+        ("发函的风险点（合并）", &pooled),
+        ("未发函的预警级风险点（合并）", &compared),
+    ] {
+        if let Some(r) = r {
+            points.push(EffectPoint {
+                label: label.into(),
+                ratio: r.ratio,
+                low: r.low,
+                high: r.high,
+                pooled: true,
+            });
+        }
+    }
     let text = EffectText {
+        points,
         source: match letters {
             Some(l) => format!("提醒函登记（{}条）", l.len()),
             None => "本工具的发函规则（未提供提醒函登记）".into(),
