@@ -18,6 +18,7 @@
 
 pub mod clause_use;
 pub mod compliance;
+pub mod compliance_trend;
 pub mod effect;
 pub mod font;
 pub mod funnel;

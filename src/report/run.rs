@@ -237,16 +237,20 @@ impl ReportRun {
             &format!("范围：{}中可比较的风险点", ctx.effect.source),
             &self.font,
         );
-        let c = crate::chart::render(&drawn, &self.font, self.png_width)?;
-        charts.insert(
-            c.name.to_string(),
-            Chart {
-                name: c.name.to_string(),
-                title: c.title,
-                svg: c.svg,
-                png: c.png,
-            },
-        );
+        let (series, quarters) = &ctx.compliance_series;
+        let trend = crate::chart::compliance_trend::chart(series, quarters, &self.font);
+        for d in [drawn, trend] {
+            let c = crate::chart::render(&d, &self.font, self.png_width)?;
+            charts.insert(
+                c.name.to_string(),
+                Chart {
+                    name: c.name.to_string(),
+                    title: c.title,
+                    svg: c.svg,
+                    png: c.png,
+                },
+            );
+        }
         let text = self.templates.render("review.txt", &ctx)?;
         super::finish(
             &self.templates,

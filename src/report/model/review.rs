@@ -57,6 +57,9 @@ pub struct Review {
     pub with_volume: bool,
     /// The two deadline steps least often met in time, with their shares.
     pub slowest: Vec<String>,
+    /// The rate met per rule and quarter, for the small-multiples chart.
+    #[serde(skip)]
+    pub compliance_series: (Vec<crate::chart::compliance_trend::RuleSeries>, Vec<String>),
 }
 
 /// What the 口径比较 chapter states: each figure under reading A (in force)
@@ -274,10 +277,12 @@ fn catch_all_findings(
 /// Deadline rules whose checks are late, overdue or in breach in more than
 /// the configured share over the pilot: the per-quarter table of rates met
 /// and one proposal per rule.
+type ComplianceSeries = (Vec<crate::chart::compliance_trend::RuleSeries>, Vec<String>);
+
 fn late_rule_findings(
     inputs: &Inputs,
     tables: &mut BTreeMap<String, ReportTable>,
-) -> Result<Vec<String>> {
+) -> Result<(Vec<String>, ComplianceSeries)> {
     let limit = inputs.config.report.late_share;
     let first = Quarter::of(inputs.config.pilot.start);
     let last = Quarter::of(inputs.as_of.min(inputs.config.pilot.end));
@@ -342,6 +347,18 @@ fn late_rule_findings(
         ));
     }
     let frame = DataFrame::new(totals.len(), columns)?;
+    let series = totals
+        .keys()
+        .map(|k| crate::chart::compliance_trend::RuleSeries {
+            rule: crate::analysis::deadlines::rule_name(&k.1)
+                .unwrap_or(&k.1)
+                .to_string(),
+            rates: labels
+                .iter()
+                .map(|l| rates.get(k).and_then(|m| m.get(l)).copied())
+                .collect(),
+        })
+        .collect();
     tables.insert(
         "compliance_trend".into(),
         ReportTable::new(
@@ -351,7 +368,7 @@ fn late_rule_findings(
         )
         .percent_columns(),
     );
-    Ok(out)
+    Ok((out, (series, labels)))
 }
 
 /// The overview with cases filed per 1,000 enforcement actions of the
@@ -534,7 +551,8 @@ pub fn review(
     // Findings for the revision: each fired by a number printed above.
     let mut findings = Vec::new();
     findings.extend(catch_all_findings(inputs, &mut tables)?);
-    findings.extend(late_rule_findings(inputs, &mut tables)?);
+    let (late, compliance_series) = late_rule_findings(inputs, &mut tables)?;
+    findings.extend(late);
     if within.is_finite() && within < 1.0 {
         findings.push(format!("调查终结（第十七条）已完成事项中，期限内完成的占{decide_within}，用时中位数{decide_median}日、90%分位{decide_p90}日；建议结合延长审批与技术调查的实际使用情况，评估30日期限及延长规定是否需要细化。"));
     }
@@ -581,6 +599,7 @@ pub fn review(
             settle_days: super::effect::SETTLE_DAYS,
             with_volume: inputs.with_volume,
             slowest,
+            compliance_series,
         },
         tables,
     ))
