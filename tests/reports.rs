@@ -1182,3 +1182,42 @@ fn the_review_rates_use_the_volume_and_name_the_slowest_steps() {
     let sentence = format!("期限内完成比例最低的是{}和{}", shares[0].1, shares[1].1);
     assert!(text_of(&html).contains(&sentence), "{sentence}");
 }
+
+/// Did art. 12(5) bite? Worked by hand: P1's 文书瑕疵 established (X1),
+/// then again by a subjective cause (X2) yet tolerated (免责, 10.1): one
+/// candidate, already given tolerance; X3 cites 12(5) with no earlier error
+/// of P2 on record.
+#[test]
+fn the_review_counts_inconsistent_tolerance_and_12_5_without_basis() {
+    let fx = Fixture::new();
+    fx.write(
+        "l.csv",
+        "\
+案件编号,执法单位,执法领域,执法事项类别,问题类型,涉及人员,主观过错,立案日期,认定日期,认定结果,适用条款
+X1,甲局,市场监管,行政处罚,文书瑕疵,P1,是,2026-03-02,2026-03-06,不予容错,第十二条第（二）项
+X2,甲局,市场监管,行政处罚,文书瑕疵,P1,是,2026-03-16,2026-03-20,免责,第十条第（一）项
+X3,甲局,市场监管,行政处罚,超期办理,P2,是,2026-03-16,2026-03-20,不予容错,第十二条第（五）项
+",
+    );
+    fx.jiucuo([
+        "report",
+        "review",
+        "l.csv",
+        "--as-of",
+        "2026-06-30",
+        "--out",
+        "r",
+    ])
+    .ok();
+    let text = text_of(&String::from_utf8(fx.read("r/试点评估报告.html")).unwrap());
+    assert!(
+        text.contains(
+            "试点期间经比对可能属于第十二条第（五）项情形的案件共1件，其中1件已给予容错免责处理"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("以第十二条第（五）项不予容错、但台账中未见该人员同类在先失误认定记录的1件"),
+        "{text}"
+    );
+}

@@ -57,6 +57,11 @@ pub struct Review {
     pub with_volume: bool,
     /// The two deadline steps least often met in time, with their shares.
     pub slowest: Vec<String>,
+    /// 12(5) candidates over the pilot, those already given tolerance, and
+    /// decisions citing 12(5) without an earlier error on record.
+    pub repeat_total: i64,
+    pub repeat_inconsistent: i64,
+    pub cited_without_basis: i64,
     /// The rate met per rule and quarter, for the small-multiples chart.
     #[serde(skip)]
     pub compliance_series: (Vec<crate::chart::compliance_trend::RuleSeries>, Vec<String>),
@@ -533,7 +538,24 @@ pub fn review(
         last: repeat_rate_last,
         last_label: repeat_last_label,
         total: repeat_total,
+        inconsistent: repeat_inconsistent,
     } = repeat_rates(inputs, &mut tables)?;
+    // 12(5) cited for decisions with no earlier error of the officer on record
+    let cited_without_basis = inputs
+        .tables
+        .lazy("outcomes")
+        .map(|o| -> Result<i64> {
+            let rows = o
+                .filter(
+                    col("section")
+                        .cast(DataType::String)
+                        .eq(lit("cited_without_basis")),
+                )
+                .collect()?;
+            Ok(rows.height() as i64)
+        })
+        .transpose()?
+        .unwrap_or(0);
 
     let follow = inputs.table("risk_point_followup", "风险点下一季度是否仍被标记", None)?;
     let (flagged_total, cooled_total) = (
@@ -599,6 +621,9 @@ pub fn review(
             settle_days: super::effect::SETTLE_DAYS,
             with_volume: inputs.with_volume,
             slowest,
+            repeat_total,
+            repeat_inconsistent,
+            cited_without_basis,
             compliance_series,
         },
         tables,
@@ -613,6 +638,8 @@ struct RepeatRates {
     last: String,
     last_label: String,
     total: i64,
+    /// Candidates already given 容错免责 treatment.
+    inconsistent: i64,
 }
 
 fn repeat_rates(
@@ -665,6 +692,7 @@ fn repeat_rates(
         from.label_zh()
     };
     let total = sum_col(&rr.frame, "repeat_cases");
+    let inconsistent = sum_col(&rr.frame, "inconsistent_cases");
     let rr = ReportTable {
         frame: mark_unfinished_quarters(rr.frame, inputs.as_of)?,
         ..rr
@@ -676,6 +704,7 @@ fn repeat_rates(
         last: repeat_rate_last,
         last_label: repeat_last_label,
         total,
+        inconsistent,
     })
 }
 
