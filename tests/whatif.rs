@@ -207,8 +207,9 @@ fn the_review_compares_readings_in_a_chapter_of_its_own() {
 }
 
 /// Open at the pilot's end (2027-02-28), worked out by hand:
-/// - 甲: A1 filed 02-20 (8 days: within 30), A2 filed 2026-12-01 (89 days:
-///   61–90); A5's rectification is due 03-31 (not yet due); A6 rectified.
+/// - 甲: A1 filed 02-20 (8 days: within 30), A7 filed 02-01 (27 days; decided
+///   only on 03-15, after the pilot), A2 filed 2026-12-01 (89 days: 61–90);
+///   A5's rectification is due 03-31 (not yet due); A6 rectified.
 /// - 乙: A3 filed 2026-10-01 (150 days: over 90); A4's rectification was due
 ///   01-31 and is not done (overdue).
 #[test]
@@ -224,6 +225,7 @@ A3,乙局,市场监管,行政处罚,文书瑕疵,2026-10-01,,,,,
 A4,乙局,市场监管,行政处罚,文书瑕疵,2026-06-01,2026-06-20,不予容错,第十二条第（二）项,2027-01-31,
 A5,甲局,市场监管,行政处罚,文书瑕疵,2026-06-01,2026-06-20,不予容错,第十二条第（二）项,2027-03-31,
 A6,甲局,市场监管,行政处罚,文书瑕疵,2026-06-01,2026-06-20,不予容错,第十二条第（二）项,2026-12-31,2026-12-20
+A7,甲局,市场监管,行政处罚,文书瑕疵,2027-02-01,2027-03-15,不予容错,第十二条第（二）项,,
 ",
     );
     fx.jiucuo([
@@ -240,23 +242,38 @@ A6,甲局,市场监管,行政处罚,文书瑕疵,2026-06-01,2026-06-20,不予容
     assert!(html.contains("七、试点期满时的未结事项"), "{html}");
     assert!(
         html.contains(
-            "截至2027年2月28日，试点期间立案、尚未作出认定的案件3件，其中立案已超过30日的2件"
+            "截至2027年2月28日，试点期间立案、尚未作出认定的案件4件，其中立案已超过30日的2件"
         ),
         "{html}"
     );
     assert!(html.contains("已过整改期限仍未完成整改的1件，整改尚未到期的1件"));
     // unit, open, ≤30, 31–60, 61–90, >90, rectification overdue, not due
-    assert!(
-        html.contains(
-            "<td>甲局</td><td>2</td><td>1</td><td>0</td><td>1</td><td>0</td><td>0</td><td>1</td>"
-        ),
-        "{html}"
-    );
+    let jia = "<td>甲局</td><td>3</td><td>2</td><td>0</td><td>1</td><td>0</td><td>0</td><td>1</td>";
+    assert!(html.contains(jia), "{html}");
     assert!(
         html.contains(
             "<td>乙局</td><td>1</td><td>0</td><td>0</td><td>0</td><td>1</td><td>1</td><td>0</td>"
         ),
         "{html}"
+    );
+    // read later, the chapter still states the pilot's end as it stood then
+    fx.jiucuo([
+        "report",
+        "review",
+        "l.csv",
+        "--as-of",
+        "2027-04-30",
+        "--out",
+        "l",
+    ])
+    .ok();
+    let late = String::from_utf8(fx.read("l/试点评估报告.html")).unwrap();
+    assert!(
+        late.contains("截至2027年2月28日，试点期间立案、尚未作出认定的案件4件"),
+        "{late}"
+    );
+    assert!(
+        late.contains(jia) && late.contains("已过整改期限仍未完成整改的1件，整改尚未到期的1件")
     );
     // before the pilot's end the chapter says so
     fx.jiucuo([

@@ -772,3 +772,56 @@ fn a_workbook_that_breaks_the_xlsx_parser_gets_a_clear_error() {
         run.stderr
     );
 }
+
+/// A workbook whose sheet XML is rewritten: `from` → `to` in sheet1.xml.
+fn patched_sheet(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            data = String::from_utf8(data)
+                .unwrap()
+                .replace(from, to)
+                .into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Cells far apart in a crafted sheet would make the XLSX parser allocate a
+/// grid of terabytes; a cell beyond Excel's last row is refused by position.
+#[test]
+fn a_sheet_spanning_more_than_excel_holds_gets_a_clear_error() {
+    let fx = Fixture::new();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "案件编号").unwrap();
+    ws.write_string(1, 0, "A1").unwrap();
+    ws.write_string(2, 0, "A2").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    // row 3 moved to row 4,000,000 (beyond Excel's 1,048,576 rows)
+    fx.write(
+        "far.xlsx",
+        patched_sheet(&bytes, "r=\"A3\"", "r=\"A4000000\""),
+    );
+    let run = fx.jiucuo(["validate", "far.xlsx"]).expect_code(2);
+    assert!(
+        run.stderr.contains("超出 Excel 工作表的范围"),
+        "{}",
+        run.stderr
+    );
+    // within Excel but spanning rows 1 to 1,000,000 and columns A to XFD
+    fx.write(
+        "wide.xlsx",
+        patched_sheet(&bytes, "r=\"A3\"", "r=\"XFD1000000\""),
+    );
+    let run = fx.jiucuo(["validate", "wide.xlsx"]).expect_code(2);
+    assert!(run.stderr.contains("表格范围过大"), "{}", run.stderr);
+}

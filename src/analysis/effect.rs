@@ -155,10 +155,12 @@ pub fn conditional_rate_ratio(c: &BeforeAfter) -> Option<RateRatio> {
 pub fn mantel_haenszel(cells: &[BeforeAfter]) -> Option<RateRatio> {
     let (mut num, mut den, mut var_num) = (0.0, 0.0, 0.0);
     for c in cells {
-        let t = c.exposure_before + c.exposure_after;
-        if t <= 0.0 {
+        // a cell without exposure on one side has no rate there (the exact
+        // test refuses it too)
+        if c.exposure_before <= 0.0 || c.exposure_after <= 0.0 {
             continue;
         }
+        let t = c.exposure_before + c.exposure_after;
         num += c.after as f64 * c.exposure_before / t;
         den += c.before as f64 * c.exposure_after / t;
         var_num += c.exposure_before * c.exposure_after * (c.before + c.after) as f64 / (t * t);
@@ -259,6 +261,9 @@ mod tests {
         let one = mantel_haenszel(&cells[..1]).unwrap();
         assert!(close(one.ratio, 0.4, 1e-12));
         assert!(mantel_haenszel(&[cell(0, 10.0, 0, 10.0)]).is_none());
+        // a cell with no exposure after adds nothing
+        let with_gap = mantel_haenszel(&[cells[0], cell(12, 800.0, 0, 0.0)]).unwrap();
+        assert!(close(with_gap.ratio, 0.4, 1e-12));
     }
 
     #[test]

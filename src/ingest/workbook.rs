@@ -4,7 +4,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, DataType as _, Reader, SheetVisible, Xlsx};
+use calamine::{Cell, Data, DataRef, DataType as _, Range, Reader, SheetVisible, Xlsx};
 use polars::prelude::*;
 
 use super::error::{Finding, IngestError, Severity};
@@ -25,6 +25,58 @@ pub struct Workbook {
     pub sheets: Vec<Sheet>,
     /// (sheet name, why it holds no table): hidden, empty, a chart sheet.
     pub passed_over: Vec<(String, String)>,
+}
+
+/// Rows and columns of an Excel sheet (xlsx): a cell beyond them is not
+/// one Excel wrote.
+const EXCEL_ROWS: u32 = 1_048_576;
+const EXCEL_COLUMNS: u32 = 16_384;
+/// The most cells a sheet's table may span (rows × columns between its
+/// first and last cell): a ledger of a million rows and a hundred columns.
+/// calamine holds a sheet as a dense grid, so two cells far apart (A1 and
+/// A4000000000 in a crafted file) would ask for terabytes.
+const MAX_SPAN_CELLS: u64 = 100_000_000;
+
+/// A sheet's non-empty cells as calamine's grid, refusing cells outside an
+/// Excel sheet and a span too large to hold (a clear message, not an
+/// allocation that ends the program).
+fn bounded_range(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Range<Data>, String> {
+    let mut reader = match book.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        // a chart sheet holds no cells: an empty table, as calamine gives
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Range::default()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let mut cells = Vec::new();
+    let (mut r0, mut c0, mut r1, mut c1) = (u32::MAX, u32::MAX, 0u32, 0u32);
+    while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+        let (r, c) = cell.get_position();
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        if r >= EXCEL_ROWS || c >= EXCEL_COLUMNS {
+            return Err(format!(
+                "第{}行第{}列的单元格超出 Excel 工作表的范围（文件可能已损坏）",
+                u64::from(r) + 1,
+                u64::from(c) + 1
+            ));
+        }
+        (r0, c0, r1, c1) = (r0.min(r), c0.min(c), r1.max(r), c1.max(c));
+        cells.push(Cell::new((r, c), Data::from(cell.get_value().clone())));
+    }
+    let span = if cells.is_empty() {
+        0
+    } else {
+        (u64::from(r1 - r0) + 1) * (u64::from(c1 - c0) + 1)
+    };
+    if span > MAX_SPAN_CELLS {
+        return Err(format!(
+            "表格范围过大（{}行×{}列），请删除远处的空白或无用单元格后另存再试",
+            r1 - r0 + 1,
+            c1 - c0 + 1
+        ));
+    }
+    Ok(Range::from_sparse(cells))
 }
 
 /// A call into the XLSX parser, a panic in it turned into an error (only
@@ -83,18 +135,20 @@ pub fn read_workbook(bytes: &[u8], only: Option<&str>) -> Result<Workbook, Inges
         return Err(IngestError::Empty);
     }
     let mut out = Workbook::default();
+    let mut unreadable: Option<String> = None;
     for (name, visible) in wanted {
         if !visible {
             out.passed_over.push((name, "隐藏的工作表".into()));
             continue;
         }
-        let range = match parser(|| book.worksheet_range(&name))? {
+        let range = match parser(|| bounded_range(&mut book, &name))? {
             Ok(range) => range,
             Err(e) => {
                 let why = format!("无法读取（{e}）");
                 if only.is_some() {
                     return Err(container(format!("无法读取工作表“{name}”：{e}")));
                 }
+                unreadable.get_or_insert(format!("无法读取工作表“{name}”：{e}"));
                 out.passed_over.push((name, why));
                 continue;
             }
@@ -108,7 +162,11 @@ pub fn read_workbook(bytes: &[u8], only: Option<&str>) -> Result<Workbook, Inges
         }
     }
     if out.sheets.is_empty() {
-        return Err(IngestError::Empty);
+        // no sheet read: say why the first unreadable one was not
+        return Err(match unreadable {
+            Some(why) => container(why),
+            None => IngestError::Empty,
+        });
     }
     Ok(out)
 }

@@ -334,6 +334,27 @@ pub(super) fn mark_unfinished_quarters(df: DataFrame, as_of: NaiveDate) -> Resul
     Ok(df)
 }
 
+/// Enforcement actions per (unit, quarter label) from the volume table
+/// (`unit, domain, quarter, actions`): the sum of the unit's domain rows,
+/// else its total row (empty domain) — never both.
+pub(super) fn unit_actions(volume: &DataFrame) -> BTreeMap<(String, String), f64> {
+    let mut domains: BTreeMap<(String, String), f64> = BTreeMap::new();
+    let mut totals: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for i in 0..volume.height() {
+        let key = (str_at(volume, "unit", i), str_at(volume, "quarter", i));
+        let a = float_at(volume, "actions", i).max(0.0);
+        if str_at(volume, "domain", i).is_empty() {
+            *totals.entry(key).or_default() += a;
+        } else {
+            *domains.entry(key).or_default() += a;
+        }
+    }
+    for (k, v) in totals {
+        domains.entry(k).or_insert(v);
+    }
+    domains
+}
+
 /// `2026年11月30日`
 pub fn date_zh(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
@@ -651,6 +672,20 @@ pub use crate::schema::clause_zh;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_units_actions_are_its_domains_or_else_its_total() {
+        let v = df!(
+            "unit" => ["甲", "甲", "甲", "乙"],
+            "domain" => [None, Some("市场监管"), Some("城市管理"), None::<&str>],
+            "quarter" => ["2026Q1"; 4],
+            "actions" => [1000i64, 600, 400, 300],
+        )
+        .unwrap();
+        let a = unit_actions(&v);
+        assert_eq!(a[&("甲".to_string(), "2026Q1".to_string())], 1000.0);
+        assert_eq!(a[&("乙".to_string(), "2026Q1".to_string())], 300.0);
+    }
 
     #[test]
     fn a_quarter_not_ended_by_the_as_of_date_is_marked() {

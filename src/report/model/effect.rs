@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::common::{float_at, str_at, Inputs};
+use super::common::{str_at, Inputs};
 use crate::analysis::determination::established_expr;
 use crate::analysis::effect::{
     conditional_rate_ratio, mantel_haenszel, ratio_of_ratios, BeforeAfter, RateRatio, Verdict,
@@ -88,17 +88,12 @@ impl Counts {
             }
         }
         let volume = match inputs.tables.lazy("volume") {
-            Some(v) => {
-                let v = v.collect()?;
-                let mut m = BTreeMap::new();
-                for i in 0..v.height() {
-                    if let Some(q) = Quarter::parse(&str_at(&v, "quarter", i)) {
-                        *m.entry((str_at(&v, "unit", i), q)).or_insert(0.0) +=
-                            float_at(&v, "actions", i).max(0.0);
-                    }
-                }
-                Some(m)
-            }
+            Some(v) => Some(
+                super::common::unit_actions(&v.collect()?)
+                    .into_iter()
+                    .filter_map(|((u, q), a)| Quarter::parse(&q).map(|q| ((u, q), a)))
+                    .collect(),
+            ),
             None => None,
         };
         Ok(Counts {
@@ -136,8 +131,9 @@ impl Counts {
 type Cell = (Quarter, String, String);
 
 /// Unit × error-type risk points by quarter: (warned, comparison). Warned:
-/// at a level that earns a notice; comparison: at `warning` level and not
-/// warned. Only quarters whose next quarter has ended `SETTLE_DAYS` before
+/// at a level that earns a notice (or named in the register); comparison:
+/// flagged (alarm or warning) points of units that got no notice that
+/// quarter. Only quarters whose next quarter has ended `SETTLE_DAYS` before
 /// the as-of date, inside the pilot.
 fn flagged_cells(inputs: &Inputs, letters: Option<&[Letter]>) -> Result<(Vec<Cell>, Vec<Cell>)> {
     let levels: &[&str] = if inputs.config.letters.level == "warning" {
@@ -157,12 +153,16 @@ fn flagged_cells(inputs: &Inputs, letters: Option<&[Letter]>) -> Result<(Vec<Cel
             col("level").cast(DataType::String),
         ])
         .collect()?;
+    // both quarters whole inside the pilot (a part-quarter's cases against a
+    // whole quarter's exposure would bias the rate), the after one settled
+    let pilot = &inputs.config.pilot;
     let settled = |q: Quarter| {
         let next = q.next();
         next.last_day() + chrono::Duration::days(SETTLE_DAYS) <= inputs.as_of
-            && next.first_day() <= inputs.config.pilot.end
+            && q.first_day() >= pilot.start
+            && next.last_day() <= pilot.end
     };
-    let (mut warned, mut comparison) = (BTreeSet::new(), BTreeSet::new());
+    let (mut warned, mut flagged) = (BTreeSet::new(), BTreeSet::<Cell>::new());
     for i in 0..h.height() {
         let Some(q) = Quarter::parse(&str_at(&h, "window", i)) else {
             continue;
@@ -173,15 +173,15 @@ fn flagged_cells(inputs: &Inputs, letters: Option<&[Letter]>) -> Result<(Vec<Cel
         let cell = (q, str_at(&h, "unit", i), str_at(&h, "error_type", i));
         let level = str_at(&h, "level", i);
         if levels.contains(&level.as_str()) {
-            warned.insert(cell);
-        } else if level == "warning" {
-            comparison.insert(cell);
+            warned.insert(cell.clone());
+        }
+        if level == "alarm" || level == "warning" {
+            flagged.insert(cell);
         }
     }
     if let Some(sent) = letters {
         // the register decides who was warned: the quarter before the one a
-        // letter was sent in is the flagged one; the comparison points are
-        // of units that got no letter that quarter
+        // letter was sent in is the flagged one
         warned = sent
             .iter()
             .map(|l| {
@@ -193,10 +193,14 @@ fn flagged_cells(inputs: &Inputs, letters: Option<&[Letter]>) -> Result<(Vec<Cel
             })
             .filter(|(q, ..)| settled(*q))
             .collect();
-        let warned_units: BTreeSet<(Quarter, String)> =
-            warned.iter().map(|(q, u, _)| (*q, u.clone())).collect();
-        comparison.retain(|(q, u, _)| !warned_units.contains(&(*q, u.clone())));
     }
+    // comparison: flagged points of units that got no notice that quarter
+    let warned_units: BTreeSet<(Quarter, String)> =
+        warned.iter().map(|(q, u, _)| (*q, u.clone())).collect();
+    let comparison: BTreeSet<Cell> = flagged
+        .into_iter()
+        .filter(|(q, u, _)| !warned_units.contains(&(*q, u.clone())))
+        .collect();
     Ok((
         warned.into_iter().collect(),
         comparison.into_iter().collect(),

@@ -196,17 +196,23 @@ pub fn open_at(cases: LazyFrame, on: chrono::NaiveDate) -> Result<DataFrame> {
     };
     let day = crate::period::days_since_epoch(on);
     let age = lit(day) - col(s::FILED_ON).cast(DataType::Int32);
-    let open = col(s::FILED_ON)
-        .lt_eq(lit(on))
-        .and(col(s::DECIDED_ON).is_null());
+    // as they stood on `on` (the pilot's end may fall before the as-of date)
+    let undecided_then = col(s::DECIDED_ON)
+        .is_null()
+        .or(col(s::DECIDED_ON).gt(lit(on)));
+    let open = col(s::FILED_ON).lt_eq(lit(on)).and(undecided_then);
     let due = coalesce(&[
         date_or_null(s::RECTIFY_EXTENDED_TO),
         date_or_null(s::RECTIFY_DUE),
     ]);
+    let rectified_then = date_or_null(s::RECTIFIED_ON)
+        .lt_eq(lit(on))
+        .fill_null(lit(false));
     let rectifying = col(s::DECIDED_ON)
-        .is_not_null()
+        .lt_eq(lit(on))
+        .fill_null(lit(false))
         .and(due.clone().is_not_null())
-        .and(date_or_null(s::RECTIFIED_ON).is_null());
+        .and(rectified_then.not());
     let count = |cond: Expr| cond.cast(DataType::Int64).sum();
     let mut aggs = vec![count(open.clone()).alias("open")];
     let mut lower = -1;
@@ -383,11 +389,9 @@ fn per_1000_actions(inputs: &Inputs, overview: DataFrame) -> Result<DataFrame> {
     let Some(volume) = inputs.tables.lazy("volume") else {
         return Ok(overview);
     };
-    let volume = volume.collect()?;
     let mut actions: BTreeMap<String, f64> = BTreeMap::new();
-    for i in 0..volume.height() {
-        *actions.entry(str_at(&volume, "quarter", i)).or_default() +=
-            float_at(&volume, "actions", i).max(0.0);
+    for ((_, q), a) in super::common::unit_actions(&volume.collect()?) {
+        *actions.entry(q).or_default() += a;
     }
     // whole quarters only: a part-quarter's cases against a whole
     // quarter's actions would understate the rate
