@@ -889,7 +889,7 @@ fn the_warning_effect_sentence_counts_its_table() {
         count("恶化")
     );
     assert!(text.contains(&sentence), "{sentence}\n{text}");
-    if !text.contains("同期被标记为预警级、未发函的") {
+    if !text.contains("但所在单位未收到提醒函的") {
         assert!(text.contains("不能据此判断警示提醒是否有效"));
     }
     assert!(!text.contains("说明警示提醒总体有效"));

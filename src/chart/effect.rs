@@ -43,7 +43,7 @@ fn colour(p: &EffectPoint) -> Rgb {
 pub fn chart(points: &[EffectPoint], scope: &str, font: &FontChoice) -> Drawn {
     let notes = vec![
         "圆点为发函后与发函前失误率之比，横线为其95%区间；小于1表示发函后下降。横轴为对数刻度。".to_string(),
-        "菱形为合并计算的比值（Mantel–Haenszel法）：发函的风险点，及同期被标记为预警级、未发函的风险点。".to_string(),
+        "菱形为合并计算的比值（Mantel–Haenszel法）：发函的风险点，及同期被标记、所在单位未收到提醒函的风险点。".to_string(),
     ];
     // a ratio of 0 (no error after) sits at the axis's left end
     let finite: Vec<&EffectPoint> = points

@@ -260,7 +260,7 @@ pub fn warning_effect(
         .collect();
     for (label, r) in [
         ("发函的风险点（合并）", &pooled),
-        ("未发函的预警级风险点（合并）", &compared),
+        ("同期未收到提醒函的风险点（合并）", &compared),
     ] {
         if let Some(r) = r {
             points.push(EffectPoint {
