@@ -71,6 +71,30 @@ fn cell(raw: &RawTable, col: Option<usize>, idx: usize) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// The rows of a side file that could not be read, as one error naming
+/// each (the first 20, and how many more); Ok when there are none.
+fn refuse_rows(
+    path: &Path,
+    format: &'static str,
+    problems: Vec<String>,
+) -> Result<(), IngestError> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let more = problems.len().saturating_sub(20);
+    let mut text = problems.into_iter().take(20).collect::<Vec<_>>().join("；");
+    if more > 0 {
+        text.push_str(&format!("；另有 {more} 处"));
+    }
+    Err(IngestError::InFile {
+        path: path.to_path_buf(),
+        inner: Box::new(IngestError::Container {
+            format,
+            message: format!("{text}。请改正后重试"),
+        }),
+    })
+}
+
 /// Read the volume file: 执法单位, 执法领域 (empty = unit total), 季度, 执法量.
 /// Any unreadable row is an error naming row, column and value.
 pub fn read_volume(path: &Path, opts: &ReadOptions) -> Result<Volume, IngestError> {
@@ -112,20 +136,7 @@ pub fn read_volume(path: &Path, opts: &ReadOptions) -> Result<Volume, IngestErro
             )),
         }
     }
-    if !problems.is_empty() {
-        let more = problems.len().saturating_sub(20);
-        let mut text = problems.into_iter().take(20).collect::<Vec<_>>().join("；");
-        if more > 0 {
-            text.push_str(&format!("；另有 {more} 处"));
-        }
-        return Err(IngestError::InFile {
-            path: path.to_path_buf(),
-            inner: Box::new(IngestError::Container {
-                format: "执法量",
-                message: format!("{text}。请改正后重试"),
-            }),
-        });
-    }
+    refuse_rows(path, "执法量", problems)?;
     Ok(Volume::new(entries))
 }
 
@@ -176,20 +187,7 @@ pub fn read_letters(path: &Path, opts: &ReadOptions) -> Result<Vec<Letter>, Inge
             (_, _, None) => problems.push(format!("第{row}行“问题类型”为空")),
         }
     }
-    if !problems.is_empty() {
-        let more = problems.len().saturating_sub(20);
-        let mut text = problems.into_iter().take(20).collect::<Vec<_>>().join("；");
-        if more > 0 {
-            text.push_str(&format!("；另有 {more} 处"));
-        }
-        return Err(IngestError::InFile {
-            path: path.to_path_buf(),
-            inner: Box::new(IngestError::Container {
-                format: "提醒函登记",
-                message: format!("{text}。请改正后重试"),
-            }),
-        });
-    }
+    refuse_rows(path, "提醒函登记", problems)?;
     out.sort();
     out.dedup();
     Ok(out)
