@@ -172,6 +172,9 @@ pub struct ReportConfig {
     pub signer: String,
     /// The contact line of a warning notice (联系人及电话); empty: none.
     pub contact: String,
+    /// The printing office of the 版记 (印发机关, e.g. 历城区司法局办公室);
+    /// empty: no 版记.
+    pub issued_by: String,
     pub reply_days: u32,
     /// The review proposes a revision when a unit cites a catch-all item
     /// (9.9, 10.10, 11.3, 12.7) in more than this share of its decisions
@@ -252,6 +255,7 @@ impl Default for ReportConfig {
             doc_prefix: String::new(),
             signer: String::new(),
             contact: String::new(),
+            issued_by: String::new(),
             reply_days: 15,
             catch_all_share: 0.2,
             late_share: 0.15,

@@ -1221,3 +1221,58 @@ X3,甲局,市场监管,行政处罚,超期办理,P2,是,2026-03-16,2026-03-20,�
         "{text}"
     );
 }
+
+/// The office's details from jiucuo.toml reach the 版头, the 落款, the
+/// contact line and the 版记; without them, none is invented.
+#[test]
+fn the_offices_details_come_from_the_configuration() {
+    let fx = Fixture::new();
+    generated(&fx, 22);
+    fx.write(
+        "j.toml",
+        "[report]\noffice = \"某区司法局\"\ndoc_prefix = \"某司\"\nsigner = \"张三\"\ncontact = \"执法监督科，联系电话：0000-1234567\"\nissued_by = \"某区司法局办公室\"\n",
+    );
+    let run = |config: Option<&str>, kind: &str, out: &str| {
+        let mut args = vec![
+            "report",
+            kind,
+            "g/ledger.csv",
+            "--quarter",
+            "2026Q2",
+            "--out",
+            out,
+        ];
+        if let Some(c) = config {
+            args.extend(["--config", c]);
+        }
+        fx.jiucuo(args).ok();
+    };
+    run(Some("j.toml"), "quarterly", "q");
+    let doc = zip_entry(&fx.read("q/季度报告-2026Q2.docx"), "word/document.xml");
+    for want in [
+        "某区司法局文件",
+        "某司〔2026〕　号",
+        "签发人：张三",
+        "某区司法局办公室",
+        "印发",
+    ] {
+        assert!(doc.contains(want), "{want}");
+    }
+    let html = String::from_utf8(fx.read("q/季度报告-2026Q2.html")).unwrap();
+    assert!(html.contains("class=\"colophon\"") && html.contains("某区司法局办公室"));
+    run(Some("j.toml"), "warnings", "w");
+    let notice = std::fs::read_dir(fx.path("w"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "html"))
+        .expect("a notice");
+    let notice = std::fs::read_to_string(notice).unwrap();
+    assert!(notice.contains("（联系人：执法监督科，联系电话：0000-1234567）"));
+    // defaults: the district's 司法局, no number, signer, contact or 版记
+    run(None, "quarterly", "d");
+    let doc = zip_entry(&fx.read("d/季度报告-2026Q2.docx"), "word/document.xml");
+    assert!(doc.contains("历城区司法局文件"));
+    for absent in ["〔2026〕", "签发人", "印发"] {
+        assert!(!doc.contains(absent), "{absent}");
+    }
+}

@@ -49,6 +49,11 @@ pub fn render(
                 escape(number),
                 escape(signer)
             )),
+            Block::Colophon { office, date } => body.push_str(&format!(
+                "<footer class=\"colophon\"><span>{}</span><span>{}</span></footer>\n",
+                escape(office),
+                escape(date)
+            )),
             Block::Title(t) => body.push_str(&format!("<h1>{}</h1>\n", escape(t))),
             Block::Subtitle(t) => {
                 body.push_str(&format!("<p class=\"subtitle\">{}</p>\n", escape(t)))

@@ -7,6 +7,8 @@
 //!                             版头: the issuing body's mark (red), the
 //!                             document number and 签发人 (either may be
 //!                             empty), and the red rule under them
+//! %%% 历城区司法局办公室 | 2026年11月30日印发
+//!                             版记: 印发机关 and 印发日期 between two rules
 //! # 标题                      title
 //! ! 副标题                    centred line under the title
 //! ## 一、总体情况             heading level 1 (黑体)
@@ -29,6 +31,11 @@ pub enum Block {
         issuer: String,
         number: String,
         signer: String,
+    },
+    /// 版记 (GB/T 9704 §7.4): the printing office and date, between rules.
+    Colophon {
+        office: String,
+        date: String,
     },
     Title(String),
     Subtitle(String),
@@ -71,6 +78,12 @@ pub fn parse(text: &str) -> Vec<Block> {
             .and_then(|r| r.strip_suffix("]]"))
         {
             Some(Block::Chart(name.trim().to_string()))
+        } else if let Some(t) = directive("%%% ") {
+            let (office, date) = t.split_once('|').unwrap_or((t.as_str(), ""));
+            Some(Block::Colophon {
+                office: office.trim().to_string(),
+                date: date.trim().to_string(),
+            })
         } else if let Some(t) = directive("%% ") {
             let mut parts = t.split('|').map(|p| p.trim().to_string());
             Some(Block::Masthead {

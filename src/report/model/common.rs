@@ -288,6 +288,8 @@ pub struct Issuer {
     pub signer: String,
     /// The contact line of a notice, or empty.
     pub contact: String,
+    /// The printing office of the 版记, or empty.
+    pub issued_by: String,
 }
 
 impl Issuer {
@@ -307,6 +309,7 @@ impl Issuer {
                 format!("签发人：{}", inline(r.signer.trim()))
             },
             contact: inline(r.contact.trim()),
+            issued_by: inline(r.issued_by.trim()),
         }
     }
 }
