@@ -264,33 +264,34 @@ impl Default for ReportConfig {
 }
 
 /// Readings of the measures the office is likely to debate (issue 21):
-/// (name, what it changes, the settings it overrides). `jiucuo whatif
-/// --vs NAME` applies one to the configuration in force.
+/// (name, what it changes, the settings it overrides: readings/NAME.toml,
+/// shipped as files too). `jiucuo whatif --vs NAME` applies one to the
+/// configuration in force.
 pub const READINGS: &[(&str, &str, &str)] = &[
     (
         "工作日计算短期间",
         "十日以内的期间按工作日计算",
-        "[calendar]\nworking_day_short_periods = true\n",
+        include_str!("../readings/工作日计算短期间.toml"),
     ),
     (
         "第十一条计为容错",
         "依第十一条减轻、从轻处理计为容错免责处理",
-        "[repeats]\nart11_is_tolerance = true\n",
+        include_str!("../readings/第十一条计为容错.toml"),
     ),
     (
         "容错后再犯须主观原因",
         "“给予容错免责处理后再次出现同样失误”亦须本次失误出于主观原因",
-        "[repeats]\nafter_tolerance_needs_subjective = true\n",
+        include_str!("../readings/容错后再犯须主观原因.toml"),
     ),
     (
         "同一问题限同一领域",
         "“同一问题”须问题类型相同且执法领域相同",
-        "[repeats]\nsame_domain = true\n",
+        include_str!("../readings/同一问题限同一领域.toml"),
     ),
     (
         "只看一年内在先案件",
         "只以365日以内立案的在先案件为比对依据",
-        "[repeats]\nlookback_days = 365\n",
+        include_str!("../readings/只看一年内在先案件.toml"),
     ),
 ];
 
