@@ -289,3 +289,38 @@ A7,甲局,市场监管,行政处罚,文书瑕疵,2027-02-01,2027-03-15,不予容
     let early = String::from_utf8(fx.read("e/试点评估报告.html")).unwrap();
     assert!(early.contains("七、截至基准日的未结事项") && early.contains("试点尚未期满"));
 }
+
+/// A reading file is put over reading A: with A counting art. 11 as
+/// tolerance, a file that only turns on working days keeps that, so the
+/// only difference is still the late notice (were B the file alone, R2's
+/// flag would differ too).
+#[test]
+fn a_reading_file_changes_only_what_it_states() {
+    let fx = Fixture::new();
+    fx.write("l.csv", LEDGER);
+    fx.write("a.toml", "[repeats]\nart11_is_tolerance = true\n");
+    fx.write("b.toml", "[calendar]\nworking_day_short_periods = true\n");
+    fx.jiucuo([
+        "whatif",
+        "l.csv",
+        "--config",
+        "a.toml",
+        "--vs",
+        "b.toml",
+        "--as-of",
+        "2026-06-30",
+        "--out",
+        "w",
+    ])
+    .ok();
+    let (_, cases) = table(&fx, "w/逐案差异.csv");
+    assert_eq!(
+        cases,
+        [[
+            "K1",
+            "期限：决定后7日内告知（第十七条）",
+            "逾期完成",
+            "按期"
+        ]]
+    );
+}

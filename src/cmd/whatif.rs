@@ -20,7 +20,7 @@ use crate::output::{self, TableFormat, WriteOptions};
 use crate::pipeline::whatif::{self, Comparison, ReadingResult};
 use crate::pipeline::{self, RunInputs, Staging, STREAMED_CASES_PER_PASS};
 
-/// Reading B: a configuration file, or a built-in reading put over A.
+/// Reading B: a built-in reading or a configuration file, put over A.
 pub(super) fn reading_b(a: &Config, vs: &str) -> Result<(Config, String)> {
     if let Some((name, what, overrides)) = READINGS.iter().find(|(n, _, _)| *n == vs) {
         let config = a.with_overrides(overrides, Path::new(name))?;
@@ -34,9 +34,13 @@ pub(super) fn reading_b(a: &Config, vs: &str) -> Result<(Config, String)> {
             names.join("、")
         );
     }
+    // a file's settings are put over A: a whole configuration replaces
+    // it, a few lines (as in readings/) change just those
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("无法读取口径文件 {}：{e}", path.display()))?;
     Ok((
-        Config::load(Some(path))?,
-        format!("配置文件 {}", path.display()),
+        a.with_overrides(&text, path)?,
+        format!("口径 A，但按配置文件 {} 中所列各项", path.display()),
     ))
 }
 
