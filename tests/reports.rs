@@ -1076,6 +1076,30 @@ fn the_review_reads_the_register_of_letters_sent() {
     );
     let table = html.split("发函的风险点在发函前后的失误率").nth(1).unwrap();
     assert!(table.contains(&format!("<td>2026Q1</td><td>{unit}</td><td>{error}</td>")));
+    // a unit the ledger does not know is named (its letter cannot be compared)
+    fx.write(
+        "typo.csv",
+        format!("执法单位,发函日期,问题类型\n{unit}X,2026-04-15,{error}\n"),
+    );
+    let run = fx
+        .jiucuo([
+            "report",
+            "review",
+            "g/ledger.csv",
+            "--letters",
+            "typo.csv",
+            "--as-of",
+            "2026-11-30",
+            "--out",
+            "t",
+        ])
+        .ok();
+    assert!(
+        run.stderr
+            .contains(&format!("执法单位“{unit}X”在台账中没有案件")),
+        "{}",
+        run.stderr
+    );
     // a date that is not one
     fx.write(
         "bad.csv",

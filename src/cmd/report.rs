@@ -50,6 +50,11 @@ pub fn run(a: cli::ReportArgs) -> Result<i32> {
         eprintln!("注意：--names 需要同时给出 --roster 人员名册，否则仍显示执法证号");
     }
     let mut ledger = load::ledger(&source)?;
+    if let Some(l) = &letters {
+        for note in unknown_in_ledger(l, &ledger.cases)? {
+            eprintln!("{note}");
+        }
+    }
     if let Some(m) = font.message() {
         eprintln!("{m}");
     }
@@ -120,4 +125,38 @@ pub fn run(a: cli::ReportArgs) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// A note for each unit or problem type of the register that no case of
+/// the ledger has (a misspelt name would give its letter no errors to
+/// compare: 无法检验 in the review).
+fn unknown_in_ledger(
+    letters: &[crate::ingest::auxiliary::Letter],
+    cases: &polars::prelude::DataFrame,
+) -> Result<Vec<String>> {
+    use polars::prelude::*;
+    let known = |name: &str| -> Result<std::collections::BTreeSet<String>> {
+        let c = cases.column(name)?.cast(&DataType::String)?;
+        Ok(c.str()?.iter().flatten().map(String::from).collect())
+    };
+    let (units, types) = (
+        known(crate::schema::UNIT)?,
+        known(crate::schema::ERROR_TYPE)?,
+    );
+    let mut notes = Vec::new();
+    for l in letters {
+        if !units.contains(&l.unit) {
+            notes.push(format!(
+                "注意：提醒函登记中的执法单位“{}”在台账中没有案件，请核对名称（该函无法比较）",
+                l.unit
+            ));
+        } else if !types.contains(&l.error_type) {
+            notes.push(format!(
+                "注意：提醒函登记中{}的问题类型“{}”在台账中没有，请核对名称（该函无法比较）",
+                l.unit, l.error_type
+            ));
+        }
+    }
+    notes.dedup();
+    Ok(notes)
 }
