@@ -71,6 +71,33 @@ fn cell(raw: &RawTable, col: Option<usize>, idx: usize) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// Each row of a side file parsed by `parse` (given the row's cells by
+/// column position and its row number), or one error naming every row
+/// that could not be.
+fn parse_rows<T>(
+    path: &Path,
+    format: &'static str,
+    raw: &RawTable,
+    cols: &[Option<usize>],
+    parse: impl Fn(&dyn Fn(usize) -> Option<String>, i64) -> Result<T, String>,
+) -> Result<Vec<T>, IngestError> {
+    let rows = raw
+        .frame
+        .column(ROW)
+        .and_then(|c| c.i64().cloned())
+        .map_err(|e| IngestError::container(format, e))?;
+    let (mut out, mut problems) = (Vec::new(), Vec::new());
+    for idx in 0..raw.frame.height() {
+        let at = |k: usize| cell(raw, cols[k], idx);
+        match parse(&at, rows.get(idx).unwrap_or(0)) {
+            Ok(t) => out.push(t),
+            Err(p) => problems.push(p),
+        }
+    }
+    refuse_rows(path, format, problems)?;
+    Ok(out)
+}
+
 /// The rows of a side file that could not be read, as one error naming
 /// each (the first 20, and how many more); Ok when there are none.
 fn refuse_rows(
@@ -105,38 +132,28 @@ pub fn read_volume(path: &Path, opts: &ReadOptions) -> Result<Volume, IngestErro
         &[volume::UNIT, volume::QUARTER, volume::ACTIONS],
         path,
     )?;
-    let rows = raw
-        .frame
-        .column(ROW)
-        .and_then(|c| c.i64().cloned())
-        .map_err(|e| IngestError::container("执法量", e))?;
-    let mut entries = Vec::new();
-    let mut problems = Vec::new();
-    for idx in 0..raw.frame.height() {
-        let row = rows.get(idx).unwrap_or(0);
-        let unit = cell(&raw, cols[0], idx);
-        let domain = cell(&raw, cols[1], idx).unwrap_or_default();
-        let quarter_text = cell(&raw, cols[2], idx).unwrap_or_default();
-        let actions_text = cell(&raw, cols[3], idx).unwrap_or_default();
+    let entries = parse_rows(path, "执法量", &raw, &cols, |at, row| {
+        let (unit, domain) = (at(0), at(1).unwrap_or_default());
+        let quarter_text = at(2).unwrap_or_default();
+        let actions_text = at(3).unwrap_or_default();
         let quarter = Quarter::parse(&quarter_text);
         let actions = values::parse_int(&actions_text)
             .ok()
             .flatten()
             .filter(|a| *a >= 0);
         match (unit, quarter, actions) {
-            (Some(u), Some(q), Some(a)) => entries.push((q, u, domain, a as f64)),
-            (None, _, _) => problems.push(format!("第{row}行“执法单位”为空")),
-            (_, None, _) => problems.push(format!(
+            (Some(u), Some(q), Some(a)) => Ok((q, u, domain, a as f64)),
+            (None, _, _) => Err(format!("第{row}行“执法单位”为空")),
+            (_, None, _) => Err(format!(
                 "第{row}行“季度”的“{}”无法识别（可用：2025Q2、2025年第二季度）",
-                super::values::preview(&quarter_text)
+                values::preview(&quarter_text)
             )),
-            (_, _, None) => problems.push(format!(
+            (_, _, None) => Err(format!(
                 "第{row}行“执法量”的“{}”不是非负整数",
-                super::values::preview(&actions_text)
+                values::preview(&actions_text)
             )),
         }
-    }
-    refuse_rows(path, "执法量", problems)?;
+    })?;
     Ok(Volume::new(entries))
 }
 
@@ -160,34 +177,23 @@ pub fn read_letters(path: &Path, opts: &ReadOptions) -> Result<Vec<Letter>, Inge
         &[letters::UNIT, letters::SENT_ON, letters::ERROR_TYPE],
         path,
     )?;
-    let rows = raw
-        .frame
-        .column(ROW)
-        .and_then(|c| c.i64().cloned())
-        .map_err(|e| IngestError::container("提醒函登记", e))?;
-    let mut out = Vec::new();
-    let mut problems = Vec::new();
-    for idx in 0..raw.frame.height() {
-        let row = rows.get(idx).unwrap_or(0);
-        let unit = cell(&raw, cols[0], idx);
-        let date_text = cell(&raw, cols[1], idx).unwrap_or_default();
-        let error = cell(&raw, cols[2], idx);
+    let mut out = parse_rows(path, "提醒函登记", &raw, &cols, |at, row| {
+        let date_text = at(1).unwrap_or_default();
         let date = values::parse_date(&date_text).ok().flatten();
-        match (unit, date, error) {
-            (Some(unit), Some(sent_on), Some(error_type)) => out.push(Letter {
+        match (at(0), date, at(2)) {
+            (Some(unit), Some(sent_on), Some(error_type)) => Ok(Letter {
                 unit,
                 sent_on,
                 error_type,
             }),
-            (None, _, _) => problems.push(format!("第{row}行“执法单位”为空")),
-            (_, None, _) => problems.push(format!(
+            (None, _, _) => Err(format!("第{row}行“执法单位”为空")),
+            (_, None, _) => Err(format!(
                 "第{row}行“发函日期”的“{}”不是日期（如 2026-10-15）",
                 values::preview(&date_text)
             )),
-            (_, _, None) => problems.push(format!("第{row}行“问题类型”为空")),
+            (_, _, None) => Err(format!("第{row}行“问题类型”为空")),
         }
-    }
-    refuse_rows(path, "提醒函登记", problems)?;
+    })?;
     out.sort();
     out.dedup();
     Ok(out)

@@ -138,16 +138,12 @@ fn masthead(issuer: &str, number: &str, signer: &str) -> Vec<Paragraph> {
             .add_run(line_run(number, FANGSONG))
             .align(AlignmentType::Center);
     } else {
-        line = line
-            .add_run(line_run(number, FANGSONG))
-            .add_run(Run::new().add_tab())
-            .add_run(line_run(signer, KAITI))
-            .indent(Some(one_char), None, Some(one_char), None)
-            .add_tab(
-                Tab::new()
-                    .val(TabValueType::Right)
-                    .pos((TEXT_W - 2 * one_char) as usize),
-            );
+        line = both_ends(
+            line,
+            line_run(number, FANGSONG),
+            line_run(signer, KAITI),
+            one_char,
+        );
     }
     line.property = line.property.set_borders(
         ParagraphBorders::with_empty().set(
@@ -160,22 +156,32 @@ fn masthead(issuer: &str, number: &str, signer: &str) -> Vec<Paragraph> {
     vec![mark, line]
 }
 
+/// `p` holding `left` flush left and `right` flush right, `inset` twips in
+/// from either edge (a right tab stop at the far end).
+fn both_ends(p: Paragraph, left: Run, right: Run, inset: i32) -> Paragraph {
+    p.add_run(left)
+        .add_run(Run::new().add_tab())
+        .add_run(right)
+        .indent(Some(inset), None, Some(inset), None)
+        .add_tab(
+            Tab::new()
+                .val(TabValueType::Right)
+                .pos((TEXT_W - 2 * inset) as usize),
+        )
+}
+
 /// The 版记: the printing office flush left and the date flush right, one
 /// character in, in 4号 仿宋, between two black rules (GB/T 9704 §7.4).
 fn colophon(office: &str, date: &str) -> Paragraph {
     let one_char = SIZE_4 as i32 * 10;
     let rule = |pos| ParagraphBorder::new(pos).size(8).space(1).color("000000");
-    let mut p = Paragraph::new()
-        .add_run(run(office, FANGSONG, SIZE_4))
-        .add_run(Run::new().add_tab())
-        .add_run(run(date, FANGSONG, SIZE_4))
-        .indent(Some(one_char), None, Some(one_char), None)
-        .add_tab(
-            Tab::new()
-                .val(TabValueType::Right)
-                .pos((TEXT_W - 2 * one_char) as usize),
-        )
-        .line_spacing(exact_lines().before(LINE_PITCH as u32));
+    let mut p = both_ends(
+        Paragraph::new(),
+        run(office, FANGSONG, SIZE_4),
+        run(date, FANGSONG, SIZE_4),
+        one_char,
+    )
+    .line_spacing(exact_lines().before(LINE_PITCH as u32));
     p.property = p.property.set_borders(
         ParagraphBorders::with_empty()
             .set(rule(ParagraphBorderPosition::Top))

@@ -314,6 +314,15 @@ impl Issuer {
     }
 }
 
+/// `2026Q3`, or `2026Q4（至11月30日）` for a quarter not ended by `as_of`.
+pub(super) fn quarter_label_as_of(q: Quarter, as_of: NaiveDate) -> String {
+    if q.last_day() > as_of {
+        format!("{}（至{}月{}日）", q.label(), as_of.month(), as_of.day())
+    } else {
+        q.label()
+    }
+}
+
 /// A table's `quarter` column with a quarter that has not ended by the
 /// as-of date marked so (`2026Q4（至11月30日）`): no table names a period
 /// as if complete before it has ended.
@@ -325,9 +334,7 @@ pub(super) fn mark_unfinished_quarters(df: DataFrame, as_of: NaiveDate) -> Resul
         .iter()
         .map(|v| {
             v.map(|label| match Quarter::parse(label) {
-                Some(q) if q.last_day() > as_of && q.first_day() <= as_of => {
-                    format!("{label}（至{}月{}日）", as_of.month(), as_of.day())
-                }
+                Some(q) if q.first_day() <= as_of => quarter_label_as_of(q, as_of),
                 _ => label.to_string(),
             })
         })

@@ -7,10 +7,9 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::common::{
-    clause_zh, date_zh, float_at, int_at, mark_unfinished_quarters, pct, ratio, row_where, str_at,
-    sum_col, Basis, Inputs, Issuer,
+    clause_zh, date_zh, float_at, int_at, mark_unfinished_quarters, pct, quarter_label_as_of,
+    ratio, row_where, str_at, sum_col, Basis, Inputs, Issuer,
 };
-use chrono::Datelike;
 
 use crate::period::Quarter;
 use crate::report::table::ReportTable;
@@ -303,16 +302,7 @@ fn late_rule_findings(
     let mut labels = Vec::new();
     let mut q = first;
     while q <= last {
-        let label = if q.last_day() > inputs.as_of {
-            format!(
-                "{}（至{}月{}日）",
-                q.label(),
-                inputs.as_of.month(),
-                inputs.as_of.day()
-            )
-        } else {
-            q.label()
-        };
+        let label = quarter_label_as_of(q, inputs.as_of);
         let c = inputs.query("deadline_compliance", Some(q))?;
         for i in 0..c.height() {
             let rule = str_at(&c, "rule", i);
