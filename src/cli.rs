@@ -48,6 +48,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// 用内置模拟数据运行全部流程并写出全部结果
     Demo(DemoArgs),
+    /// 启动本机网页工作台（载入台账、概览、报告、核查、设置），在浏览器中使用
+    Serve(ServeArgs),
 }
 
 /// Where the ledger comes from and how to read it.
@@ -149,6 +151,22 @@ pub struct GenerateArgs {
     /// 不埋设任何规律（重复失误、期限、风险点）：只有基准比例的台账，用于检验误报
     #[arg(long)]
     pub no_plants: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// 端口（只在本机 127.0.0.1 上监听；0 = 任选空闲端口）
+    #[arg(long, default_value_t = 8765)]
+    pub port: u16,
+    /// 启动后用默认浏览器打开工作台
+    #[arg(long)]
+    pub open: bool,
+    /// 配置文件（默认：当前目录的 jiucuo.toml；“设置”页保存到此文件）
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// 上传文件大小上限（MB）
+    #[arg(long, value_name = "MB", default_value_t = 500)]
+    pub max_upload_mb: u64,
 }
 
 #[derive(Debug, Args)]

@@ -18,5 +18,6 @@ pub mod query;
 pub mod rejects;
 pub mod report;
 pub mod schema;
+pub mod serve;
 pub mod spill;
 pub mod template;

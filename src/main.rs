@@ -22,7 +22,11 @@ pub static malloc_conf: &[u8; 58] = b"dirty_decay_ms:1000,muzzy_decay_ms:0,overs
 
 fn main() {
     let cli = jiucuo::cli::Cli::parse();
-    let code = match jiucuo::cmd::run(cli) {
+    let result = match cli.command {
+        jiucuo::cli::Command::Serve(a) => jiucuo::serve::run(a),
+        _ => jiucuo::cmd::run(cli),
+    };
+    let code = match result {
         Ok(code) => code,
         Err(err) => {
             eprintln!("错误：{}", jiucuo::cmd::error_chain(&err));

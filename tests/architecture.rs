@@ -19,6 +19,7 @@ fn layer(module: &str) -> usize {
         "query" | "chart" => 4,
         "report" => 5,
         "cmd" | "cli" => 6,
+        "serve" => 7,
         other => panic!("module {other} has no layer in tests/architecture.rs"),
     }
 }

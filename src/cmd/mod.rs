@@ -22,7 +22,9 @@ use crate::cli::{Cli, Command};
 
 pub use demo::{demo_quarter, DEMO_SEED};
 pub use load::report_accounting;
+pub use report::{prepare_run, render as render_reports, unknown_in_ledger};
 pub use ui::{error_chain, Progress, EXIT_FINDINGS};
+pub use whatif::compare_for_report;
 
 /// Run one command; Ok(exit code).
 pub fn run(cli: Cli) -> Result<i32> {
@@ -42,5 +44,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Template(a) => simple::template(a),
         Command::Generate(a) => simple::generate(a),
         Command::Demo(a) => demo::run(&a.out, a.rows),
+        // the workbench sits above the commands (it uses them): main.rs runs it
+        Command::Serve(_) => anyhow::bail!("serve 由 main.rs 启动"),
     }
 }

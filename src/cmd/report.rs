@@ -1,12 +1,13 @@
 //! `jiucuo report quarterly|warnings|review`.
 
 use anyhow::{bail, Result};
+use chrono::NaiveDate;
 
 use super::load;
 use super::resolve::{self, LedgerSource};
 use super::ui::Progress;
 use crate::cli::{self, ReportKind};
-use crate::period::Window;
+use crate::period::{Quarter, Window};
 use crate::pipeline::{self, Staging};
 use crate::report::model::Basis;
 use crate::report::run::{warnings_summary, ReportOptions, ReportRun, ReportScope};
@@ -75,25 +76,18 @@ pub fn run(a: cli::ReportArgs) -> Result<i32> {
         }
         None => None,
     };
-    let (cases, scope) = pipeline::scoped(std::mem::take(&mut ledger.cases), config, day)?;
-    let basis = Basis::new(config, &ledger, &scope, a.roster.is_some());
     let progress = Progress::start("生成报告");
-    let report_scope = ReportScope {
-        as_of: day,
-        window: quarter.map(Window::Quarter),
-        png_width: Some(crate::chart::REPORT_PNG_WIDTH),
-        staging: Staging::for_cases(cases.height()),
-        font: &font,
-        calendar: &cal,
-    };
-    let run = ReportRun::prepare(
+    let cases = std::mem::take(&mut ledger.cases);
+    let run = prepare_run(
         cases,
-        crate::ingest::findings_frame(&ledger.findings, &ledger.labels)?,
+        &ledger,
         config,
         vol.as_ref(),
         ros,
-        report_scope,
-        basis,
+        quarter,
+        day,
+        &font,
+        &cal,
     );
     progress.finish();
     let run = run?;
@@ -101,11 +95,16 @@ pub fn run(a: cli::ReportArgs) -> Result<i32> {
         names: a.names,
         summaries: a.summaries,
     };
-    let reports = match (a.kind, quarter) {
-        (ReportKind::Quarterly, Some(q)) => vec![run.quarterly(config, q, day, &o)?],
-        (ReportKind::Warnings, Some(q)) => run.warnings(config, q, day, &o)?,
-        _ => vec![run.review(config, day, &o, compared.as_ref(), letters.as_deref())?],
-    };
+    let reports = render(
+        &run,
+        config,
+        a.kind,
+        quarter,
+        day,
+        &o,
+        compared.as_ref(),
+        letters.as_deref(),
+    )?;
     let mut written = Vec::new();
     for r in &reports {
         written.extend(crate::report::write(r, &a.out)?);
@@ -127,10 +126,65 @@ pub fn run(a: cli::ReportArgs) -> Result<i32> {
     Ok(0)
 }
 
+/// Analyse `cases` (the ledger's, as read) for the reports as of `day`:
+/// the run `report` and the workbench both make, so both write the same bytes.
+#[allow(clippy::too_many_arguments)]
+pub fn prepare_run(
+    cases: polars::prelude::DataFrame,
+    ledger: &crate::ingest::Ledger,
+    config: &crate::config::Config,
+    vol: Option<&crate::ingest::auxiliary::Volume>,
+    ros: Option<polars::prelude::DataFrame>,
+    quarter: Option<Quarter>,
+    day: NaiveDate,
+    font: &crate::chart::font::FontChoice,
+    cal: &crate::calendar::Calendar,
+) -> Result<ReportRun> {
+    let (cases, scope) = pipeline::scoped(cases, config, day)?;
+    let basis = Basis::new(config, ledger, &scope, ros.is_some());
+    let report_scope = ReportScope {
+        as_of: day,
+        window: quarter.map(Window::Quarter),
+        png_width: Some(crate::chart::REPORT_PNG_WIDTH),
+        staging: Staging::for_cases(cases.height()),
+        font,
+        calendar: cal,
+    };
+    ReportRun::prepare(
+        cases,
+        crate::ingest::findings_frame(&ledger.findings, &ledger.labels)?,
+        config,
+        vol,
+        ros,
+        report_scope,
+        basis,
+    )
+}
+
+/// The reports of one kind (a quarter is needed for all but the review).
+#[allow(clippy::too_many_arguments)]
+pub fn render(
+    run: &ReportRun,
+    config: &crate::config::Config,
+    kind: ReportKind,
+    quarter: Option<Quarter>,
+    day: NaiveDate,
+    o: &ReportOptions,
+    compared: Option<&crate::pipeline::whatif::Compared>,
+    letters: Option<&[crate::ingest::auxiliary::Letter]>,
+) -> Result<Vec<crate::report::Rendered>> {
+    Ok(match (kind, quarter) {
+        (ReportKind::Quarterly, Some(q)) => vec![run.quarterly(config, q, day, o)?],
+        (ReportKind::Warnings, Some(q)) => run.warnings(config, q, day, o)?,
+        (ReportKind::Review, _) => vec![run.review(config, day, o, compared, letters)?],
+        (_, None) => bail!("季度报告和警示提醒函需要指定季度，例如 2026Q3"),
+    })
+}
+
 /// A note for each unit or problem type of the register that no case of
 /// the ledger has (a misspelt name would give its letter no errors to
 /// compare: 无法检验 in the review).
-fn unknown_in_ledger(
+pub fn unknown_in_ledger(
     letters: &[crate::ingest::auxiliary::Letter],
     cases: &polars::prelude::DataFrame,
 ) -> Result<Vec<String>> {

@@ -149,7 +149,7 @@ pub(super) fn analyse_under(
 
 /// The comparison of reading A (`config`) with `vs` on the ledger's cases
 /// (as read, before the as-of scope), for `report review --compare`.
-pub(super) fn compare_for_report(
+pub fn compare_for_report(
     cases: &DataFrame,
     config: &Config,
     vs: &str,

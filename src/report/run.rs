@@ -174,6 +174,21 @@ impl ReportRun {
         }
     }
 
+    /// The quarterly report's numbers, as its text states them (the
+    /// workbench's overview shows the same figures).
+    pub fn quarterly_facts(
+        &self,
+        config: &Config,
+        q: Quarter,
+        as_of: NaiveDate,
+    ) -> Result<model::Quarterly> {
+        let o = ReportOptions {
+            names: false,
+            summaries: false,
+        };
+        Ok(model::quarterly(&self.inputs(config, as_of, &o), q)?.0)
+    }
+
     /// The quarterly report (art. 19).
     pub fn quarterly(
         &self,

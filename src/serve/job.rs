@@ -1,0 +1,226 @@
+//! The analysis the Load page starts: read the uploads, validate, analyse
+//! for the chosen quarter and as-of date, exactly as `jiucuo report` does.
+
+use std::sync::Arc;
+
+use anyhow::{anyhow, Context, Result};
+use chrono::NaiveDate;
+
+use super::state::{lock, plain_paths, App, Counting, Job, Outcome, Session, Upload};
+use crate::cmd::resolve;
+use crate::ingest::{self, Severity};
+use crate::period::Quarter;
+
+/// Stack of the threads that analyse: as the main thread's (polars'
+/// recursive plans outgrow a spawned thread's 2 MiB in debug builds).
+pub const THREAD_STACK: usize = 32 << 20;
+
+/// What the user chose on the Load or Overview page.
+#[derive(Debug, Clone, Copy)]
+pub struct Choice {
+    pub quarter: Option<Quarter>,
+    pub as_of: Option<NaiveDate>,
+}
+
+/// The as-of date and quarter when the user leaves them empty: today (not
+/// after the pilot's end) and the last quarter ended by then.
+pub fn defaults(today: NaiveDate, pilot_end: NaiveDate) -> (NaiveDate, Quarter) {
+    let as_of = today.min(pilot_end);
+    let q = Quarter::of(as_of);
+    let quarter = if q.last_day() == as_of { q } else { q.prev() };
+    (as_of, quarter)
+}
+
+/// Start the analysis on a thread of its own; the job is registered before
+/// this returns, so the progress page finds it.
+pub fn start(app: Arc<App>, choice: Choice) -> Result<Arc<Job>, String> {
+    let uploads: Vec<Upload> = lock(&app.uploads).values().cloned().collect();
+    let ledger = uploads
+        .iter()
+        .find(|u| u.kind == "ledger")
+        .ok_or_else(|| "请先选择案件台账文件".to_string())?
+        .clone();
+    let mut slot = lock(&app.job);
+    if slot.as_ref().is_some_and(|j| !j.finished()) {
+        return Err("已有一项分析正在进行：请等待其完成，或先取消".into());
+    }
+    let job = Arc::new(Job::new(ledger.bytes));
+    *slot = Some(job.clone());
+    drop(slot);
+    let j = job.clone();
+    let spawned = std::thread::Builder::new()
+        .name("jiucuo-analysis".into())
+        .stack_size(THREAD_STACK)
+        .spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                analyse(&app, &j, &uploads, choice)
+            }));
+            let outcome = match result {
+                Ok(Ok(session)) => {
+                    *lock(&app.session) = Some(Arc::new(session));
+                    lock(&app.downloads).clear();
+                    Outcome::Done
+                }
+                Ok(Err(_)) if j.cancelled() => Outcome::Cancelled,
+                Ok(Err(e)) => Outcome::Failed(plain_paths(&uploads, &crate::cmd::error_chain(&e))),
+                Err(_) => Outcome::Failed(
+                    "分析时发生内部错误（程序缺陷）：请将台账与本页截图发给维护人员".into(),
+                ),
+            };
+            *lock(&j.outcome) = Some(outcome);
+        });
+    if let Err(e) = spawned {
+        *lock(&job.outcome) = Some(Outcome::Failed(format!("无法启动分析：{e}")));
+    }
+    Ok(job)
+}
+
+fn check_cancel(job: &Job) -> Result<()> {
+    if job.cancelled() {
+        return Err(anyhow!("已取消"));
+    }
+    Ok(())
+}
+
+/// Read, validate and analyse.
+///
+/// Long: the CLI's `report` sequence (configuration, side files, ledger,
+/// letters note, run), each step one call, with a stage for the progress page.
+fn analyse(app: &App, job: &Arc<Job>, uploads: &[Upload], choice: Choice) -> Result<Session> {
+    let config = app.config();
+    let find = |kind: &str| uploads.iter().find(|u| u.kind == kind);
+    let ledger_upload = find("ledger").context("请先选择案件台账文件")?;
+    let format = ingest::Format::from_path(&ledger_upload.path).context("台账文件类型无法识别")?;
+    let encoding = resolve::encoding(None, &config)?;
+    let sheet = Some(config.ledger.sheet.clone()).filter(|s| !s.is_empty());
+    let opts = ingest::ReadOptions {
+        encoding,
+        sheet,
+        keep_summaries: false,
+    };
+    let side = resolve::side_file_options(encoding);
+    job.set_stage("读取并校验案件台账");
+    let file = std::fs::File::open(&ledger_upload.path)?;
+    let mut ledger = ingest::read_ledger_from(
+        Counting {
+            inner: file,
+            job: job.clone(),
+        },
+        format,
+        &opts,
+        &config,
+        ingest::CHUNK_BYTES,
+    )
+    .map_err(|e| e.with_path(&ledger_upload.path))?;
+    check_cancel(job)?;
+    job.set_stage("读取执法量、人员名册等附表");
+    let volume = match find("volume") {
+        Some(u) => Some(ingest::auxiliary::read_volume(&u.path, &side)?),
+        None => None,
+    };
+    let roster = match find("roster") {
+        Some(u) => Some(ingest::auxiliary::read_roster(&u.path, &side)?),
+        None => None,
+    };
+    let letters = match find("letters") {
+        Some(u) => Some(ingest::auxiliary::read_letters(&u.path, &side)?),
+        None => None,
+    };
+    let mut notes = Vec::new();
+    if let Some(l) = &letters {
+        notes.extend(crate::cmd::unknown_in_ledger(l, &ledger.cases)?);
+    }
+    let (default_day, default_q) = defaults(resolve::today(), config.pilot.end);
+    let as_of = choice.as_of.unwrap_or(default_day);
+    let quarter = choice.quarter.unwrap_or(if choice.as_of.is_some() {
+        defaults(as_of, config.pilot.end).1
+    } else {
+        default_q
+    });
+    check_cancel(job)?;
+    job.set_stage("分析期限、重复错误与易错风险点，绘制图表");
+    let cal = resolve::calendar(&config)?;
+    let font = resolve::font(&config);
+    if let Some(m) = font.message() {
+        notes.push(m.to_string());
+    }
+    let cases = std::mem::take(&mut ledger.cases);
+    let run = crate::cmd::prepare_run(
+        cases.clone(),
+        &ledger,
+        &config,
+        volume.as_ref(),
+        roster,
+        Some(quarter),
+        as_of,
+        &font,
+        &cal,
+    )?;
+    ledger.cases = cases;
+    check_cancel(job)?;
+    job.set_stage("整理概览");
+    let (scoped, _) = crate::pipeline::scoped(ledger.cases.clone(), &config, as_of)?;
+    let findings = ingest::findings_frame(&ledger.findings, &ledger.labels)?;
+    let n = app.runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = app.dir.join(format!("run-{n}"));
+    std::fs::create_dir_all(&dir)?;
+    crate::fsutil::write_atomic(
+        &dir.join("rejects.xlsx"),
+        &crate::rejects::rejects_xlsx(&ledger)?,
+    )?;
+    crate::fsutil::write_atomic(
+        &dir.join("validate.xlsx"),
+        &crate::output::render_xlsx(&[("校验问题", &findings)])?,
+    )?;
+    let overview = super::overview::Overview::build(&run, &config, quarter, as_of, &scoped)?;
+    let errors_first = errors_first(&ledger);
+    Ok(Session {
+        uploads: uploads.to_vec(),
+        config,
+        findings: errors_first,
+        ledger,
+        volume,
+        letters,
+        notes,
+        quarter,
+        as_of,
+        run,
+        scoped,
+        dir,
+        overview,
+    })
+}
+
+/// The findings as the Load page lists them: errors before warnings, each
+/// group in row order.
+fn errors_first(ledger: &ingest::Ledger) -> polars::prelude::DataFrame {
+    let mut f: Vec<&ingest::Finding> = ledger.findings.iter().collect();
+    f.sort_by_key(|x| (x.severity != Severity::Error, x.row));
+    let owned: Vec<ingest::Finding> = f.into_iter().cloned().collect();
+    ingest::findings_frame(&owned, &ledger.labels).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_take_the_last_quarter_ended() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let end = d("2027-02-28");
+        assert_eq!(
+            defaults(d("2026-12-04"), end),
+            (d("2026-12-04"), Quarter::of(d("2026-08-01")))
+        );
+        // the last day of a quarter reports on that quarter
+        assert_eq!(
+            defaults(d("2026-09-30"), end).1,
+            Quarter::of(d("2026-09-30"))
+        );
+        // after the pilot: its last day, and the quarter before it
+        assert_eq!(
+            defaults(d("2027-06-01"), end),
+            (end, Quarter::of(d("2026-12-31")))
+        );
+    }
+}
