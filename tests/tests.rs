@@ -14,4 +14,5 @@ mod queries;
 mod rendering;
 mod reports;
 mod whatif;
+mod workbench;
 mod workbooks;

@@ -96,13 +96,15 @@ async fn serve(a: ServeArgs, config: Config, config_path: PathBuf) -> Result<i32
         runs: AtomicU64::new(0),
     });
     let url = format!("http://{host}/?token={token}");
+    // A closed stdout (the window's output discarded) must not stop the
+    // workbench: these lines are for the person who started it.
     let mut out = std::io::stdout();
-    writeln!(out, "jiucuo 工作台已启动：{url}")?;
-    writeln!(
+    let _ = writeln!(out, "jiucuo 工作台已启动：{url}");
+    let _ = writeln!(
         out,
         "请在浏览器中打开上面的地址（地址中的令牌即访问凭证，请勿转发）。数据只在本机处理。按 Ctrl+C 停止。"
-    )?;
-    out.flush()?;
+    );
+    let _ = out.flush();
     if a.open {
         open_browser(&url);
     }

@@ -107,6 +107,20 @@ impl Overview {
             .clone()
             .lazy()
             .filter(col("window").eq(lit(q.label())))
+            // alarm, then warning, then watch; within a level as ranked
+            .with_row_index("order", None)
+            .sort_by_exprs(
+                [
+                    when(col("level").eq(lit("alarm")))
+                        .then(lit(0))
+                        .when(col("level").eq(lit("warning")))
+                        .then(lit(1))
+                        .otherwise(lit(2)),
+                    col("order"),
+                ],
+                Default::default(),
+            )
+            .drop(cols(["order"]))
             .collect()?;
         let risk = ReportTable::new(format!("{}易错风险点", q.label_zh()), "hotspots", hot)
             .columns(&[

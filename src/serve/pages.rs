@@ -553,10 +553,10 @@ async fn reports_page(State(app): State<Arc<App>>) -> Response {
     let kinds: Vec<Value> = report_kinds()
         .iter()
         .map(|(_, id, label)| {
-            let files: Vec<String> = downloads
+            let files: Vec<Value> = downloads
                 .keys()
                 .filter(|n| kind_of_download(n) == *id)
-                .cloned()
+                .map(|n| ctx! { name => n, href => format!("/download/{}", percent_encode(n)) })
                 .collect();
             ctx! { id => id, label => label, files => files }
         })
@@ -671,8 +671,24 @@ fn write_reports(
         summaries: false,
     };
     let quarter = (kind != ReportKind::Review).then_some(s.quarter);
+    // The review covers the whole pilot: its run has no quarter, as
+    // `report review` makes it (the charts differ from a quarter's).
+    let review_run = match kind {
+        ReportKind::Review => Some(crate::cmd::prepare_run(
+            s.ledger.cases.clone(),
+            &s.ledger,
+            &s.config,
+            s.volume.as_ref(),
+            s.run.roster.clone(),
+            None,
+            s.as_of,
+            &s.run.font,
+            &s.run.calendar,
+        )?),
+        _ => None,
+    };
     let rendered = crate::cmd::render_reports(
-        &s.run,
+        review_run.as_ref().unwrap_or(&s.run),
         &s.config,
         kind,
         quarter,
