@@ -5,6 +5,8 @@
 #   - LibreOffice Writer (headless) and poppler-utils: tests/rendering.rs
 #     prints the Word reports to PDF and reads the pages back, as a reader
 #     in an office on a domestic desktop would see them
+#   - Chromium and its WebDriver: tests/browser.rs drives the workbench
+#     (`jiucuo serve`) in a real headless browser
 set -euo pipefail
 
 missing=()
@@ -15,6 +17,8 @@ done
 [ "$have_font" = 1 ] || missing+=(fonts-wqy-microhei)
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then

@@ -4,6 +4,7 @@ mod util;
 
 mod analyses;
 mod architecture;
+mod browser;
 mod charts;
 mod commands;
 mod findings;

@@ -121,6 +121,11 @@ impl Overview {
                 Default::default(),
             )
             .drop(cols(["order"]))
+            // undecided cases of the cell (`pending` reads 未到期 elsewhere)
+            .with_columns([
+                col("pending").alias("undecided"),
+                col("count").alias("established"),
+            ])
             .collect()?;
         let risk = ReportTable::new(format!("{}易错风险点", q.label_zh()), "hotspots", hot)
             .columns(&[
@@ -129,8 +134,8 @@ impl Overview {
                 "unit",
                 "domain",
                 "error_type",
-                "count",
-                "pending",
+                "established",
+                "undecided",
                 "expected",
                 "ratio",
                 "signals",
