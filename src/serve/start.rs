@@ -1,0 +1,153 @@
+//! Starting and stopping the workbench: the listener on 127.0.0.1, the
+//! token, the private folder, the shutdown on Ctrl+C or SIGTERM.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result};
+
+use super::job;
+use super::pages;
+use super::state::App;
+use crate::cli::ServeArgs;
+use crate::config::Config;
+
+/// Run the workbench until Ctrl+C (or SIGTERM); Ok(exit code).
+pub fn run(a: ServeArgs) -> Result<i32> {
+    let config_path = a
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("jiucuo.toml"));
+    let config = Config::load(
+        Some(&config_path)
+            .filter(|p| p.exists())
+            .map(|p| p.as_path()),
+    )?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_stack_size(job::THREAD_STACK)
+        .enable_all()
+        .build()
+        .context("无法启动工作台的网络服务")?;
+    runtime.block_on(serve(a, config, config_path))
+}
+
+/// A random token of 32 bytes from the operating system, as hex.
+fn new_token() -> Result<String> {
+    use rand::TryRngCore;
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut b)
+        .map_err(|e| anyhow::anyhow!("无法取得随机数：{e}"))?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// The private folder of uploads and generated files (0700 on Unix).
+fn private_dir() -> Result<tempfile::TempDir> {
+    let mut b = tempfile::Builder::new();
+    b.prefix("jiucuo-workbench-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    b.tempdir().context("无法创建工作台的临时文件夹")
+}
+
+async fn serve(a: ServeArgs, config: Config, config_path: PathBuf) -> Result<i32> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", a.port))
+        .await
+        .with_context(|| {
+            format!(
+                "无法在 127.0.0.1:{} 启动工作台（端口可能已被占用）：请用 --port 指定其他端口，或 --port 0 任选空闲端口",
+                a.port
+            )
+        })?;
+    let port = listener.local_addr()?.port();
+    let dir = private_dir()?;
+    let token = new_token()?;
+    let host = format!("127.0.0.1:{port}");
+    let app = Arc::new(App {
+        token: token.clone(),
+        origin: format!("http://{host}"),
+        cookie: format!("jiucuo_{port}"),
+        host: host.clone(),
+        dir: dir.path().to_path_buf(),
+        config_path,
+        max_upload: a.max_upload_mb.saturating_mul(1 << 20),
+        config: Mutex::new(config),
+        uploads: Mutex::new(BTreeMap::new()),
+        job: Mutex::new(None),
+        session: Mutex::new(None),
+        downloads: Mutex::new(BTreeMap::new()),
+        runs: AtomicU64::new(0),
+    });
+    let url = format!("http://{host}/?token={token}");
+    // A closed stdout (the window's output discarded) must not stop the
+    // workbench: these lines are for the person who started it.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "jiucuo 工作台已启动：{url}");
+    let _ = writeln!(
+        out,
+        "请在浏览器中打开上面的地址（地址中的令牌即访问凭证，请勿转发）。数据只在本机处理。按 Ctrl+C 停止。"
+    );
+    let _ = out.flush();
+    if a.open {
+        open_browser(&url);
+    }
+    let router = pages::router(app.clone());
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .context("工作台的网络服务意外停止")?;
+    // Ask a running analysis to stop; its thread holds no file of the folder open for long.
+    if let Some(job) = app.running() {
+        job.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    dir.close().context("无法删除工作台的临时文件夹")?;
+    eprintln!("工作台已停止，上传的文件已删除。");
+    Ok(0)
+}
+
+/// Ctrl+C, or SIGTERM on Unix.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term => {},
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await;
+}
+
+/// Open the default browser at `url` (best effort: the address is printed anyway).
+fn open_browser(url: &str) {
+    let result = if cfg!(target_os = "windows") {
+        std::process::Command::new("cmd")
+            .args(["/C", "start", "", url])
+            .spawn()
+    } else if cfg!(target_os = "macos") {
+        std::process::Command::new("open").arg(url).spawn()
+    } else {
+        std::process::Command::new("xdg-open").arg(url).spawn()
+    };
+    if result.is_err() {
+        eprintln!("未能自动打开浏览器：请手动打开上面的地址");
+    }
+}
