@@ -36,20 +36,25 @@ pub struct Setting {
 }
 
 /// The meaning of each `section.key` from the default file's comments: the
-/// comment lines right above the key and any comment after its value.
-fn meanings() -> BTreeMap<String, String> {
+/// comment lines right above the key and any comment after its value; a key
+/// right under another with no comment of its own shares its meaning
+/// (`[pilot] start`, `end`). With each, its place in the file.
+fn meanings() -> BTreeMap<String, (usize, String)> {
     let mut out = BTreeMap::new();
     let mut section = String::new();
     let mut comments: Vec<String> = Vec::new();
+    let mut previous: Option<String> = None;
     for line in DEFAULT_TOML.lines() {
         let t = line.trim();
         if let Some(s) = t.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
             section = s.to_string();
             // a sub-table (`[ledger.headers]`) is one key of its parent
             if section.contains('.') && !comments.is_empty() {
-                out.insert(section.clone(), comments.join(" "));
+                let n = out.len();
+                out.insert(section.clone(), (n, comments.join(" ")));
             }
             comments.clear();
+            previous = None;
         } else if let Some(c) = t.strip_prefix('#') {
             comments.push(c.trim().to_string());
         } else if let Some((k, rest)) = t.split_once('=') {
@@ -62,15 +67,21 @@ fn meanings() -> BTreeMap<String, String> {
                     }
                     m.push_str(after.trim());
                 }
+                if m.is_empty() {
+                    m = previous.clone().unwrap_or_default();
+                }
+                previous = Some(m.clone());
+                let n = out.len();
                 if section.contains('.') {
-                    out.entry(section.clone()).or_insert(m);
+                    out.entry(section.clone()).or_insert((n, m));
                 } else {
-                    out.insert(format!("{section}.{key}"), m);
+                    out.insert(format!("{section}.{key}"), (n, m));
                 }
             }
             comments.clear();
         } else if t.is_empty() {
             comments.clear();
+            previous = None;
         }
     }
     out
@@ -118,7 +129,7 @@ fn shown(v: &toml::Value) -> String {
     }
 }
 
-/// Every key of `config` in the default file's order of sections, with its meaning.
+/// Every key of `config` in the default file's order, with its meaning.
 pub fn settings(config: &Config) -> Vec<Setting> {
     let meanings = meanings();
     let table = toml::Table::try_from(config).unwrap_or_default();
@@ -129,36 +140,30 @@ pub fn settings(config: &Config) -> Vec<Setting> {
         };
         for (key, v) in keys {
             let field = format!("{section}.{key}");
-            let Some(meaning) = meanings.get(&field) else {
+            let Some((place, meaning)) = meanings.get(&field) else {
                 // keys the default file does not list (legacy, unset options)
                 continue;
             };
-            out.push(Setting {
-                section: section.clone(),
-                key: key.clone(),
-                value: shown(v),
-                meaning: meaning.clone(),
-                kind: kind_of(v),
-                field,
-            });
+            let kind = kind_of(v);
+            let value = match shown(v) {
+                t if t.is_empty() && kind == Kind::Shown => "（无）".to_string(),
+                t => t,
+            };
+            out.push((
+                *place,
+                Setting {
+                    section: section.clone(),
+                    key: key.clone(),
+                    value,
+                    meaning: meaning.clone(),
+                    kind,
+                    field,
+                },
+            ));
         }
     }
-    let order: Vec<String> = DEFAULT_TOML
-        .lines()
-        .filter_map(|l| {
-            l.trim()
-                .strip_prefix('[')?
-                .strip_suffix(']')
-                .map(String::from)
-        })
-        .collect();
-    out.sort_by_key(|s| {
-        order
-            .iter()
-            .position(|o| *o == s.section)
-            .unwrap_or(usize::MAX)
-    });
-    out
+    out.sort_by_key(|(place, _)| *place);
+    out.into_iter().map(|(_, s)| s).collect()
 }
 
 /// The TOML literal of a submitted value, or why it is refused (in Chinese,
@@ -276,6 +281,13 @@ mod tests {
         assert!(due.meaning.contains("临期"), "{}", due.meaning);
         let case_id = s.iter().find(|s| s.field == "ledger.headers").unwrap();
         assert_eq!(case_id.kind, Kind::Shown);
+        // keys in the file's order; a key under another shares its meaning
+        let keys: Vec<&str> = s.iter().map(|s| s.field.as_str()).collect();
+        let at = |k: &str| keys.iter().position(|x| *x == k).unwrap();
+        assert!(at("pilot.start") < at("pilot.end"));
+        assert!(at("hotspots.min_count") < at("hotspots.alarm_q"));
+        let end = s.iter().find(|s| s.field == "pilot.end").unwrap();
+        assert!(end.meaning.contains("试点期间"), "{}", end.meaning);
         // sections in the default file's order
         assert_eq!(s[0].section, "ledger");
         assert_eq!(s.last().unwrap().section, "report");
