@@ -155,9 +155,14 @@ impl Server {
 
     /// Stop as Ctrl+C would (SIGTERM) and wait; the exit code.
     pub fn stop(&mut self) -> i32 {
+        self.signal("-TERM")
+    }
+
+    /// Send a signal (`-TERM`, `-HUP`) and wait; the exit code.
+    pub fn signal(&mut self, which: &str) -> i32 {
         let mut child = self.child.take().expect("running");
         Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
+            .args([which, &child.id().to_string()])
             .status()
             .expect("kill");
         let start = Instant::now();
@@ -437,6 +442,14 @@ fn the_page_flow_gives_the_cli_figures_and_its_bytes() {
         f.read_to_end(&mut got).unwrap();
         assert!(got == *bytes, "{name} in the zip differs from the CLI's");
     }
+    // a new analysis starts with no reports: none of the last one is offered
+    assert!(server
+        .analyse(&format!("quarter=2026Q2&as_of={AS_OF}"))
+        .contains("done"));
+    let page = server.get("/reports").text();
+    assert!(links(&page, "").is_empty(), "no stale downloads");
+    let old = server.get(&format!("/download/{}", percent("季度报告-2026Q3.docx")));
+    assert_eq!(old.status, 404);
 }
 
 #[test]
@@ -660,10 +673,8 @@ fn uploads_are_capped_private_and_removed_at_shutdown() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("jiucuo-workbench-")
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.starts_with("jiucuo-") && n.contains("-workbench-")
         })
         .collect();
     assert_eq!(dirs.len(), 1, "one private folder");
@@ -680,6 +691,21 @@ fn uploads_are_capped_private_and_removed_at_shutdown() {
     assert_eq!(stored, ["ledger.csv"], "stored under our own name");
     assert_eq!(server.stop(), 0);
     assert!(!dirs[0].exists(), "removed at shutdown");
+    // the terminal closed (SIGHUP): removed too
+    let mut server = Server::start(&fx, &[]);
+    assert_eq!(server.upload("ledger", "a.csv", b"x").status, 200);
+    assert_eq!(server.signal("-HUP"), 0);
+    let left = std::fs::read_dir(&tmp)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("-workbench-")
+        })
+        .count();
+    assert_eq!(left, 0, "removed when the terminal closes");
 }
 
 #[test]
@@ -703,7 +729,7 @@ fn bad_files_get_a_chinese_error_and_the_workbench_goes_on() {
         text.contains("坏台账.xlsx"),
         "names the user's file: {text}"
     );
-    assert!(!text.contains("jiucuo-workbench-"), "not our private path");
+    assert!(!text.contains("-workbench-"), "not our private path");
     assert!(text.contains("XLSX") || text.contains("xlsx"));
     // a GBK export with a byte that is no GBK character
     let csv = String::from_utf8(fx.read("data/ledger.csv")).unwrap();
@@ -728,6 +754,9 @@ fn bad_files_get_a_chinese_error_and_the_workbench_goes_on() {
         .analyse(&format!("as_of={AS_OF}"))
         .contains("\"done\""));
     assert_eq!(server.get("/overview").status, 200);
+    // a quarter alone is reported as of its last day, as `report` does
+    assert!(server.analyse("quarter=2026Q2").contains("\"done\""));
+    assert!(server.get("/overview").text().contains("基准日 2026-06-30"));
     // a bad quarter is refused with what to type
     let a = server.post("/analyze", "quarter=2026Q5");
     assert_eq!(a.status, 400);

@@ -117,7 +117,8 @@ pub async fn check(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
     if by_query && *req.method() == Method::GET {
         // Keep the token out of the address bar and history: set the
         // cookie, then show the same page without it.
-        let path = req.uri().path().to_string();
+        // one leading slash: `//host` would redirect to another host
+        let path = format!("/{}", req.uri().path().trim_start_matches('/'));
         let rest: Vec<&str> = req
             .uri()
             .query()

@@ -34,7 +34,10 @@ pub fn defaults(today: NaiveDate, pilot_end: NaiveDate) -> (NaiveDate, Quarter) 
 /// Start the analysis on a thread of its own; the job is registered before
 /// this returns, so the progress page finds it.
 pub fn start(app: Arc<App>, choice: Choice) -> Result<Arc<Job>, String> {
-    let uploads: Vec<Upload> = lock(&app.uploads).values().cloned().collect();
+    // the uploads stay locked until the job is registered: an upload
+    // finishing now cannot replace a file this job is about to read
+    let held = lock(&app.uploads);
+    let uploads: Vec<Upload> = held.values().cloned().collect();
     let ledger = uploads
         .iter()
         .find(|u| u.kind == "ledger")
@@ -47,6 +50,7 @@ pub fn start(app: Arc<App>, choice: Choice) -> Result<Arc<Job>, String> {
     let job = Arc::new(Job::new(ledger.bytes));
     *slot = Some(job.clone());
     drop(slot);
+    drop(held);
     let j = job.clone();
     let spawned = std::thread::Builder::new()
         .name("jiucuo-analysis".into())
@@ -56,12 +60,16 @@ pub fn start(app: Arc<App>, choice: Choice) -> Result<Arc<Job>, String> {
                 analyse(&app, &j, &uploads, choice)
             }));
             let outcome = match result {
+                // a cancel that came after the last check still cancels
+                _ if j.cancelled() => Outcome::Cancelled,
                 Ok(Ok(session)) => {
-                    *lock(&app.session) = Some(Arc::new(session));
-                    lock(&app.downloads).clear();
+                    let old = lock(&app.session).replace(Arc::new(session));
+                    // the replaced analysis' files (rejects, reports) go
+                    if let Some(old) = old {
+                        let _ = std::fs::remove_dir_all(&old.dir);
+                    }
                     Outcome::Done
                 }
-                Ok(Err(_)) if j.cancelled() => Outcome::Cancelled,
                 Ok(Err(e)) => Outcome::Failed(plain_paths(&uploads, &crate::cmd::error_chain(&e))),
                 Err(_) => Outcome::Failed(
                     "分析时发生内部错误（程序缺陷）：请将台账与本页截图发给维护人员".into(),
@@ -130,13 +138,14 @@ fn analyse(app: &App, job: &Arc<Job>, uploads: &[Upload], choice: Choice) -> Res
     if let Some(l) = &letters {
         notes.extend(crate::cmd::unknown_in_ledger(l, &ledger.cases)?);
     }
-    let (default_day, default_q) = defaults(resolve::today(), config.pilot.end);
-    let as_of = choice.as_of.unwrap_or(default_day);
-    let quarter = choice.quarter.unwrap_or(if choice.as_of.is_some() {
-        defaults(as_of, config.pilot.end).1
-    } else {
-        default_q
-    });
+    // as `report`: a quarter alone is reported as of its last day; an
+    // as-of date alone on the last quarter ended by then
+    let (as_of, quarter) = match (choice.quarter, choice.as_of) {
+        (Some(q), Some(d)) => (d, q),
+        (Some(q), None) => (q.last_day(), q),
+        (None, Some(d)) => (d, defaults(d, config.pilot.end).1),
+        (None, None) => defaults(resolve::today(), config.pilot.end),
+    };
     check_cancel(job)?;
     job.set_stage("分析期限、重复错误与易错风险点，绘制图表");
     let cal = resolve::calendar(&config)?;
@@ -188,6 +197,8 @@ fn analyse(app: &App, job: &Arc<Job>, uploads: &[Upload], choice: Choice) -> Res
         scoped,
         dir,
         overview,
+        downloads: Default::default(),
+        writing: Default::default(),
     })
 }
 

@@ -348,16 +348,26 @@ async fn upload(
         return message(&app, StatusCode::BAD_REQUEST, "文件名有误", &[name]);
     }
     let path = stored_path(&app.dir, kind, &ext);
-    let part = app.dir.join(format!("{kind}.part"));
-    let written = receive(body, &part, app.max_upload).await;
-    let bytes = match written {
-        Ok(Some(n)) => n,
-        Ok(None) => {
-            let _ = std::fs::remove_file(&part);
-            return too_big();
-        }
+    // a file of its own for each upload (removed if the upload stops)
+    let part = match tempfile::Builder::new()
+        .prefix(kind)
+        .suffix(".part")
+        .tempfile_in(&app.dir)
+    {
+        Ok(p) => p,
         Err(e) => {
-            let _ = std::fs::remove_file(&part);
+            return message(
+                &app,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "无法保存上传的文件",
+                &[e.to_string()],
+            )
+        }
+    };
+    let bytes = match receive(body, part.as_file(), app.max_upload).await {
+        Ok(Some(n)) => n,
+        Ok(None) => return too_big(),
+        Err(e) => {
             return message(
                 &app,
                 StatusCode::BAD_REQUEST,
@@ -366,16 +376,26 @@ async fn upload(
             );
         }
     };
+    // swapped in under the uploads' lock, which an analysis takes to start:
+    // never while one reads the files
     let mut uploads = lock(&app.uploads);
+    if app.running().is_some() {
+        return message(
+            &app,
+            StatusCode::CONFLICT,
+            "正在分析",
+            &["上传期间开始了一项分析：请等待其完成后重新上传。".into()],
+        );
+    }
     if let Some(old) = uploads.remove(kind) {
         let _ = std::fs::remove_file(&old.path);
     }
-    if let Err(e) = std::fs::rename(&part, &path) {
+    if let Err(e) = part.persist(&path) {
         return message(
             &app,
             StatusCode::INTERNAL_SERVER_ERROR,
             "无法保存上传的文件",
-            &[e.to_string()],
+            &[e.error.to_string()],
         );
     }
     uploads.insert(
@@ -387,6 +407,7 @@ async fn upload(
             bytes,
         },
     );
+    drop(uploads);
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -395,9 +416,9 @@ async fn upload(
         .into_response()
 }
 
-/// Write the body to `part`: Ok(Some(bytes)), Ok(None) past `cap`.
-async fn receive(body: Body, part: &PathBuf, cap: u64) -> std::io::Result<Option<u64>> {
-    let mut file = std::fs::File::create(part)?;
+/// Write the body to `part`: Ok(Some(bytes)), Ok(None) past `cap`. The
+/// writes block (a local disk): off the async workers.
+async fn receive(body: Body, mut part: &std::fs::File, cap: u64) -> std::io::Result<Option<u64>> {
     let mut stream = body.into_data_stream();
     let mut n: u64 = 0;
     while let Some(chunk) = stream.next().await {
@@ -406,9 +427,9 @@ async fn receive(body: Body, part: &PathBuf, cap: u64) -> std::io::Result<Option
         if n > cap {
             return Ok(None);
         }
-        file.write_all(&chunk)?;
+        tokio::task::block_in_place(|| part.write_all(&chunk))?;
     }
-    file.sync_all()?;
+    tokio::task::block_in_place(|| part.sync_all())?;
     Ok(Some(n))
 }
 
@@ -549,14 +570,23 @@ async fn reports_page(State(app): State<Arc<App>>) -> Response {
     let Some(s) = app.session() else {
         return see_other("/");
     };
-    let downloads = lock(&app.downloads).clone();
+    let downloads = lock(&s.downloads).clone();
     let kinds: Vec<Value> = report_kinds()
         .iter()
         .map(|(_, id, label)| {
             let files: Vec<Value> = downloads
                 .keys()
                 .filter(|n| kind_of_download(n) == *id)
-                .map(|n| ctx! { name => n, href => format!("/download/{}", percent_encode(n)) })
+                .map(|n| {
+                    let label = match n.rsplit('.').next() {
+                        Some("docx") => "Word 文件",
+                        Some("html") => "网页",
+                        Some("xlsx") => "Excel 附表",
+                        Some("zip") => "全部提醒函（压缩包）",
+                        _ => "文件",
+                    };
+                    ctx! { name => n, label => label, href => format!("/download/{}", percent_encode(n)) }
+                })
                 .collect();
             ctx! { id => id, label => label, files => files }
         })
@@ -619,7 +649,7 @@ async fn make_reports(
             .await;
     match made {
         Ok(Ok(files)) => {
-            let mut d = lock(&app.downloads);
+            let mut d = lock(&s.downloads);
             d.retain(|n, _| kind_of_download(n) != id);
             d.extend(files);
             drop(d);
@@ -651,6 +681,7 @@ fn write_reports(
     id: &str,
     compare: Option<&str>,
 ) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let _writing = lock(&s.writing);
     let compared = match (kind, compare) {
         (ReportKind::Review, Some(vs)) => {
             let roster = s.run.roster.as_ref();
@@ -748,7 +779,7 @@ async fn download(State(app): State<Arc<App>>, Path(name): Path<String>) -> Resp
     };
     let path = match name.as_str() {
         "rejects.xlsx" | "validate.xlsx" => Some(s.path_in(&name)),
-        _ => lock(&app.downloads).get(&name).cloned(),
+        _ => lock(&s.downloads).get(&name).cloned(),
     };
     let Some(path) = path else {
         return message(
@@ -758,7 +789,7 @@ async fn download(State(app): State<Arc<App>>, Path(name): Path<String>) -> Resp
             &["请先在“报告”页生成该报告。".into()],
         );
     };
-    let bytes = match std::fs::read(&path) {
+    let bytes = match tokio::task::block_in_place(|| std::fs::read(&path)) {
         Ok(b) => b,
         Err(e) => {
             return message(

@@ -47,8 +47,12 @@ fn new_token() -> Result<String> {
 
 /// The private folder of uploads and generated files (0700 on Unix).
 fn private_dir() -> Result<tempfile::TempDir> {
+    // `jiucuo-<pid>-…`: the spill folders' name, so the folder of a
+    // workbench that was killed is removed at the next start of any run
+    crate::spill::remove_stale(&std::env::temp_dir());
+    let prefix = format!("jiucuo-{}-workbench-", std::process::id());
     let mut b = tempfile::Builder::new();
-    b.prefix("jiucuo-workbench-");
+    b.prefix(&prefix);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -82,7 +86,6 @@ async fn serve(a: ServeArgs, config: Config, config_path: PathBuf) -> Result<i32
         uploads: Mutex::new(BTreeMap::new()),
         job: Mutex::new(None),
         session: Mutex::new(None),
-        downloads: Mutex::new(BTreeMap::new()),
         runs: AtomicU64::new(0),
     });
     let url = format!("http://{host}/?token={token}");
@@ -100,27 +103,52 @@ async fn serve(a: ServeArgs, config: Config, config_path: PathBuf) -> Result<i32
     }
     let router = pages::router(app.clone());
     axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown())
+        .with_graceful_shutdown(shutdown(dir.path().to_path_buf()))
         .await
         .context("工作台的网络服务意外停止")?;
-    // Ask a running analysis to stop; its thread holds no file of the folder open for long.
+    // Stop a running analysis and let it let go of the files (up to 10 s).
     if let Some(job) = app.running() {
         job.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        for _ in 0..100 {
+            if job.finished() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
     }
-    dir.close().context("无法删除工作台的临时文件夹")?;
+    let path = dir.path().to_path_buf();
+    dir.close().with_context(|| {
+        format!(
+            "无法删除工作台的临时文件夹 {}：请手动删除（其中有上传的台账）",
+            path.display()
+        )
+    })?;
     eprintln!("工作台已停止，上传的文件已删除。");
     Ok(0)
 }
 
-/// Ctrl+C, or SIGTERM on Unix.
-async fn shutdown() {
+/// Ctrl+C, or SIGTERM or SIGHUP (the terminal closed) on Unix; the console
+/// window closed on Windows. A second one while the server winds down
+/// removes the private folder and exits at once.
+async fn shutdown(dir: PathBuf) {
+    stop_signal().await;
+    eprintln!("正在停止工作台……（再按一次 Ctrl+C 立即停止）");
+    tokio::spawn(async move {
+        stop_signal().await;
+        let _ = std::fs::remove_dir_all(&dir);
+        std::process::exit(130);
+    });
+}
+
+async fn stop_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
     #[cfg(unix)]
     {
-        let term = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        use tokio::signal::unix::{signal, SignalKind};
+        let on = |kind: SignalKind| async move {
+            match signal(kind) {
                 Ok(mut s) => {
                     s.recv().await;
                 }
@@ -129,10 +157,26 @@ async fn shutdown() {
         };
         tokio::select! {
             _ = ctrl_c => {},
-            _ = term => {},
+            _ = on(SignalKind::terminate()) => {},
+            _ = on(SignalKind::hangup()) => {},
         }
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    {
+        let close = async {
+            match tokio::signal::windows::ctrl_close() {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = close => {},
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
     ctrl_c.await;
 }
 

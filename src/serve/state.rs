@@ -51,8 +51,6 @@ pub struct App {
     pub uploads: Mutex<BTreeMap<&'static str, Upload>>,
     pub job: Mutex<Option<Arc<Job>>>,
     pub session: Mutex<Option<Arc<Session>>>,
-    /// Reports generated for the session: download name → file.
-    pub downloads: Mutex<BTreeMap<String, PathBuf>>,
     /// A counter naming each analysis' output folder.
     pub runs: AtomicU64,
 }
@@ -166,6 +164,11 @@ pub struct Session {
     pub dir: PathBuf,
     /// The overview, rendered once.
     pub overview: super::overview::Overview,
+    /// Reports generated from this analysis: download name → file.
+    pub downloads: Mutex<BTreeMap<String, PathBuf>>,
+    /// Held while reports are written (one set at a time: a double click
+    /// must not write one folder twice at once).
+    pub writing: Mutex<()>,
 }
 
 impl Session {

@@ -47,6 +47,13 @@ function setupLoad() {
     var button = document.getElementById("start");
     var inputs = Array.prototype.filter.call(form.querySelectorAll("input[type=file]"), function (i) { return i.files.length; });
     var ledgerKnown = document.getElementById("current-ledger").textContent.indexOf("已上传") === 0;
+    var maxBytes = Number(form.dataset.maxMb) * 1048576;
+    var big = inputs.filter(function (i) { return i.files[0].size > maxBytes; });
+    if (big.length) {
+      msg.className = "msg bad";
+      msg.textContent = "“" + big[0].files[0].name + "”超过上传上限 " + form.dataset.maxMb + " MB：可在启动时用 --max-upload-mb 调整上限，或拆分文件。";
+      return;
+    }
     if (!ledgerKnown && !inputs.some(function (i) { return i.dataset.kind === "ledger"; })) {
       msg.className = "msg bad"; msg.textContent = "请先选择案件台账文件"; return;
     }
@@ -110,4 +117,14 @@ function setupSort() {
   });
 }
 
-document.addEventListener("DOMContentLoaded", function () { setupLoad(); setupProgress(); setupSort(); });
+function setupReports() {
+  Array.prototype.forEach.call(document.querySelectorAll("form.make"), function (form) {
+    form.addEventListener("submit", function () {
+      var b = form.querySelector("button[type=submit]");
+      // disabled after this event, so the form still submits once
+      setTimeout(function () { b.disabled = true; b.textContent = "正在生成……"; }, 0);
+    });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", function () { setupLoad(); setupProgress(); setupSort(); setupReports(); });
