@@ -121,6 +121,53 @@ fn a_person_loads_the_ledger_and_downloads_the_quarterly_report() {
     );
 }
 
+/// An officer the CLI's `check` bars, the problem, and the earlier cases it names.
+fn flagged(fx: &Fixture) -> (String, String, Vec<String>) {
+    let repeats = fx
+        .jiucuo([
+            "repeats",
+            "data/ledger.csv",
+            "--as-of",
+            "2026-11-30",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .stdout_text();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&repeats).unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r["kind"] == "R-after-tolerance")
+        .expect("a planted repeat");
+    let (officer, problem) = (
+        row["officer"].as_str().unwrap().to_string(),
+        row["problem"].as_str().unwrap().to_string(),
+    );
+    let cli = fx
+        .jiucuo([
+            "check",
+            "data/ledger.csv",
+            "--officer",
+            &officer,
+            "--problem",
+            &problem,
+            "--as-of",
+            "2026-11-30",
+            "--format",
+            "json",
+        ])
+        .expect_code(1)
+        .stdout_text();
+    let answer: Vec<serde_json::Value> = serde_json::from_str(&cli).unwrap();
+    let priors = answer[0]["prior_case_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    (officer, problem, priors)
+}
+
 /// Long: one person's way through the pages, each step one call, with a
 /// screenshot of every page.
 async fn drive(fx: &Fixture, server: &Server, driver_port: u16, downloads: &Path) {
@@ -278,7 +325,41 @@ async fn drive(fx: &Fixture, server: &Server, driver_port: u16, downloads: &Path
     })
     .await;
 
+    // the check page: an officer the CLI flags (its earlier cases listed)
+    let (officer, problem, priors) = flagged(fx);
     c.goto(&format!("{base}/check")).await.unwrap();
+    c.find(Locator::Css("[name=officer]"))
+        .await
+        .unwrap()
+        .send_keys(&officer)
+        .await
+        .unwrap();
+    c.find(Locator::Css(&format!(
+        "[name=problem] option[value='{problem}']"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.find(Locator::Css("form.check button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let answer = c
+        .find(Locator::Css("#answer"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(answer.contains("不得容错免责"), "{answer}");
+    for id in &priors {
+        assert!(answer.contains(id.as_str()), "{id} in {answer}");
+    }
+    assert!(!answer.contains('"'), "names print as text: {answer}");
     shot("05-check").await;
     c.goto(&format!("{base}/settings")).await.unwrap();
     shot("06-settings").await;

@@ -868,7 +868,7 @@ fn check_view(app: &App, f: &CheckForm, answer: Option<Value>) -> Response {
         "check.html",
         "check",
         ctx! {
-            problems => s.config.ledger.error_types.clone(), answer => answer,
+            problems => s.config.ledger.error_types.clone(), answer => answer, domains => domains(&s.scoped),
             officer => f.officer.clone(), problem => f.problem.clone(), domain => f.domain.clone(),
             filed => f.filed.clone(), subjective => f.subjective.is_some(),
             as_of => s.as_of.to_string(),
@@ -885,6 +885,21 @@ async fn check(State(app): State<Arc<App>>, Form(f): Form<CheckForm>) -> Respons
         Err(e) => ctx! { error => e },
     };
     check_view(&app, &f, Some(answer))
+}
+
+/// The ledger's enforcement domains, sorted (the check page's choices).
+fn domains(cases: &polars::prelude::DataFrame) -> Vec<String> {
+    let names: std::collections::BTreeSet<String> = cases
+        .column(crate::schema::DOMAIN)
+        .ok()
+        .and_then(|c| c.cast(&polars::prelude::DataType::String).ok())
+        .map(|c| {
+            c.str()
+                .map(|s| s.iter().flatten().map(String::from).collect())
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    names.into_iter().collect()
 }
 
 /// Art. 12(5) for the officer and problem of the form, as `jiucuo check` answers.
@@ -920,14 +935,15 @@ fn check_answer(s: &Session, f: &CheckForm) -> Result<Value, String> {
         .clone()
         .lazy()
         .filter(col(CASE_ID).is_in(lit(ids_series).implode(false), false))
+        // the stored codes as text (categorical columns print quoted)
         .select([
-            col(CASE_ID),
-            col(UNIT),
-            col(DOMAIN),
-            col(ERROR_TYPE),
+            col(CASE_ID).cast(DataType::String),
+            col(UNIT).cast(DataType::String),
+            col(DOMAIN).cast(DataType::String),
+            col(ERROR_TYPE).cast(DataType::String),
             col(FILED_ON),
             col(DECIDED_ON),
-            col(OUTCOME),
+            col(OUTCOME).cast(DataType::String),
         ])
         .sort([FILED_ON, CASE_ID], Default::default())
         .collect()
