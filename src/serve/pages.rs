@@ -995,3 +995,26 @@ async fn save_settings(
         Err(errors) => settings_view(&app, &errors, false),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_decode_as_the_page_encodes_them() {
+        assert_eq!(decode_name("%E5%8F%B0%E8%B4%A6.csv"), "台账.csv");
+        assert_eq!(decode_name("a%2"), "a%2");
+        assert_eq!(decode_name("%0A%E5"), " \u{fffd}");
+        assert_eq!(
+            percent_encode("季度 报告.docx"),
+            "%E5%AD%A3%E5%BA%A6%20%E6%8A%A5%E5%91%8A.docx"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_name_header_decodes(raw in "[ -~]{0,60}") {
+            let _ = decode_name(&raw);
+        }
+    }
+}

@@ -323,6 +323,27 @@ mod tests {
         assert!(e[0].contains("true 或 false"), "{e:?}");
     }
 
+    proptest::proptest! {
+        /// Whatever a form sends, the answer is a checked configuration or
+        /// refusals; never a panic, never an unchecked file.
+        #[test]
+        fn any_submitted_value_is_checked(
+            key in proptest::sample::select(vec![
+                "deadlines.due_soon_days", "report.catch_all_share", "pilot.end",
+                "repeats.same_domain", "report.office", "letters.level", "ledger.headers",
+            ]),
+            value in "\\PC{0,40}",
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("jiucuo.toml");
+            let mut form = BTreeMap::new();
+            form.insert(key.to_string(), value);
+            if let Ok((c, text)) = apply(&Config::default(), &path, &form) {
+                proptest::prop_assert_eq!(Config::from_toml(&text, &path).unwrap(), c);
+            }
+        }
+    }
+
     #[test]
     fn a_missing_key_goes_under_its_section() {
         let t = set_line("[a]\nx = 1\n[b]\ny = 2\n", "b", "z", "3");
