@@ -12,7 +12,7 @@ use fantoccini::{ClientBuilder, Locator};
 use serde_json::json;
 
 use crate::util::Fixture;
-use crate::workbench::{generated, Server};
+use crate::workbench::{flagged, generated, Server};
 
 fn have(tool: &str) -> bool {
     Command::new(tool)
@@ -119,53 +119,6 @@ fn a_person_loads_the_ledger_and_downloads_the_quarterly_report() {
         std::fs::read(downloads.join(name)).unwrap() == fx.read(&format!("cli/{name}")),
         "the downloaded report is the CLI's"
     );
-}
-
-/// An officer the CLI's `check` bars, the problem, and the earlier cases it names.
-fn flagged(fx: &Fixture) -> (String, String, Vec<String>) {
-    let repeats = fx
-        .jiucuo([
-            "repeats",
-            "data/ledger.csv",
-            "--as-of",
-            "2026-11-30",
-            "--format",
-            "json",
-        ])
-        .ok()
-        .stdout_text();
-    let rows: Vec<serde_json::Value> = serde_json::from_str(&repeats).unwrap();
-    let row = rows
-        .iter()
-        .find(|r| r["kind"] == "R-after-tolerance")
-        .expect("a planted repeat");
-    let (officer, problem) = (
-        row["officer"].as_str().unwrap().to_string(),
-        row["problem"].as_str().unwrap().to_string(),
-    );
-    let cli = fx
-        .jiucuo([
-            "check",
-            "data/ledger.csv",
-            "--officer",
-            &officer,
-            "--problem",
-            &problem,
-            "--as-of",
-            "2026-11-30",
-            "--format",
-            "json",
-        ])
-        .expect_code(1)
-        .stdout_text();
-    let answer: Vec<serde_json::Value> = serde_json::from_str(&cli).unwrap();
-    let priors = answer[0]["prior_case_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
-    (officer, problem, priors)
 }
 
 /// Long: one person's way through the pages, each step one call, with a

@@ -276,6 +276,53 @@ pub fn upload_generated(server: &Server, fx: &Fixture) {
 const QUARTER: &str = "2026Q3";
 const AS_OF: &str = "2026-11-30";
 
+/// An officer the CLI's `check` bars, the problem, and the earlier cases it names.
+pub fn flagged(fx: &Fixture) -> (String, String, Vec<String>) {
+    let repeats = fx
+        .jiucuo([
+            "repeats",
+            "data/ledger.csv",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ])
+        .ok()
+        .stdout_text();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&repeats).unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r["kind"] == "R-after-tolerance")
+        .expect("a planted repeat");
+    let (officer, problem) = (
+        row["officer"].as_str().unwrap().to_string(),
+        row["problem"].as_str().unwrap().to_string(),
+    );
+    let cli = fx
+        .jiucuo([
+            "check",
+            "data/ledger.csv",
+            "--officer",
+            &officer,
+            "--problem",
+            &problem,
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ])
+        .expect_code(1)
+        .stdout_text();
+    let answer: Vec<serde_json::Value> = serde_json::from_str(&cli).unwrap();
+    let priors = answer[0]["prior_case_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    (officer, problem, priors)
+}
+
 /// The files a CLI run wrote into `dir`, by name.
 fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
@@ -456,46 +503,8 @@ fn the_page_flow_gives_the_cli_figures_and_its_bytes() {
 fn check_answers_as_the_check_command() {
     let fx = Fixture::new();
     generated(&fx, 2000);
-    // an officer the CLI flags for a repeat, and the CLI's answer for them
-    let repeats = fx
-        .jiucuo([
-            "repeats",
-            "data/ledger.csv",
-            "--as-of",
-            AS_OF,
-            "--format",
-            "json",
-        ])
-        .ok()
-        .stdout_text();
-    let rows: Vec<serde_json::Value> = serde_json::from_str(&repeats).unwrap();
-    let row = rows
-        .iter()
-        .find(|r| r["kind"] == "R-after-tolerance")
-        .expect("a planted repeat after tolerance");
-    let officer = row["officer"].as_str().unwrap();
-    let problem = row["problem"].as_str().unwrap();
-    let cli = fx
-        .jiucuo([
-            "check",
-            "data/ledger.csv",
-            "--officer",
-            officer,
-            "--problem",
-            problem,
-            "--as-of",
-            AS_OF,
-            "--format",
-            "json",
-        ])
-        .expect_code(1);
-    let answer: Vec<serde_json::Value> = serde_json::from_str(&cli.stdout_text()).unwrap();
-    let priors: Vec<String> = answer[0]["prior_case_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
+    let (officer, problem, priors) = flagged(&fx);
+    let (officer, problem) = (officer.as_str(), problem.as_str());
     assert!(!priors.is_empty());
 
     let server = Server::start(&fx, &[]);
