@@ -181,6 +181,9 @@ fn analyse(app: &App, job: &Arc<Job>, uploads: &[Upload], choice: Choice) -> Res
         &dir.join("validate.xlsx"),
         &crate::output::render_xlsx(&[("校验问题", &findings)])?,
     )?;
+    // the raw cells were needed for the rejects file only: let them go
+    // (at 1 M rows they are as large as the ledger itself)
+    ledger.raw.frame = polars::prelude::DataFrame::default();
     let overview = super::overview::Overview::build(&run, &config, quarter, as_of, &scoped)?;
     let errors_first = errors_first(&ledger);
     Ok(Session {
