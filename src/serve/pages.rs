@@ -972,7 +972,7 @@ fn settings_view(app: &App, errors: &[String], saved: bool) -> Response {
         "settings.html",
         "settings",
         ctx! {
-            settings => settings::settings(&config),
+            sections => settings::sections(&config),
             errors => errors, saved => saved,
             path => app.config_path.display().to_string(),
         },

@@ -10,6 +10,95 @@ use serde::Serialize;
 
 use crate::config::{Config, DEFAULT_TOML};
 
+/// Each section and key in words, for the page (the file keeps its keys).
+const NAMES: &[(&str, &str)] = &[
+    ("ledger", "台账的读取"),
+    ("ledger.encoding", "CSV 编码"),
+    ("ledger.sheet", "工作表名称"),
+    ("ledger.error_types", "问题类型清单"),
+    ("ledger.headers", "表头别名"),
+    ("pilot", "试点期间"),
+    ("pilot.start", "开始日期"),
+    ("pilot.end", "结束日期"),
+    ("calendar", "节假日与期间计算"),
+    ("calendar.holidays", "节假日文件"),
+    ("calendar.working_day_short_periods", "十日以内按工作日计算"),
+    ("deadlines", "办理期限"),
+    ("deadlines.due_soon_days", "临期提示天数（工作日）"),
+    ("deadlines.feedback_days", "向举报人反馈的期限（日）"),
+    ("repeats", "重复失误（第十二条第（五）项）"),
+    ("repeats.same_domain", "“同一问题”还须同一领域"),
+    ("repeats.lookback_days", "只看多少天内的在先案件"),
+    ("repeats.excluded_types", "不视为“同一问题”的兜底类型"),
+    ("repeats.art11_is_tolerance", "第十一条从轻减轻计为容错"),
+    (
+        "repeats.after_tolerance_needs_subjective",
+        "容错后再犯也须主观原因",
+    ),
+    ("hotspots", "易错风险点（第二十一条）的统计方法"),
+    ("hotspots.min_count", "频发：最少失误件数"),
+    ("hotspots.q_threshold", "集中、上升的显著性水平"),
+    ("hotspots.alarm_q", "告警的显著性水平"),
+    ("hotspots.rising_lookback", "上升：比较前几个季度"),
+    ("hotspots.rising_min_quarters", "上升：至少需要的季度数"),
+    ("hotspots.persistent_quarters", "持续：连续被标记的季度数"),
+    ("hotspots.overdispersion", "按单位间差异放宽判断"),
+    ("hotspots.winsor", "计算差异时两端缩尾比例"),
+    ("hotspots.weights", "严重程度权重"),
+    ("letters", "警示提醒函"),
+    ("letters.level", "发函的风险点级别"),
+    ("paths", "自定义文件"),
+    ("paths.queries", "自定义查询文件夹"),
+    ("paths.reports", "自定义报告模板文件夹"),
+    ("paths.font", "图表中文字体文件"),
+    ("report", "报告的发文信息与修订建议"),
+    ("report.office", "发文机关"),
+    ("report.doc_prefix", "发文字号前缀"),
+    ("report.signer", "签发人"),
+    ("report.contact", "联系人及电话"),
+    ("report.issued_by", "印发机关（版记）"),
+    ("report.reply_days", "提醒函要求回复的天数"),
+    ("report.catch_all_share", "兜底条款占比超过即建议修订"),
+    ("report.late_share", "期限逾期占比超过即建议修订"),
+];
+
+/// Sections a user seldom changes, shown folded (statistics and paths).
+const FOLDED: &[&str] = &["hotspots", "paths", "ledger"];
+
+/// The words for a section or `section.key`; the key itself when it has none.
+pub fn name_of(field: &str) -> &str {
+    NAMES
+        .iter()
+        .find(|(k, _)| *k == field)
+        .map_or(field, |(_, n)| *n)
+}
+
+/// The settings of one section, as the page groups them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    pub key: String,
+    pub name: String,
+    pub folded: bool,
+    pub settings: Vec<Setting>,
+}
+
+/// Every key grouped by section, in the file's order.
+pub fn sections(config: &Config) -> Vec<Section> {
+    let mut out: Vec<Section> = Vec::new();
+    for s in settings(config) {
+        match out.last_mut() {
+            Some(last) if last.key == s.section => last.settings.push(s),
+            _ => out.push(Section {
+                key: s.section.clone(),
+                name: name_of(&s.section).to_string(),
+                folded: FOLDED.contains(&s.section.as_str()),
+                settings: vec![s],
+            }),
+        }
+    }
+    out
+}
+
 /// How a key's value is edited and checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -30,6 +119,8 @@ pub struct Setting {
     pub key: String,
     /// `section.key`: the form field's name.
     pub field: String,
+    /// The key in words.
+    pub name: String,
     pub value: String,
     pub meaning: String,
     pub kind: Kind,
@@ -152,6 +243,7 @@ pub fn settings(config: &Config) -> Vec<Setting> {
             out.push((
                 *place,
                 Setting {
+                    name: name_of(&field).to_string(),
                     section: section.clone(),
                     key: key.clone(),
                     value,
@@ -288,6 +380,19 @@ mod tests {
         assert!(at("hotspots.min_count") < at("hotspots.alarm_q"));
         let end = s.iter().find(|s| s.field == "pilot.end").unwrap();
         assert!(end.meaning.contains("试点期间"), "{}", end.meaning);
+        // every key and section has a name in words
+        for x in &s {
+            assert_ne!(x.name, x.field, "{} has no name", x.field);
+            assert_ne!(
+                name_of(&x.section),
+                x.section,
+                "[{}] has no name",
+                x.section
+            );
+        }
+        let groups = sections(&Config::default());
+        assert_eq!(groups.len(), 9);
+        assert!(groups.iter().find(|g| g.key == "hotspots").unwrap().folded);
         // sections in the default file's order
         assert_eq!(s[0].section, "ledger");
         assert_eq!(s.last().unwrap().section, "report");
