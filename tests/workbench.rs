@@ -42,11 +42,16 @@ impl Answer {
 impl Server {
     /// Start the binary in the fixture's folder and read its address.
     pub fn start(fx: &Fixture, extra: &[&str]) -> Server {
+        Server::start_with_env(fx, extra, &[])
+    }
+
+    pub fn start_with_env(fx: &Fixture, extra: &[&str], env: &[(&str, String)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_jiucuo"))
             .args(["serve", "--port", "0"])
             .args(extra)
             .current_dir(fx.dir())
             .env("TMPDIR", fx.path(".tmp"))
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -838,4 +843,44 @@ fn one_analysis_at_a_time_and_it_can_be_cancelled() {
         303,
         "nothing half-analysed is shown"
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn open_gives_the_browser_a_private_page_not_the_token() {
+    use std::os::unix::fs::PermissionsExt;
+    let fx = Fixture::new();
+    // a stand-in for the desktop's opener, recording what it was given
+    let bin = fx.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let opener = bin.join("xdg-open");
+    let record = fx.path("opened.txt");
+    std::fs::write(
+        &opener,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", record.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let server = Server::start_with_env(&fx, &["--open"], &[("PATH", path)]);
+    let start = Instant::now();
+    while !record.exists() || std::fs::read(&record).unwrap().is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(20), "the opener ran");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let opened = std::fs::read_to_string(&record).unwrap();
+    assert!(
+        !opened.contains(&server.token),
+        "no token on a command line"
+    );
+    assert!(
+        opened.contains("-workbench-") && opened.ends_with("open.html"),
+        "{opened}"
+    );
+    let page = std::fs::read_to_string(&opened).unwrap();
+    assert!(page.contains(&format!("{}/?token={}", server.origin(), server.token)));
 }

@@ -99,7 +99,7 @@ async fn serve(a: ServeArgs, config: Config, config_path: PathBuf) -> Result<i32
     );
     let _ = out.flush();
     if a.open {
-        open_browser(&url);
+        open_browser(dir.path(), &url);
     }
     let router = pages::router(app.clone());
     axum::serve(listener, router)
@@ -180,8 +180,21 @@ async fn stop_signal() {
     ctrl_c.await;
 }
 
-/// Open the default browser at `url` (best effort: the address is printed anyway).
-fn open_browser(url: &str) {
+/// Open the default browser at `url` (best effort: the address is printed
+/// anyway). The browser is given a page in the private folder that leads
+/// on to the address, not the address itself: a command line is visible to
+/// every user of the machine, the token in it would be too.
+fn open_browser(dir: &std::path::Path, url: &str) {
+    let page = dir.join("open.html");
+    let html = format!(
+        "<!doctype html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url={url}\"><title>jiucuo</title>"
+    );
+    if crate::fsutil::write_atomic(&page, html.as_bytes()).is_err() {
+        eprintln!("未能自动打开浏览器：请手动打开上面的地址");
+        return;
+    }
+    let target = page.display().to_string();
+    let url = target.as_str();
     let result = if cfg!(target_os = "windows") {
         std::process::Command::new("cmd")
             .args(["/C", "start", "", url])
