@@ -458,6 +458,24 @@ fn the_page_flow_gives_the_cli_figures_and_its_bytes() {
         "the overview's first sentence is the report's: {first_finding}"
     );
 
+    // the deadline cards count what `deadlines` lists as overdue / due soon
+    let listed = fx
+        .jiucuo([
+            "deadlines",
+            "data/ledger.csv",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ])
+        .ok()
+        .stdout_text();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&listed).unwrap();
+    let count = |status: &str| rows.iter().filter(|r| r["status"] == status).count();
+    assert!(count("overdue") > 0 && count("due-soon") > 0);
+    assert!(o.contains(&format!("逾期未完成 <b>{}</b> 项", count("overdue"))));
+    assert!(o.contains(&format!("临期 <b>{}</b> 项", count("due-soon"))));
+
     // Reports: the bytes the CLI writes
     for (kind, prefix) in [("quarterly", "季度报告"), ("review", "试点评估报告")] {
         let made = server.post(&format!("/reports/{kind}"), "compare=");
@@ -502,6 +520,68 @@ fn the_page_flow_gives_the_cli_figures_and_its_bytes() {
     assert!(links(&page, "").is_empty(), "no stale downloads");
     let old = server.get(&format!("/download/{}", percent("季度报告-2026Q3.docx")));
     assert_eq!(old.status, 404);
+}
+
+#[test]
+fn the_review_with_a_letters_register_and_another_reading_is_the_clis() {
+    let fx = Fixture::new();
+    generated(&fx, 1500);
+    let letters = "执法单位,发函日期,问题类型\n区住房和城乡建设局,2026-04-15,违反法定程序\n区住房和城乡建设局,2026-04-15,适用依据错误\n";
+    fx.write("letters.csv", letters);
+    let reading = "工作日计算短期间";
+    fx.jiucuo([
+        "report",
+        "review",
+        "data/ledger.csv",
+        "--as-of",
+        AS_OF,
+        "--letters",
+        "letters.csv",
+        "--compare",
+        reading,
+        "--out",
+        "cli",
+    ])
+    .ok();
+    let server = Server::start(&fx, &[]);
+    assert_eq!(
+        server
+            .upload("ledger", "ledger.csv", &fx.read("data/ledger.csv"))
+            .status,
+        200
+    );
+    assert_eq!(
+        server
+            .upload("letters", "发函登记.csv", letters.as_bytes())
+            .status,
+        200
+    );
+    assert!(server.analyse(&format!("as_of={AS_OF}")).contains("done"));
+    let made = server.post("/reports/review", &format!("compare={}", percent(reading)));
+    assert_eq!(made.status, 303, "{}", made.text());
+    let page = server.get("/reports").text();
+    let want = files_in(&fx.path("cli"));
+    assert_eq!(links(&page, "试点评估报告").len(), want.len());
+    let html = String::from_utf8(
+        want.iter()
+            .find(|(n, _)| n.ends_with(".html"))
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    assert!(
+        html.contains(reading),
+        "the CLI's review compares the reading"
+    );
+    for (name, bytes) in &want {
+        let d = server.get(&format!("/download/{}", percent(name)));
+        assert!(d.body == *bytes, "{name} differs from the CLI's");
+    }
+    // an unknown reading is refused with the names that exist
+    let bad = server.post("/reports/review", "compare=nope");
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains(reading), "{}", bad.text());
 }
 
 #[test]
