@@ -301,6 +301,11 @@ async fn drive(fx: &Fixture, server: &Server, driver_port: u16, downloads: &Path
         .click()
         .await
         .unwrap();
+    until("the answer", 60, || {
+        let c = c.clone();
+        async move { c.find(Locator::Css("#answer")).await.is_ok() }
+    })
+    .await;
     let answer = c
         .find(Locator::Css("#answer"))
         .await

@@ -193,10 +193,22 @@ async fn load_page(State(app): State<Arc<App>>) -> Response {
         "load.html",
         "load",
         ctx! {
-            slots => slots, quarter => chosen_q, as_of => chosen_day,
+            slots => slots, quarters => quarter_choices(&config, &chosen_q), as_of => chosen_day,
             checked => checked, max_mb => app.max_upload >> 20,
         },
     )
+}
+
+/// The pilot's quarters for the quarter choice: (code, words, chosen).
+fn quarter_choices(config: &crate::config::Config, chosen: &str) -> Vec<Value> {
+    let mut q = crate::period::Quarter::of(config.pilot.start);
+    let last = crate::period::Quarter::of(config.pilot.end);
+    let mut out = Vec::new();
+    while q <= last {
+        out.push(ctx! { code => q.label(), words => q.label_zh(), chosen => q.label() == chosen });
+        q = q.next();
+    }
+    out
 }
 
 /// The accounting line and the findings, errors first.
@@ -546,7 +558,7 @@ async fn overview_page(State(app): State<Arc<App>>) -> Response {
         "overview",
         ctx! {
             o => &s.overview,
-            quarter => s.quarter.label(), as_of => s.as_of.to_string(),
+            quarters => quarter_choices(&s.config, &s.quarter.label()), as_of => s.as_of.to_string(),
         },
     )
 }
