@@ -512,10 +512,35 @@ fn the_page_flow_gives_the_cli_figures_and_its_bytes() {
         f.read_to_end(&mut got).unwrap();
         assert!(got == *bytes, "{name} in the zip differs from the CLI's");
     }
-    // a new analysis starts with no reports: none of the last one is offered
+    // another quarter of the same files: read once, the same accounting and
+    // rejects, the quarter's own figures (as the CLI's report states them)
+    let mut args = vec![
+        "report",
+        "quarterly",
+        "data/ledger.csv",
+        "--quarter",
+        "2026Q2",
+    ];
+    args.extend_from_slice(&side);
+    args.extend_from_slice(&["--out", "cli-q2"]);
+    fx.jiucuo(&args).ok();
     assert!(server
         .analyse(&format!("quarter=2026Q2&as_of={AS_OF}"))
         .contains("done"));
+    assert!(server.get("/").text().contains(&line));
+    assert!(server.get("/download/rejects.xlsx").body == rejects.body);
+    let o2 = server.get("/overview").text();
+    let html2 = std::fs::read_to_string(fx.path("cli-q2/季度报告-2026Q2.html")).unwrap();
+    let first2 = o2
+        .split("<ol class=\"findings-text\"><li>")
+        .nth(1)
+        .unwrap()
+        .split("</li>")
+        .next()
+        .unwrap();
+    assert!(html2.contains(first2), "{first2}");
+    assert_ne!(first2, first_finding);
+    // a new analysis starts with no reports: none of the last one is offered
     let page = server.get("/reports").text();
     assert!(links(&page, "").is_empty(), "no stale downloads");
     let old = server.get(&format!("/download/{}", percent("季度报告-2026Q3.docx")));

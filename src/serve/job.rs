@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use super::state::{lock, plain_paths, App, Counting, Job, Outcome, Session, Upload};
 use crate::cmd::resolve;
+use crate::config::Config;
 use crate::ingest::{self, Severity};
 use crate::period::Quarter;
 
@@ -90,16 +91,45 @@ fn check_cancel(job: &Job) -> Result<()> {
     Ok(())
 }
 
-/// Read, validate and analyse.
-///
-/// Long: the CLI's `report` sequence (configuration, side files, ledger,
-/// letters note, run), each step one call, with a stage for the progress page.
-fn analyse(app: &App, job: &Arc<Job>, uploads: &[Upload], choice: Choice) -> Result<Session> {
-    let config = app.config();
+/// The files of an analysis, read and validated.
+struct Loaded {
+    ledger: ingest::Ledger,
+    volume: Option<crate::ingest::auxiliary::Volume>,
+    roster: Option<polars::prelude::DataFrame>,
+    letters: Option<Vec<crate::ingest::auxiliary::Letter>>,
+    /// The folder of the analysis they were read for, when they are reused
+    /// (its rejects and findings files are the same).
+    from: Option<std::path::PathBuf>,
+}
+
+/// The last analysis read the very same uploads under the same settings.
+fn same_files(a: &[Upload], b: &[Upload]) -> bool {
+    let key = |u: &[Upload]| -> Vec<(&str, u64)> { u.iter().map(|u| (u.kind, u.serial)).collect() };
+    key(a) == key(b)
+}
+
+/// Read the uploads, or take them from the last analysis when neither they
+/// nor the settings changed (another quarter or as-of date of the same files).
+fn load(app: &App, job: &Arc<Job>, uploads: &[Upload], config: &Config) -> Result<Loaded> {
+    if let Some(prev) = app
+        .session()
+        .filter(|s| same_files(&s.uploads, uploads) && s.config == *config)
+    {
+        job.set_stage("沿用已读取的台账");
+        job.done_bytes
+            .store(job.total_bytes, std::sync::atomic::Ordering::Relaxed);
+        return Ok(Loaded {
+            ledger: prev.ledger.clone(),
+            volume: prev.volume.clone(),
+            roster: prev.run.roster.clone(),
+            letters: prev.letters.clone(),
+            from: Some(prev.dir.clone()),
+        });
+    }
     let find = |kind: &str| uploads.iter().find(|u| u.kind == kind);
     let ledger_upload = find("ledger").context("请先选择案件台账文件")?;
     let format = ingest::Format::from_path(&ledger_upload.path).context("台账文件类型无法识别")?;
-    let encoding = resolve::encoding(None, &config)?;
+    let encoding = resolve::encoding(None, config)?;
     let sheet = Some(config.ledger.sheet.clone()).filter(|s| !s.is_empty());
     let opts = ingest::ReadOptions {
         encoding,
@@ -109,14 +139,14 @@ fn analyse(app: &App, job: &Arc<Job>, uploads: &[Upload], choice: Choice) -> Res
     let side = resolve::side_file_options(encoding);
     job.set_stage("读取并校验案件台账");
     let file = std::fs::File::open(&ledger_upload.path)?;
-    let mut ledger = ingest::read_ledger_from(
+    let ledger = ingest::read_ledger_from(
         Counting {
             inner: file,
             job: job.clone(),
         },
         format,
         &opts,
-        &config,
+        config,
         ingest::CHUNK_BYTES,
     )
     .map_err(|e| e.with_path(&ledger_upload.path))?;
@@ -134,6 +164,28 @@ fn analyse(app: &App, job: &Arc<Job>, uploads: &[Upload], choice: Choice) -> Res
         Some(u) => Some(ingest::auxiliary::read_letters(&u.path, &side)?),
         None => None,
     };
+    Ok(Loaded {
+        ledger,
+        volume,
+        roster,
+        letters,
+        from: None,
+    })
+}
+
+/// Read, validate and analyse.
+///
+/// Long: the CLI's `report` sequence (configuration, side files, ledger,
+/// letters note, run), each step one call, with a stage for the progress page.
+fn analyse(app: &App, job: &Arc<Job>, uploads: &[Upload], choice: Choice) -> Result<Session> {
+    let config = app.config();
+    let Loaded {
+        mut ledger,
+        volume,
+        roster,
+        letters,
+        from,
+    } = load(app, job, uploads, &config)?;
     let mut notes = Vec::new();
     if let Some(l) = &letters {
         notes.extend(crate::cmd::unknown_in_ledger(l, &ledger.cases)?);
@@ -169,18 +221,20 @@ fn analyse(app: &App, job: &Arc<Job>, uploads: &[Upload], choice: Choice) -> Res
     check_cancel(job)?;
     job.set_stage("整理概览");
     let (scoped, _) = crate::pipeline::scoped(ledger.cases.clone(), &config, as_of)?;
-    let findings = ingest::findings_frame(&ledger.findings, &ledger.labels)?;
     let n = app.runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = app.dir.join(format!("run-{n}"));
     std::fs::create_dir_all(&dir)?;
-    crate::fsutil::write_atomic(
-        &dir.join("rejects.xlsx"),
-        &crate::rejects::rejects_xlsx(&ledger)?,
-    )?;
-    crate::fsutil::write_atomic(
-        &dir.join("validate.xlsx"),
-        &crate::output::render_xlsx(&[("校验问题", &findings)])?,
-    )?;
+    for name in ["rejects.xlsx", "validate.xlsx"] {
+        let bytes = match (&from, name) {
+            (Some(prev), _) => std::fs::read(prev.join(name))?,
+            (None, "rejects.xlsx") => crate::rejects::rejects_xlsx(&ledger)?,
+            (None, _) => crate::output::render_xlsx(&[(
+                "校验问题",
+                &ingest::findings_frame(&ledger.findings, &ledger.labels)?,
+            )])?,
+        };
+        crate::fsutil::write_atomic(&dir.join(name), &bytes)?;
+    }
     // the raw cells were needed for the rejects file only: let them go
     // (at 1 M rows they are as large as the ledger itself)
     ledger.raw.frame = polars::prelude::DataFrame::default();

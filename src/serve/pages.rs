@@ -414,6 +414,7 @@ async fn upload(
         kind,
         Upload {
             kind,
+            serial: app.runs.fetch_add(1, Ordering::Relaxed),
             name: name.clone(),
             path,
             bytes,

@@ -28,6 +28,8 @@ pub const UPLOADS: &[(&str, &str, bool)] = &[
 #[derive(Debug, Clone)]
 pub struct Upload {
     pub kind: &'static str,
+    /// A number of its own: the same serial is the very same upload.
+    pub serial: u64,
     pub name: String,
     pub path: PathBuf,
     pub bytes: u64,
