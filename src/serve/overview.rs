@@ -81,9 +81,23 @@ impl Overview {
         scoped: &DataFrame,
     ) -> Result<Overview> {
         let facts = run.quarterly_facts(config, q, as_of)?;
-        let deadlines = run.analyses.deadlines.collect()?;
+        // one scan of the spilled table, filtered as it is read
+        let open = run
+            .analyses
+            .deadlines
+            .scan()?
+            .filter(col("status").is_in(
+                lit(Series::new("s".into(), ["overdue", "due-soon"])).implode(false),
+                false,
+            ))
+            .select(
+                ["case_id", "unit", "rule", "deadline", "days_late", "status"]
+                    .map(col)
+                    .to_vec(),
+            )
+            .collect()?;
         let by_status = |status: &str, columns: &[&'static str], title: String| -> Result<_> {
-            let df = deadlines
+            let df = open
                 .clone()
                 .lazy()
                 .filter(col("status").eq(lit(status)))
