@@ -90,11 +90,7 @@ impl Overview {
                 lit(Series::new("s".into(), ["overdue", "due-soon"])).implode(false),
                 false,
             ))
-            .select(
-                ["case_id", "unit", "rule", "deadline", "days_late", "status"]
-                    .map(col)
-                    .to_vec(),
-            )
+            .select(["case_id", "unit", "rule", "deadline", "days_late", "status"].map(col))
             .collect()?;
         let by_status = |status: &str, columns: &[&'static str], title: String| -> Result<_> {
             let df = open
