@@ -82,10 +82,10 @@ where
 
 #[test]
 fn a_person_loads_the_ledger_and_downloads_the_quarterly_report() {
-    if !have("chromedriver") || !have("chromium") {
-        eprintln!("SKIPPED: chromium or chromedriver is not installed; run scripts/setup.sh");
-        return;
-    }
+    assert!(
+        have("chromedriver") && have("chromium"),
+        "chromium and chromedriver are needed: run scripts/setup.sh (it installs Debian's chromium and chromium-driver)"
+    );
     let fx = Fixture::new();
     generated(&fx, 2000);
     fx.jiucuo([

@@ -524,9 +524,11 @@ fn the_page_flow_gives_the_cli_figures_and_its_bytes() {
     args.extend_from_slice(&side);
     args.extend_from_slice(&["--out", "cli-q2"]);
     fx.jiucuo(&args).ok();
-    assert!(server
-        .analyse(&format!("quarter=2026Q2&as_of={AS_OF}"))
-        .contains("done"));
+    let status = server.analyse(&format!("quarter=2026Q2&as_of={AS_OF}"));
+    assert!(
+        status.contains("\"done\"") && status.contains("\"reused\":true"),
+        "{status}"
+    );
     assert!(server.get("/").text().contains(&line));
     assert!(server.get("/download/rejects.xlsx").body == rejects.body);
     let o2 = server.get("/overview").text();
@@ -540,6 +542,23 @@ fn the_page_flow_gives_the_cli_figures_and_its_bytes() {
         .unwrap();
     assert!(html2.contains(first2), "{first2}");
     assert_ne!(first2, first_finding);
+    // the reused ledger's reports are the CLI's too
+    assert_eq!(server.post("/reports/quarterly", "").status, 303);
+    for (name, bytes) in files_in(&fx.path("cli-q2")) {
+        let d = server.get(&format!("/download/{}", percent(&name)));
+        assert!(
+            d.body == bytes,
+            "{name} (reused ledger) differs from the CLI's"
+        );
+    }
+    // changed settings read the files again, and apply
+    assert_eq!(
+        server.post("/settings", "deadlines.due_soon_days=7").status,
+        200
+    );
+    let status = server.analyse(&format!("quarter=2026Q2&as_of={AS_OF}"));
+    assert!(status.contains("\"reused\":false"), "{status}");
+    assert!(server.get("/overview").text().contains("7个工作日内到期"));
     // a new analysis starts with no reports: none of the last one is offered
     let page = server.get("/reports").text();
     assert!(links(&page, "").is_empty(), "no stale downloads");
@@ -683,6 +702,16 @@ fn settings_are_checked_and_saved_to_the_configuration() {
     assert_eq!(c.deadlines.due_soon_days, 7);
     assert_eq!(c.report.office, "某区司法局");
     assert!(server.get("/settings").text().contains("value=\"7\""));
+    // a file named with --config that is not there yet starts from the
+    // defaults (not ./jiucuo.toml) and is where Settings saves
+    let other = Server::start(&fx, &["--config", "其他.toml"]);
+    assert!(other
+        .get("/settings")
+        .text()
+        .contains("name=\"deadlines.due_soon_days\" value=\"5\""));
+    assert_eq!(other.post("/settings", "report.reply_days=20").status, 200);
+    let written = String::from_utf8(fx.read("其他.toml")).unwrap();
+    assert!(written.contains("reply_days = 20") && written.contains("due_soon_days = 5"));
 }
 
 #[test]
@@ -948,6 +977,18 @@ fn one_analysis_at_a_time_and_it_can_be_cancelled() {
         303,
         "nothing half-analysed is shown"
     );
+    // nothing of the cancelled run is left but the upload
+    let private: Vec<PathBuf> = std::fs::read_dir(fx.path(".tmp"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("-workbench-"))
+        .collect();
+    assert_eq!(private.len(), 1);
+    let inside: Vec<String> = std::fs::read_dir(&private[0])
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(inside, ["ledger.csv"]);
 }
 
 #[cfg(unix)]

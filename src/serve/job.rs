@@ -61,12 +61,19 @@ pub fn start(app: Arc<App>, choice: Choice) -> Result<Arc<Job>, String> {
                 analyse(&app, &j, &uploads, choice)
             }));
             let outcome = match result {
-                // a cancel that came after the last check still cancels
+                // a cancel that came after the last check still cancels,
+                // and what the run wrote goes
+                Ok(Ok(session)) if j.cancelled() => {
+                    let _ = std::fs::remove_dir_all(&session.dir);
+                    Outcome::Cancelled
+                }
                 _ if j.cancelled() => Outcome::Cancelled,
                 Ok(Ok(session)) => {
                     let old = lock(&app.session).replace(Arc::new(session));
-                    // the replaced analysis' files (rejects, reports) go
+                    // the replaced analysis' files (rejects, reports) go,
+                    // once a report being written from it is done
                     if let Some(old) = old {
+                        let _writing = lock(&old.writing);
                         let _ = std::fs::remove_dir_all(&old.dir);
                     }
                     Outcome::Done
@@ -78,8 +85,9 @@ pub fn start(app: Arc<App>, choice: Choice) -> Result<Arc<Job>, String> {
             };
             *lock(&j.outcome) = Some(outcome);
         });
-    if let Err(e) = spawned {
-        *lock(&job.outcome) = Some(Outcome::Failed(format!("无法启动分析：{e}")));
+    match spawned {
+        Ok(handle) => *lock(&job.thread) = Some(handle),
+        Err(e) => *lock(&job.outcome) = Some(Outcome::Failed(format!("无法启动分析：{e}"))),
     }
     Ok(job)
 }
@@ -116,6 +124,7 @@ fn load(app: &App, job: &Arc<Job>, uploads: &[Upload], config: &Config) -> Resul
         .filter(|s| same_files(&s.uploads, uploads) && s.config == *config)
     {
         job.set_stage("沿用已读取的台账");
+        job.reused.store(true, std::sync::atomic::Ordering::Relaxed);
         job.done_bytes
             .store(job.total_bytes, std::sync::atomic::Ordering::Relaxed);
         return Ok(Loaded {
@@ -221,9 +230,12 @@ fn analyse(app: &App, job: &Arc<Job>, uploads: &[Upload], choice: Choice) -> Res
     check_cancel(job)?;
     job.set_stage("整理概览");
     let (scoped, _) = crate::pipeline::scoped(ledger.cases.clone(), &config, as_of)?;
+    check_cancel(job)?;
     let n = app.runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = app.dir.join(format!("run-{n}"));
     std::fs::create_dir_all(&dir)?;
+    // the folder (rejects: personal data) goes unless the session keeps it
+    let folder = RemoveOnDrop(Some(dir.clone()));
     for name in ["rejects.xlsx", "validate.xlsx"] {
         let bytes = match (&from, name) {
             (Some(prev), _) => std::fs::read(prev.join(name))?,
@@ -240,6 +252,8 @@ fn analyse(app: &App, job: &Arc<Job>, uploads: &[Upload], choice: Choice) -> Res
     ledger.raw.frame = polars::prelude::DataFrame::default();
     let overview = super::overview::Overview::build(&run, &config, quarter, as_of, &scoped)?;
     let errors_first = errors_first(&ledger);
+    let domains = domains(&scoped);
+    folder.keep();
     Ok(Session {
         uploads: uploads.to_vec(),
         config,
@@ -254,9 +268,42 @@ fn analyse(app: &App, job: &Arc<Job>, uploads: &[Upload], choice: Choice) -> Res
         scoped,
         dir,
         overview,
+        domains,
         downloads: Default::default(),
         writing: Default::default(),
     })
+}
+
+/// A folder removed when dropped, unless kept.
+struct RemoveOnDrop(Option<std::path::PathBuf>);
+
+impl RemoveOnDrop {
+    fn keep(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(d) = &self.0 {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+/// The ledger's enforcement domains, sorted (the check page's choices).
+fn domains(cases: &polars::prelude::DataFrame) -> Vec<String> {
+    let names: std::collections::BTreeSet<String> = cases
+        .column(crate::schema::DOMAIN)
+        .ok()
+        .and_then(|c| c.cast(&polars::prelude::DataType::String).ok())
+        .map(|c| {
+            c.str()
+                .map(|s| s.iter().flatten().map(String::from).collect())
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    names.into_iter().collect()
 }
 
 /// The findings as the Load page lists them: errors before warnings, each

@@ -447,11 +447,14 @@ async fn receive(body: Body, mut part: &std::fs::File, cap: u64) -> std::io::Res
 }
 
 async fn remove_upload(State(app): State<Arc<App>>, Path(kind): Path<String>) -> Response {
+    // under the uploads' lock, which an analysis takes to start
+    let mut uploads = lock(&app.uploads);
     if app.running().is_none() {
-        if let Some(old) = lock(&app.uploads).remove(kind.as_str()) {
+        if let Some(old) = uploads.remove(kind.as_str()) {
             let _ = std::fs::remove_file(&old.path);
         }
     }
+    drop(uploads);
     see_other("/")
 }
 
@@ -534,6 +537,7 @@ async fn status(State(app): State<Arc<App>>) -> Response {
     let v = match job_state(&app) {
         Some((state, stage, percent, message)) => serde_json::json!({
             "state": state, "stage": stage, "percent": percent, "message": message,
+            "reused": lock(&app.job).as_ref().is_some_and(|j| j.reused.load(Ordering::Relaxed)),
         }),
         None => serde_json::json!({ "state": "idle" }),
     };
@@ -656,10 +660,11 @@ async fn make_reports(
         );
     }
     let compare = Some(f.compare.trim().to_string()).filter(|c| !c.is_empty());
-    let session = s.clone();
-    let made =
-        tokio::task::spawn_blocking(move || write_reports(&session, kind, id, compare.as_deref()))
-            .await;
+    let (session, app2) = (s.clone(), app.clone());
+    let made = tokio::task::spawn_blocking(move || {
+        write_reports(&app2, &session, kind, id, compare.as_deref())
+    })
+    .await;
     match made {
         Ok(Ok(files)) => {
             let mut d = lock(&s.downloads);
@@ -689,12 +694,17 @@ async fn make_reports(
 /// Write one kind of report into the session's folder as `report` does;
 /// the warnings also as one zip. Download name → file.
 fn write_reports(
-    s: &Session,
+    app: &App,
+    s: &Arc<Session>,
     kind: ReportKind,
     id: &str,
     compare: Option<&str>,
 ) -> anyhow::Result<Vec<(String, PathBuf)>> {
     let _writing = lock(&s.writing);
+    // a new analysis replaced this one meanwhile: its folder is going
+    if !app.session().is_some_and(|cur| Arc::ptr_eq(&cur, s)) {
+        anyhow::bail!("台账已重新分析：请在“报告”页重新生成");
+    }
     let compared = match (kind, compare) {
         (ReportKind::Review, Some(vs)) => {
             let roster = s.run.roster.as_ref();
@@ -881,7 +891,7 @@ fn check_view(app: &App, f: &CheckForm, answer: Option<Value>) -> Response {
         "check.html",
         "check",
         ctx! {
-            problems => s.config.ledger.error_types.clone(), answer => answer, domains => domains(&s.scoped),
+            problems => s.config.ledger.error_types.clone(), answer => answer, domains => &s.domains,
             officer => f.officer.clone(), problem => f.problem.clone(), domain => f.domain.clone(),
             filed => f.filed.clone(), subjective => f.subjective.is_some(),
             as_of => s.as_of.to_string(),
@@ -893,26 +903,23 @@ async fn check(State(app): State<Arc<App>>, Form(f): Form<CheckForm>) -> Respons
     let Some(s) = app.session() else {
         return see_other("/");
     };
-    let answer = match check_answer(&s, &f) {
-        Ok(a) => a,
-        Err(e) => ctx! { error => e },
-    };
+    // over every case: off the async workers
+    let (s2, f) = (s.clone(), f);
+    let (answer, f) = tokio::task::spawn_blocking(move || {
+        let a = match check_answer(&s2, &f) {
+            Ok(a) => a,
+            Err(e) => ctx! { error => e },
+        };
+        (a, f)
+    })
+    .await
+    .unwrap_or_else(|_| {
+        (
+            ctx! { error => "核查时发生内部错误（程序缺陷）" },
+            CheckForm::default(),
+        )
+    });
     check_view(&app, &f, Some(answer))
-}
-
-/// The ledger's enforcement domains, sorted (the check page's choices).
-fn domains(cases: &polars::prelude::DataFrame) -> Vec<String> {
-    let names: std::collections::BTreeSet<String> = cases
-        .column(crate::schema::DOMAIN)
-        .ok()
-        .and_then(|c| c.cast(&polars::prelude::DataType::String).ok())
-        .map(|c| {
-            c.str()
-                .map(|s| s.iter().flatten().map(String::from).collect())
-                .unwrap_or_default()
-        })
-        .unwrap_or_default();
-    names.into_iter().collect()
 }
 
 /// Art. 12(5) for the officer and problem of the form, as `jiucuo check` answers.

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 
 use super::job;
 use super::pages;
-use super::state::App;
+use super::state::{lock, App};
 use crate::cli::ServeArgs;
 use crate::config::Config;
 
@@ -21,11 +21,12 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         .config
         .clone()
         .unwrap_or_else(|| PathBuf::from("jiucuo.toml"));
-    let config = Config::load(
-        Some(&config_path)
-            .filter(|p| p.exists())
-            .map(|p| p.as_path()),
-    )?;
+    // a file named but not there yet is where Settings will save: the
+    // defaults until then (never ./jiucuo.toml in its place)
+    let config = match &a.config {
+        Some(p) if !p.exists() => Config::default(),
+        given => Config::load(given.as_deref())?,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_stack_size(job::THREAD_STACK)
@@ -106,15 +107,15 @@ async fn serve(a: ServeArgs, config: Config, config_path: PathBuf) -> Result<i32
         .with_graceful_shutdown(shutdown(dir.path().to_path_buf()))
         .await
         .context("工作台的网络服务意外停止")?;
-    // Stop a running analysis and let it let go of the files (up to 10 s).
+    // Stop a running analysis and wait for its thread: it must not write
+    // into the folder after the folder is gone.
     if let Some(job) = app.running() {
         job.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
-        for _ in 0..100 {
-            if job.finished() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
+        say("正在等待进行中的分析停止……");
+    }
+    let thread = lock(&app.job).as_ref().and_then(|j| lock(&j.thread).take());
+    if let Some(t) = thread {
+        let _ = t.join();
     }
     let path = dir.path().to_path_buf();
     dir.close().with_context(|| {
@@ -123,8 +124,27 @@ async fn serve(a: ServeArgs, config: Config, config_path: PathBuf) -> Result<i32
             path.display()
         )
     })?;
-    eprintln!("工作台已停止，上传的文件已删除。");
+    say("工作台已停止，上传的文件已删除。");
     Ok(0)
+}
+
+/// A line for the person at the console; a closed terminal (after SIGHUP)
+/// is no error.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// This process' spill folders (`jiucuo-<pid>-…` in the system temporary
+/// folder), for an exit that skips their own clean-up.
+fn remove_own_spills() {
+    let prefix = format!("jiucuo-{}-", std::process::id());
+    if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
 }
 
 /// Ctrl+C, or SIGTERM or SIGHUP (the terminal closed) on Unix; the console
@@ -132,10 +152,11 @@ async fn serve(a: ServeArgs, config: Config, config_path: PathBuf) -> Result<i32
 /// removes the private folder and exits at once.
 async fn shutdown(dir: PathBuf) {
     stop_signal().await;
-    eprintln!("正在停止工作台……（再按一次 Ctrl+C 立即停止）");
+    say("正在停止工作台……（再按一次 Ctrl+C 立即停止）");
     tokio::spawn(async move {
         stop_signal().await;
         let _ = std::fs::remove_dir_all(&dir);
+        remove_own_spills();
         std::process::exit(130);
     });
 }
@@ -190,7 +211,7 @@ fn open_browser(dir: &std::path::Path, url: &str) {
         "<!doctype html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url={url}\"><title>jiucuo</title>"
     );
     if crate::fsutil::write_atomic(&page, html.as_bytes()).is_err() {
-        eprintln!("未能自动打开浏览器：请手动打开上面的地址");
+        say("未能自动打开浏览器：请手动打开上面的地址");
         return;
     }
     let target = page.display().to_string();
@@ -205,6 +226,6 @@ fn open_browser(dir: &std::path::Path, url: &str) {
         std::process::Command::new("xdg-open").arg(url).spawn()
     };
     if result.is_err() {
-        eprintln!("未能自动打开浏览器：请手动打开上面的地址");
+        say("未能自动打开浏览器：请手动打开上面的地址");
     }
 }

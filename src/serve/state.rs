@@ -93,6 +93,10 @@ pub struct Job {
     pub total_bytes: u64,
     pub cancel: AtomicBool,
     pub outcome: Mutex<Option<Outcome>>,
+    /// The ledger of the last analysis was reused (same files and settings).
+    pub reused: AtomicBool,
+    /// The thread, joined at shutdown before the private folder goes.
+    pub thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl Job {
@@ -103,6 +107,8 @@ impl Job {
             total_bytes,
             cancel: AtomicBool::new(false),
             outcome: Mutex::new(None),
+            reused: AtomicBool::new(false),
+            thread: Mutex::new(None),
         }
     }
 
@@ -166,6 +172,8 @@ pub struct Session {
     pub dir: PathBuf,
     /// The overview, rendered once.
     pub overview: super::overview::Overview,
+    /// The ledger's enforcement domains (the check page's choices).
+    pub domains: Vec<String>,
     /// Reports generated from this analysis: download name → file.
     pub downloads: Mutex<BTreeMap<String, PathBuf>>,
     /// Held while reports are written (one set at a time: a double click
