@@ -547,6 +547,7 @@ async fn status(State(app): State<Arc<App>>) -> Response {
 async fn cancel(State(app): State<Arc<App>>) -> Response {
     if let Some(job) = app.running() {
         job.cancel.store(true, Ordering::Relaxed);
+        job.set_stage("正在取消：当前这一步完成后即停止");
     }
     see_other("/progress")
 }
