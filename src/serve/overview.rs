@@ -54,6 +54,8 @@ pub struct Overview {
     pub overdue: TableView,
     pub due_soon: TableView,
     pub risk_points: TableView,
+    /// Watch-level cells (frequent only): listed apart, folded.
+    pub watch: TableView,
     pub repeats: TableView,
     pub charts: Vec<ChartView>,
 }
@@ -137,19 +139,35 @@ impl Overview {
                 col("count").alias("established"),
             ])
             .collect()?;
-        let risk = ReportTable::new(format!("{}易错风险点", q.label_zh()), "hotspots", hot)
-            .columns(&[
-                "level",
-                "dims",
-                "unit",
-                "domain",
-                "error_type",
-                "established",
-                "undecided",
-                "expected",
-                "ratio",
-                "signals",
-            ]);
+        const RISK_COLUMNS: &[&str] = &[
+            "level",
+            "dims",
+            "unit",
+            "domain",
+            "error_type",
+            "established",
+            "undecided",
+            "expected",
+            "ratio",
+            "signals",
+        ];
+        let level_is = |watch: bool| -> Result<DataFrame> {
+            let is_watch = col("level").eq(lit("watch"));
+            let keep = if watch { is_watch } else { is_watch.not() };
+            Ok(hot.clone().lazy().filter(keep).collect()?)
+        };
+        let risk = ReportTable::new(
+            format!("{}告警级、预警级易错风险点", q.label_zh()),
+            "hotspots",
+            level_is(false)?,
+        )
+        .columns(RISK_COLUMNS);
+        let watch = ReportTable::new(
+            format!("{}关注级（只频发，不发函、不写入报告正文）", q.label_zh()),
+            "hotspots",
+            level_is(true)?,
+        )
+        .columns(RISK_COLUMNS);
         let filed = scoped
             .clone()
             .lazy()
@@ -255,6 +273,7 @@ impl Overview {
             overdue,
             due_soon,
             risk_points: view("risk", risk),
+            watch: view("watch", watch),
             repeats: view("repeats", repeats),
             charts,
         })

@@ -1022,6 +1022,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_template_parses() {
+        // a syntax error would make every request fail: caught here first
+        let env = environment();
+        for (name, _) in TEMPLATES {
+            env.get_template(name)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+
+    #[test]
     fn names_decode_as_the_page_encodes_them() {
         assert_eq!(decode_name("%E5%8F%B0%E8%B4%A6.csv"), "台账.csv");
         assert_eq!(decode_name("a%2"), "a%2");
