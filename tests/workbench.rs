@@ -281,11 +281,11 @@ pub fn upload_generated(server: &Server, fx: &Fixture) {
 const QUARTER: &str = "2026Q3";
 const AS_OF: &str = "2026-11-30";
 
-/// An officer the CLI's `check` bars, the problem, and the earlier cases it names.
-pub fn flagged(fx: &Fixture) -> (String, String, Vec<String>) {
-    let repeats = fx
+/// The rows `jiucuo <command> data/ledger.csv --as-of AS_OF` lists, as JSON.
+fn cli_rows(fx: &Fixture, command: &str) -> Vec<serde_json::Value> {
+    let out = fx
         .jiucuo([
-            "repeats",
+            command,
             "data/ledger.csv",
             "--as-of",
             AS_OF,
@@ -294,7 +294,12 @@ pub fn flagged(fx: &Fixture) -> (String, String, Vec<String>) {
         ])
         .ok()
         .stdout_text();
-    let rows: Vec<serde_json::Value> = serde_json::from_str(&repeats).unwrap();
+    serde_json::from_str(&out).unwrap()
+}
+
+/// An officer the CLI's `check` bars, the problem, and the earlier cases it names.
+pub fn flagged(fx: &Fixture) -> (String, String, Vec<String>) {
+    let rows = cli_rows(fx, "repeats");
     let row = rows
         .iter()
         .find(|r| r["kind"] == "R-after-tolerance")
@@ -459,18 +464,7 @@ fn the_page_flow_gives_the_cli_figures_and_its_bytes() {
     );
 
     // the deadline cards count what `deadlines` lists as overdue / due soon
-    let listed = fx
-        .jiucuo([
-            "deadlines",
-            "data/ledger.csv",
-            "--as-of",
-            AS_OF,
-            "--format",
-            "json",
-        ])
-        .ok()
-        .stdout_text();
-    let rows: Vec<serde_json::Value> = serde_json::from_str(&listed).unwrap();
+    let rows = cli_rows(&fx, "deadlines");
     let count = |status: &str| rows.iter().filter(|r| r["status"] == status).count();
     assert!(count("overdue") > 0 && count("due-soon") > 0);
     assert!(o.contains(&format!("逾期未完成 <b>{}</b> 项", count("overdue"))));
