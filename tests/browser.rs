@@ -321,5 +321,33 @@ async fn drive(fx: &Fixture, server: &Server, driver_port: u16, downloads: &Path
     shot("05-check").await;
     c.goto(&format!("{base}/settings")).await.unwrap();
     shot("06-settings").await;
+
+    // a file dropped on a box is taken as that box's file
+    c.goto(&format!("{base}/")).await.unwrap();
+    c.execute(
+        "const t = new DataTransfer();\
+         t.items.add(new File(['执法单位,发函日期,问题类型\\n'], '发函登记.csv'));\
+         const box = document.querySelector('.drop[data-kind=letters]');\
+         box.dispatchEvent(new DragEvent('drop', { dataTransfer: t, bubbles: true, cancelable: true }));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let shown = c
+        .find(Locator::Css("#current-letters"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(shown, "已选择：发函登记.csv");
+    let files: serde_json::Value = c
+        .execute(
+            "return document.getElementById('file-letters').files.length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(files, json!(1), "the dropped file is the input's");
     c.close().await.unwrap();
 }
