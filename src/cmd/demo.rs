@@ -121,6 +121,10 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
     );
     eprintln!("  报告/   季度报告、警示提醒函 {n_warnings} 份、试点评估报告（Word、HTML、Excel）");
     eprintln!("{}", warnings_summary(&config, n_warnings));
+    eprintln!(
+        "\n不用命令行：运行 jiucuo serve --open，在浏览器中载入 {} 即可看到同样的结果。",
+        ledger_path.display()
+    );
     Ok(0)
 }
 
