@@ -311,26 +311,10 @@ async fn upload(
         .and_then(|v| v.to_str().ok())
         .map(decode_name)
         .unwrap_or_default();
-    let format = Format::from_path(FsPath::new(&name));
-    let accepted = match kind {
-        "ledger" => format.is_some(),
-        _ => matches!(format, Some(Format::Csv | Format::Xlsx)),
+    let ext = match stored_extension(kind, label, &name) {
+        Ok(ext) => ext,
+        Err((status, why)) => return message(&app, status, "文件类型无法识别", &[why]),
     };
-    if !accepted {
-        let what = if kind == "ledger" {
-            "CSV、XLSX、Parquet 或 Arrow（.arrow/.feather/.ipc）"
-        } else {
-            "CSV 或 XLSX"
-        };
-        return message(
-            &app,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "文件类型无法识别",
-            &[format!(
-                "“{name}”不是{label}可用的文件类型：请选择{what}文件。"
-            )],
-        );
-    }
     let too_big = || {
         message(
             &app,
@@ -349,17 +333,6 @@ async fn upload(
     if declared.is_some_and(|n| n > app.max_upload) {
         return too_big();
     }
-    let ext = FsPath::new(&name)
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    // the stored name is ours: the kind and the extension Format accepted
-    // (letters and digits only), never the user's name
-    if !ext.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return message(&app, StatusCode::BAD_REQUEST, "文件名有误", &[name]);
-    }
-    let path = stored_path(&app.dir, kind, &ext);
     // a file of its own for each upload (removed if the upload stops)
     let part = match tempfile::Builder::new()
         .prefix(kind)
@@ -388,45 +361,92 @@ async fn upload(
             );
         }
     };
-    // swapped in under the uploads' lock, which an analysis takes to start:
-    // never while one reads the files
-    let mut uploads = lock(&app.uploads);
-    if app.running().is_some() {
-        return message(
-            &app,
-            StatusCode::CONFLICT,
-            "正在分析",
-            &["上传期间开始了一项分析：请等待其完成后重新上传。".into()],
-        );
+    if let Some(refused) = swap_in(&app, kind, &name, part, bytes, &ext) {
+        return refused;
     }
-    if let Some(old) = uploads.remove(kind) {
-        let _ = std::fs::remove_file(&old.path);
-    }
-    if let Err(e) = part.persist(&path) {
-        return message(
-            &app,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "无法保存上传的文件",
-            &[e.error.to_string()],
-        );
-    }
-    uploads.insert(
-        kind,
-        Upload {
-            kind,
-            serial: app.runs.fetch_add(1, Ordering::Relaxed),
-            name: name.clone(),
-            path,
-            bytes,
-        },
-    );
-    drop(uploads);
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         format!("已上传{label}：{name}（{}）", size_text(bytes)),
     )
         .into_response()
+}
+
+/// Put a received upload in place of the kind's last one: under the
+/// uploads' lock, which an analysis takes to start, so never while one
+/// reads the files. The refusal, if it is refused.
+fn swap_in(
+    app: &App,
+    kind: &'static str,
+    name: &str,
+    part: tempfile::NamedTempFile,
+    bytes: u64,
+    ext: &str,
+) -> Option<Response> {
+    let path = stored_path(&app.dir, kind, ext);
+    let mut uploads = lock(&app.uploads);
+    if app.running().is_some() {
+        return Some(message(
+            app,
+            StatusCode::CONFLICT,
+            "正在分析",
+            &["上传期间开始了一项分析：请等待其完成后重新上传。".into()],
+        ));
+    }
+    if let Some(old) = uploads.remove(kind) {
+        let _ = std::fs::remove_file(&old.path);
+    }
+    if let Err(e) = part.persist(&path) {
+        return Some(message(
+            app,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "无法保存上传的文件",
+            &[e.error.to_string()],
+        ));
+    }
+    uploads.insert(
+        kind,
+        Upload {
+            kind,
+            serial: app.runs.fetch_add(1, Ordering::Relaxed),
+            name: name.to_string(),
+            path,
+            bytes,
+        },
+    );
+    drop(uploads);
+    None
+}
+
+/// The extension an upload is stored under (the stored name is ours: the
+/// kind and this extension, never the user's name), or why its type is refused.
+fn stored_extension(kind: &str, label: &str, name: &str) -> Result<String, (StatusCode, String)> {
+    let format = Format::from_path(FsPath::new(name));
+    let accepted = match kind {
+        "ledger" => format.is_some(),
+        _ => matches!(format, Some(Format::Csv | Format::Xlsx)),
+    };
+    if !accepted {
+        let what = if kind == "ledger" {
+            "CSV、XLSX、Parquet 或 Arrow（.arrow/.feather/.ipc）"
+        } else {
+            "CSV 或 XLSX"
+        };
+        return Err((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("“{name}”不是{label}可用的文件类型：请选择{what}文件。"),
+        ));
+    }
+    let ext = FsPath::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    // Format accepted it, so letters and digits only; checked all the same
+    if ext.is_empty() || !ext.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err((StatusCode::BAD_REQUEST, format!("“{name}”的文件名有误")));
+    }
+    Ok(ext)
 }
 
 /// Write the body to `part`: Ok(Some(bytes)), Ok(None) past `cap`. The
@@ -706,6 +726,40 @@ fn write_reports(
     if !app.session().is_some_and(|cur| Arc::ptr_eq(&cur, s)) {
         anyhow::bail!("台账已重新分析：请在“报告”页重新生成");
     }
+    let rendered = render(s, kind, compare)?;
+    let dir = s.dir.join(id);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    let mut files = Vec::new();
+    for r in &rendered {
+        for p in crate::report::write(r, &dir)? {
+            files.push(p);
+        }
+    }
+    let named = |p: PathBuf| {
+        let n = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        (n, p)
+    };
+    if kind == ReportKind::Warnings {
+        let name = format!("警示提醒函-{}.zip", s.quarter.label());
+        let zip_path = dir.join(&name);
+        crate::fsutil::write_atomic(&zip_path, &zip_files(&files)?)?;
+        return Ok(vec![named(zip_path)]);
+    }
+    Ok(files.into_iter().map(named).collect())
+}
+
+/// One kind of report of the session, rendered as `report` renders it.
+fn render(
+    s: &Session,
+    kind: ReportKind,
+    compare: Option<&str>,
+) -> anyhow::Result<Vec<crate::report::Rendered>> {
     let compared = match (kind, compare) {
         (ReportKind::Review, Some(vs)) => {
             let roster = s.run.roster.as_ref();
@@ -742,7 +796,7 @@ fn write_reports(
         )?),
         _ => None,
     };
-    let rendered = crate::cmd::render_reports(
+    crate::cmd::render_reports(
         review_run.as_ref().unwrap_or(&s.run),
         &s.config,
         kind,
@@ -751,32 +805,7 @@ fn write_reports(
         &o,
         compared.as_ref(),
         s.letters.as_deref(),
-    )?;
-    let dir = s.dir.join(id);
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
-    }
-    std::fs::create_dir_all(&dir)?;
-    let mut files = Vec::new();
-    for r in &rendered {
-        for p in crate::report::write(r, &dir)? {
-            files.push(p);
-        }
-    }
-    let named = |p: PathBuf| {
-        let n = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        (n, p)
-    };
-    if kind == ReportKind::Warnings {
-        let name = format!("警示提醒函-{}.zip", s.quarter.label());
-        let zip_path = dir.join(&name);
-        crate::fsutil::write_atomic(&zip_path, &zip_files(&files)?)?;
-        return Ok(vec![named(zip_path)]);
-    }
-    Ok(files.into_iter().map(named).collect())
+    )
 }
 
 /// The files in one zip, in name order, with fixed times (same bytes each time).
