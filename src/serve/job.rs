@@ -265,7 +265,6 @@ fn analyse(app: &App, job: &Arc<Job>, uploads: &[Upload], choice: Choice) -> Res
         quarter,
         as_of,
         run,
-        scoped,
         dir,
         overview,
         domains,

@@ -976,12 +976,14 @@ fn check_answer(s: &Session, f: &CheckForm) -> Result<Value, String> {
         subjective: f.subjective.is_some(),
     };
     let p = crate::pipeline::repeat_params(&s.config);
-    let r = crate::analysis::repeats::check(&s.scoped, &query, &p, ids.as_ref())
+    // the ledger as it stood on the as-of date (not kept: as large as the ledger)
+    let (scoped, _) = crate::pipeline::scoped(s.ledger.cases.clone(), &s.config, s.as_of)
+        .map_err(|e| e.to_string())?;
+    let r = crate::analysis::repeats::check(&scoped, &query, &p, ids.as_ref())
         .map_err(|e| e.to_string())?;
     use crate::schema::*;
     let ids_series = Series::new("ids".into(), r.prior_case_ids.clone());
-    let prior = s
-        .scoped
+    let prior = scoped
         .clone()
         .lazy()
         .filter(col(CASE_ID).is_in(lit(ids_series).implode(false), false))

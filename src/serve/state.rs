@@ -166,8 +166,6 @@ pub struct Session {
     pub quarter: Quarter,
     pub as_of: NaiveDate,
     pub run: ReportRun,
-    /// The cases as they stood on the as-of date (for the check page).
-    pub scoped: DataFrame,
     /// This analysis' own folder (rejects, reports).
     pub dir: PathBuf,
     /// The overview, rendered once.
