@@ -83,9 +83,23 @@ impl Overview {
         as_of: NaiveDate,
         scoped: &DataFrame,
     ) -> Result<Overview> {
-        let facts = run.quarterly_facts(config, q, as_of)?;
-        let (overdue, due_soon) = deadline_cards(run, config, as_of)?;
-        let (risk_points, watch) = risk_tables(run, q)?;
+        // the report's model runs its queries while the tables are read
+        let (facts, tables) = std::thread::scope(|scope| {
+            // a main-thread-sized stack: polars' plans are deep in debug builds
+            let facts = std::thread::Builder::new()
+                .stack_size(super::job::THREAD_STACK)
+                .spawn_scoped(scope, || run.quarterly_facts(config, q, as_of));
+            let tables = (|| -> Result<_> {
+                Ok((
+                    deadline_cards(run, config, as_of)?,
+                    risk_tables(run, q)?,
+                    repeat_table(run, q, scoped)?,
+                ))
+            })();
+            (facts.map(|f| f.join()), tables)
+        });
+        let facts = facts?.map_err(|_| anyhow::anyhow!("统计季度报告数字时发生内部错误"))??;
+        let ((overdue, due_soon), (risk_points, watch), repeats) = tables?;
         let charts = run
             .charts
             .values()
@@ -104,7 +118,7 @@ impl Overview {
             due_soon,
             risk_points,
             watch,
-            repeats: repeat_table(run, q, scoped)?,
+            repeats,
             charts,
         })
     }
