@@ -6,15 +6,12 @@ use std::sync::Arc;
 use anyhow::{anyhow, Context, Result};
 use chrono::NaiveDate;
 
+use super::stack::THREAD_STACK;
 use super::state::{lock, plain_paths, App, Counting, Job, Outcome, Session, Upload};
 use crate::cmd::resolve;
 use crate::config::Config;
 use crate::ingest::{self, Severity};
 use crate::period::Quarter;
-
-/// Stack of the threads that analyse: as the main thread's (polars'
-/// recursive plans outgrow a spawned thread's 2 MiB in debug builds).
-pub const THREAD_STACK: usize = 32 << 20;
 
 /// What the user chose on the Load or Overview page.
 #[derive(Debug, Clone, Copy)]

@@ -11,6 +11,7 @@ mod job;
 mod overview;
 mod pages;
 mod settings;
+mod stack;
 mod start;
 mod state;
 

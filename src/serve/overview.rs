@@ -87,7 +87,7 @@ impl Overview {
         let (facts, tables) = std::thread::scope(|scope| {
             // a main-thread-sized stack: polars' plans are deep in debug builds
             let facts = std::thread::Builder::new()
-                .stack_size(super::job::THREAD_STACK)
+                .stack_size(super::stack::THREAD_STACK)
                 .spawn_scoped(scope, || run.quarterly_facts(config, q, as_of));
             let tables = (|| -> Result<_> {
                 Ok((

@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 
-use super::job;
 use super::pages;
+use super::stack::THREAD_STACK;
 use super::state::{lock, App};
 use crate::cli::ServeArgs;
 use crate::config::Config;
@@ -29,7 +29,7 @@ pub fn run(a: ServeArgs) -> Result<i32> {
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
-        .thread_stack_size(job::THREAD_STACK)
+        .thread_stack_size(THREAD_STACK)
         .enable_all()
         .build()
         .context("无法启动工作台的网络服务")?;
