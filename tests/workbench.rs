@@ -1024,3 +1024,55 @@ fn open_gives_the_browser_a_private_page_not_the_token() {
     let page = std::fs::read_to_string(&opened).unwrap();
     assert!(page.contains(&format!("{}/?token={}", server.origin(), server.token)));
 }
+
+#[test]
+fn an_excel_ledger_loads_as_the_cli_reads_it() {
+    let fx = Fixture::new();
+    generated(&fx, 800);
+    // the generated ledger as an Excel workbook of text cells
+    let text = String::from_utf8(fx.read("data/ledger.csv")).unwrap();
+    let (headers, records) = crate::util::csv_records(&text);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string(0, c as u16, h).unwrap();
+    }
+    for (r, rec) in records.iter().enumerate() {
+        for (c, v) in rec.iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write_string(r as u32 + 1, c as u16, v).unwrap();
+            }
+        }
+    }
+    fx.write("台账.xlsx", wb.save_to_buffer().unwrap());
+    let cli = fx.jiucuo(["validate", "台账.xlsx"]).ok();
+    let (read, analysed, rejected) = cli.accounting();
+    fx.jiucuo([
+        "report",
+        "quarterly",
+        "台账.xlsx",
+        "--quarter",
+        QUARTER,
+        "--as-of",
+        AS_OF,
+        "--out",
+        "cli",
+    ])
+    .ok();
+    let server = Server::start(&fx, &[]);
+    assert_eq!(
+        server
+            .upload("ledger", "台账.xlsx", &fx.read("台账.xlsx"))
+            .status,
+        200
+    );
+    let status = server.analyse(&format!("quarter={QUARTER}&as_of={AS_OF}"));
+    assert!(status.contains("\"done\""), "{status}");
+    let line = format!("读取 {read} 行，纳入分析 {analysed} 行，拒收 {rejected} 行");
+    assert!(server.get("/").text().contains(&line), "{line}");
+    assert_eq!(server.post("/reports/quarterly", "").status, 303);
+    for (name, bytes) in files_in(&fx.path("cli")) {
+        let d = server.get(&format!("/download/{}", percent(&name)));
+        assert!(d.body == bytes, "{name} differs from the CLI's");
+    }
+}
