@@ -138,6 +138,21 @@ impl Server {
         )
     }
 
+    /// Upload a file that must be taken.
+    pub fn upload_ok(&self, kind: &str, name: &str, bytes: &[u8]) {
+        let a = self.upload(kind, name, bytes);
+        assert_eq!(a.status, 200, "{}", a.text());
+    }
+
+    /// Each file downloads with exactly these bytes (the CLI's).
+    pub fn assert_downloads(&self, want: &[(String, Vec<u8>)], what: &str) {
+        for (name, bytes) in want {
+            let d = self.get(&format!("/download/{}", percent(name)));
+            assert_eq!(d.status, 200, "{name}");
+            assert!(d.body == *bytes, "{name} {what}differs from the CLI's");
+        }
+    }
+
     /// Start an analysis and wait for it to end; the final status JSON.
     pub fn analyse(&self, form: &str) -> String {
         let a = self.post("/analyze", form);
@@ -269,12 +284,11 @@ pub fn generated(fx: &Fixture, rows: usize) {
 /// Upload the generated ledger, volume and roster.
 pub fn upload_generated(server: &Server, fx: &Fixture) {
     for kind in ["ledger", "volume", "roster"] {
-        let a = server.upload(
+        server.upload_ok(
             kind,
             &format!("{kind}.csv"),
             &fx.read(&format!("data/{kind}.csv")),
         );
-        assert_eq!(a.status, 200, "{}", a.text());
     }
 }
 
@@ -479,10 +493,9 @@ fn the_page_flow_gives_the_cli_figures_and_its_bytes() {
         let got = links(&page.text(), prefix);
         let want = files_in(&fx.path(&format!("cli-{kind}")));
         assert_eq!(got.len(), want.len(), "{kind}: {got:?}");
-        for (name, bytes) in &want {
+        server.assert_downloads(&want, "");
+        for (name, _) in &want {
             let d = server.get(&format!("/download/{}", percent(name)));
-            assert_eq!(d.status, 200, "{name}");
-            assert!(d.body == *bytes, "{name} differs from the CLI's");
             assert!(d
                 .header("content-disposition")
                 .unwrap()
@@ -538,13 +551,7 @@ fn the_page_flow_gives_the_cli_figures_and_its_bytes() {
     assert_ne!(first2, first_finding);
     // the reused ledger's reports are the CLI's too
     assert_eq!(server.post("/reports/quarterly", "").status, 303);
-    for (name, bytes) in files_in(&fx.path("cli-q2")) {
-        let d = server.get(&format!("/download/{}", percent(&name)));
-        assert!(
-            d.body == bytes,
-            "{name} (reused ledger) differs from the CLI's"
-        );
-    }
+    server.assert_downloads(&files_in(&fx.path("cli-q2")), "(reused ledger) ");
     // changed settings read the files again, and apply
     assert_eq!(
         server.post("/settings", "deadlines.due_soon_days=7").status,
@@ -582,18 +589,8 @@ fn the_review_with_a_letters_register_and_another_reading_is_the_clis() {
     ])
     .ok();
     let server = Server::start(&fx, &[]);
-    assert_eq!(
-        server
-            .upload("ledger", "ledger.csv", &fx.read("data/ledger.csv"))
-            .status,
-        200
-    );
-    assert_eq!(
-        server
-            .upload("letters", "发函登记.csv", letters.as_bytes())
-            .status,
-        200
-    );
+    server.upload_ok("ledger", "ledger.csv", &fx.read("data/ledger.csv"));
+    server.upload_ok("letters", "发函登记.csv", letters.as_bytes());
     assert!(server.analyse(&format!("as_of={AS_OF}")).contains("done"));
     let made = server.post("/reports/review", &format!("compare={}", percent(reading)));
     assert_eq!(made.status, 303, "{}", made.text());
@@ -612,10 +609,7 @@ fn the_review_with_a_letters_register_and_another_reading_is_the_clis() {
         html.contains(reading),
         "the CLI's review compares the reading"
     );
-    for (name, bytes) in &want {
-        let d = server.get(&format!("/download/{}", percent(name)));
-        assert!(d.body == *bytes, "{name} differs from the CLI's");
-    }
+    server.assert_downloads(&want, "");
     // an unknown reading is refused with the names that exist
     let bad = server.post("/reports/review", "compare=nope");
     assert_eq!(bad.status, 422);
@@ -631,8 +625,7 @@ fn check_answers_as_the_check_command() {
     assert!(!priors.is_empty());
 
     let server = Server::start(&fx, &[]);
-    let a = server.upload("ledger", "台账.csv", &fx.read("data/ledger.csv"));
-    assert_eq!(a.status, 200);
+    server.upload_ok("ledger", "台账.csv", &fx.read("data/ledger.csv"));
     assert!(server
         .analyse(&format!("quarter={QUARTER}&as_of={AS_OF}"))
         .contains("done"));
@@ -835,7 +828,7 @@ fn uploads_are_capped_private_and_removed_at_shutdown() {
     assert!(!dirs[0].exists(), "removed at shutdown");
     // the terminal closed (SIGHUP): removed too
     let mut server = Server::start(&fx, &[]);
-    assert_eq!(server.upload("ledger", "a.csv", b"x").status, 200);
+    server.upload_ok("ledger", "a.csv", b"x");
     assert_eq!(server.signal("-HUP"), 0);
     let left = std::fs::read_dir(&tmp)
         .unwrap()
@@ -856,12 +849,11 @@ fn bad_files_get_a_chinese_error_and_the_workbench_goes_on() {
     generated(&fx, 500);
     let server = Server::start(&fx, &[]);
     // a workbook that is not one
-    let a = server.upload(
+    server.upload_ok(
         "ledger",
         "坏台账.xlsx",
         b"PK\x03\x04 this is not a workbook",
     );
-    assert_eq!(a.status, 200);
     let s = server.analyse("");
     assert!(s.contains("\"failed\""), "{s}");
     let page = server.get("/progress");
@@ -879,8 +871,7 @@ fn bad_files_get_a_chinese_error_and_the_workbench_goes_on() {
     let gbk = gbk.to_mut();
     let at = gbk.iter().rposition(|b| *b == b'\n').unwrap() - 3;
     gbk[at] = 0xFF;
-    let a = server.upload("ledger", "国标台账.csv", gbk);
-    assert_eq!(a.status, 200);
+    server.upload_ok("ledger", "国标台账.csv", gbk);
     let s = server.analyse("");
     assert!(s.contains("\"failed\""), "{s}");
     let answer = server.get("/progress").text().replace("&#x2f;", "/");
@@ -890,8 +881,7 @@ fn bad_files_get_a_chinese_error_and_the_workbench_goes_on() {
     );
     assert!(answer.contains("另存为"), "and what to do");
     // the next request is served: a good ledger loads
-    let a = server.upload("ledger", "ledger.csv", &fx.read("data/ledger.csv"));
-    assert_eq!(a.status, 200);
+    server.upload_ok("ledger", "ledger.csv", &fx.read("data/ledger.csv"));
     assert!(server
         .analyse(&format!("as_of={AS_OF}"))
         .contains("\"done\""));
@@ -916,12 +906,7 @@ fn unit_names_with_markup_are_shown_as_text() {
     assert!(csv.contains(unit));
     let csv = csv.replace(unit, evil);
     let server = Server::start(&fx, &[]);
-    assert_eq!(
-        server
-            .upload("ledger", "<b>台账</b>.csv", csv.as_bytes())
-            .status,
-        200
-    );
+    server.upload_ok("ledger", "<b>台账</b>.csv", csv.as_bytes());
     assert!(server
         .analyse(&format!("quarter={QUARTER}&as_of={AS_OF}"))
         .contains("done"));
@@ -943,12 +928,7 @@ fn one_analysis_at_a_time_and_it_can_be_cancelled() {
     let fx = Fixture::new();
     generated(&fx, 60_000);
     let server = Server::start(&fx, &[]);
-    assert_eq!(
-        server
-            .upload("ledger", "ledger.csv", &fx.read("data/ledger.csv"))
-            .status,
-        200
-    );
+    server.upload_ok("ledger", "ledger.csv", &fx.read("data/ledger.csv"));
     assert_eq!(server.post("/analyze", "").status, 303);
     // a second one waits for the first
     let again = server.post("/analyze", "");
@@ -1060,19 +1040,11 @@ fn an_excel_ledger_loads_as_the_cli_reads_it() {
     ])
     .ok();
     let server = Server::start(&fx, &[]);
-    assert_eq!(
-        server
-            .upload("ledger", "台账.xlsx", &fx.read("台账.xlsx"))
-            .status,
-        200
-    );
+    server.upload_ok("ledger", "台账.xlsx", &fx.read("台账.xlsx"));
     let status = server.analyse(&format!("quarter={QUARTER}&as_of={AS_OF}"));
     assert!(status.contains("\"done\""), "{status}");
     let line = format!("读取 {read} 行，纳入分析 {analysed} 行，拒收 {rejected} 行");
     assert!(server.get("/").text().contains(&line), "{line}");
     assert_eq!(server.post("/reports/quarterly", "").status, 303);
-    for (name, bytes) in files_in(&fx.path("cli")) {
-        let d = server.get(&format!("/download/{}", percent(&name)));
-        assert!(d.body == bytes, "{name} differs from the CLI's");
-    }
+    server.assert_downloads(&files_in(&fx.path("cli")), "");
 }
