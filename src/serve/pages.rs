@@ -153,6 +153,11 @@ fn message(app: &App, status: StatusCode, title: &str, lines: &[String]) -> Resp
     )
 }
 
+/// The answer while an analysis runs (409), saying what to do.
+fn busy(app: &App, what: &str) -> Response {
+    message(app, StatusCode::CONFLICT, "正在分析", &[what.to_string()])
+}
+
 fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
@@ -271,22 +276,8 @@ fn size_text(bytes: u64) -> String {
 
 /// The name the page sent (percent-encoded by the page: headers are ASCII).
 fn decode_name(raw: &str) -> String {
-    let b = raw.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    crate::report::markup::inline(&String::from_utf8_lossy(&out))
+    let bytes: Vec<u8> = percent_encoding::percent_decode_str(raw).collect();
+    crate::report::markup::inline(&String::from_utf8_lossy(&bytes))
 }
 
 async fn upload(
@@ -299,11 +290,9 @@ async fn upload(
         return message(&app, StatusCode::NOT_FOUND, "无此类文件", &[]);
     };
     if app.running().is_some() {
-        return message(
+        return busy(
             &app,
-            StatusCode::CONFLICT,
-            "正在分析",
-            &["正在进行一项分析：请等待其完成，或先取消，再上传文件。".into()],
+            "正在进行一项分析：请等待其完成，或先取消，再上传文件。",
         );
     }
     let name = headers
@@ -386,11 +375,9 @@ fn swap_in(
     let path = stored_path(&app.dir, kind, ext);
     let mut uploads = lock(&app.uploads);
     if app.running().is_some() {
-        return Some(message(
+        return Some(busy(
             app,
-            StatusCode::CONFLICT,
-            "正在分析",
-            &["上传期间开始了一项分析：请等待其完成后重新上传。".into()],
+            "上传期间开始了一项分析：请等待其完成后重新上传。",
         ));
     }
     if let Some(old) = uploads.remove(kind) {
@@ -673,12 +660,7 @@ async fn make_reports(
         return message(&app, StatusCode::NOT_FOUND, "无此报告", &[]);
     };
     if app.running().is_some() {
-        return message(
-            &app,
-            StatusCode::CONFLICT,
-            "正在分析",
-            &["正在进行一项分析：请等待其完成后再生成报告。".into()],
-        );
+        return busy(&app, "正在进行一项分析：请等待其完成后再生成报告。");
     }
     let compare = Some(f.compare.trim().to_string()).filter(|c| !c.is_empty());
     let (session, app2) = (s.clone(), app.clone());
@@ -882,14 +864,13 @@ async fn download(State(app): State<Arc<App>>, Path(name): Path<String>) -> Resp
 
 /// RFC 5987 encoding of a file name.
 fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    // RFC 3986 unreserved characters stay; everything else is encoded
+    const ENCODED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(s, ENCODED).to_string()
 }
 
 // ---------------------------------------------------------------- Check
