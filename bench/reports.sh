@@ -16,27 +16,14 @@
 # is rebuilt from the latest measurement of each row, so parts can be run apart.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin="${1:-}"
-if [ -z "$bin" ]; then
-  cargo build --release >/dev/null
-  bin="${CARGO_TARGET_DIR:-target}/release/jiucuo"
-fi
-command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+source bench/lib.sh
+bench_bin "${1:-}"
 bash scripts/setup.sh
 out=bench/out/reports
 mkdir -p "$out"
 parts="${REPORTS_PARTS-10k 1m}"
 results="$out/results.tsv"
-commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock reports queries || echo +dirty)"
-
-measure() { # label, then the command; prints "wall_s peak_mib"
-  local label="$1"; shift
-  /usr/bin/time -v -o "$out/time.txt" "$@" >/dev/null 2>"$out/$label.log"
-  local wall rss
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$out/time.txt" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-  rss=$(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$out/time.txt")
-  echo "$wall $rss"
-}
+commit="$(bench_commit)"
 
 record() { # cases, report, wall, rss, runs
   local load

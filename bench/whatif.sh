@@ -15,12 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rows="${1:-1000000}"
 reps="${WHATIF_REPS:-3}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/jiucuo/target-release}"
-bin="$CARGO_TARGET_DIR/release/jiucuo"
-if [ "${BENCH_SKIP_BUILD:-0}" != 1 ] || [ ! -x "$bin" ]; then
-  nice -n 19 cargo build --release --quiet
-fi
-command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+source bench/lib.sh
+bench_bin ""
 dir="bench/out/$rows"
 if [ ! -f "$dir/ledger.csv" ]; then
   mkdir -p "$dir"
@@ -28,16 +24,7 @@ if [ ! -f "$dir/ledger.csv" ]; then
 fi
 out=bench/out/whatif
 mkdir -p "$out"
-commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock || echo +dirty)"
-
-measure() { # label, command...: prints "wall_s peak_mib"
-  local label="$1"; shift
-  /usr/bin/time -v -o "$out/time.txt" "$@" >/dev/null 2>"$out/$label.log"
-  local wall rss
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$out/time.txt" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-  rss=$(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$out/time.txt")
-  echo "$wall $rss"
-}
+commit="$(bench_commit)"
 
 analyze=() whatif=() analyze_rss=() whatif_rss=()
 for i in $(seq "$reps"); do

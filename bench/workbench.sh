@@ -13,16 +13,12 @@
 # Appends to bench/out/workbench/results.tsv and rewrites bench/WORKBENCH.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin="${1:-}"
-if [ -z "$bin" ]; then
-  cargo build --release >/dev/null
-  bin="${CARGO_TARGET_DIR:-target}/release/jiucuo"
-fi
-bin="$(realpath "$bin")"
+source bench/lib.sh
+bench_bin "${1:-}"
 out=bench/out/workbench
 mkdir -p "$out"
 results="$out/results.tsv"
-commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock || echo +dirty)"
+commit="$(bench_commit)"
 as_of=2026-11-30
 quarter=2026Q3
 
