@@ -122,8 +122,10 @@ pub fn run(out: &Path, rows: usize) -> Result<i32> {
     eprintln!("  报告/   季度报告、警示提醒函 {n_warnings} 份、试点评估报告（Word、HTML、Excel）");
     eprintln!("{}", warnings_summary(&config, n_warnings));
     eprintln!(
-        "\n不用命令行：运行 jiucuo serve --open，在浏览器中载入 {} 即可看到同样的结果。",
-        ledger_path.display()
+        "\n不用命令行：运行 jiucuo serve --open，在浏览器中载入 {} 及同一文件夹的执法量、人员名册，报告季度选{}、基准日填 {}，即可在概览和报告中看到同样的数字。",
+        ledger_path.display(),
+        quarter.label_zh(),
+        as_of
     );
     Ok(0)
 }
