@@ -107,7 +107,7 @@ pub async fn check(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
         );
     }
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD);
-    if writes && !same_origin(&req, &app.origin) {
+    if writes && !same_origin(&req, &app.origin()) {
         return forbidden("该请求不是从本工作台的页面发出的，已拒绝。");
     }
     let cookie = format!(

@@ -211,9 +211,8 @@ fn analyse(app: &App, job: &Arc<Job>, uploads: &[Upload], choice: Choice) -> Res
     if let Some(m) = font.message() {
         notes.push(m.to_string());
     }
-    let cases = std::mem::take(&mut ledger.cases);
     let run = crate::cmd::prepare_run(
-        cases.clone(),
+        ledger.cases.clone(),
         &ledger,
         &config,
         volume.as_ref(),
@@ -223,7 +222,6 @@ fn analyse(app: &App, job: &Arc<Job>, uploads: &[Upload], choice: Choice) -> Res
         &font,
         &cal,
     )?;
-    ledger.cases = cases;
     check_cancel(job)?;
     job.set_stage("整理概览");
     let (scoped, _) = crate::pipeline::scoped(ledger.cases.clone(), &config, as_of)?;

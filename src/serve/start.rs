@@ -77,7 +77,6 @@ async fn serve(a: ServeArgs, config: Config, config_path: PathBuf) -> Result<i32
     let host = format!("127.0.0.1:{port}");
     let app = Arc::new(App {
         token: token.clone(),
-        origin: format!("http://{host}"),
         cookie: format!("jiucuo_{port}"),
         host: host.clone(),
         dir: dir.path().to_path_buf(),

@@ -40,8 +40,6 @@ pub struct App {
     pub token: String,
     /// `127.0.0.1:PORT`: the only Host accepted.
     pub host: String,
-    /// `http://127.0.0.1:PORT`: the only Origin accepted on POST.
-    pub origin: String,
     /// The token cookie's name (cookies are not port-bound, so it names the port).
     pub cookie: String,
     /// The private (0700) folder of uploads and generated files.
@@ -53,7 +51,7 @@ pub struct App {
     pub uploads: Mutex<BTreeMap<&'static str, Upload>>,
     pub job: Mutex<Option<Arc<Job>>>,
     pub session: Mutex<Option<Arc<Session>>>,
-    /// A counter naming each analysis' output folder.
+    /// A counter numbering each analysis' folder and each upload.
     pub runs: AtomicU64,
 }
 
@@ -64,6 +62,11 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl App {
+    /// `http://127.0.0.1:PORT`: the only Origin accepted on POST.
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.host)
+    }
+
     /// The job running now, if any.
     pub fn running(&self) -> Option<Arc<Job>> {
         lock(&self.job).clone().filter(|j| !j.finished())
